@@ -1,0 +1,49 @@
+// Command worker is an example backend that an API invokes asynchronously.
+// It logs what it received and, when the event asks with "sleepMs", takes
+// its time before answering.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+func main() { lambda.Start(work) }
+
+// maxSleep keeps a request from outliving the function's timeout.
+const maxSleep = 10 * time.Second
+
+// Result is what the worker returns to a synchronous caller.
+type Result struct {
+	RequestID string          `json:"requestId"`
+	Received  json.RawMessage `json:"received"`
+	SleptMs   int64           `json:"sleptMs"`
+}
+
+func work(ctx context.Context, event json.RawMessage) (Result, error) {
+	var req struct {
+		SleepMs int64 `json:"sleepMs"`
+	}
+	_ = json.Unmarshal(event, &req) // any event is accepted; only sleepMs is read
+	id := ""
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		id = lc.AwsRequestID
+	}
+	if len(event) == 0 {
+		event = json.RawMessage("null")
+	}
+	log.Printf("worker: started requestId=%s bytes=%d", id, len(event))
+	d := min(time.Duration(req.SleepMs)*time.Millisecond, maxSleep)
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	log.Printf("worker: finished requestId=%s after %dms", id, d.Milliseconds())
+	return Result{RequestID: id, Received: event, SleptMs: d.Milliseconds()}, nil
+}

@@ -1,0 +1,75 @@
+package macro_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/format"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+	"github.com/asyncinvoke/asyncinvoke/parse"
+	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestGolden expands every testdata/*.yaml template and compares the result
+// with its .golden.yaml (or, for a refused template, its problems with its
+// .golden.txt). Run with -update to rewrite them; then read the diff.
+func TestGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/*.yaml")
+	require.NoError(t, err)
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".golden.yaml") {
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(in), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			require.NoError(t, err)
+			tmpl, err := parse.Template(src)
+			require.NoError(t, err)
+			original := tree.Clone(tmpl)
+
+			_, err = macro.Expand(tmpl, nil)
+			var got []byte
+			golden := strings.TrimSuffix(in, ".yaml") + ".golden.yaml"
+			if err != nil {
+				var ps macro.Problems
+				require.True(t, errors.As(err, &ps), "Expand returned %T, not Problems", err)
+				for _, p := range ps {
+					got = append(got, p.Error()+"\n"...)
+				}
+				golden = strings.TrimSuffix(in, ".yaml") + ".golden.txt"
+			} else {
+				got, err = format.YAML(tmpl)
+				require.NoError(t, err)
+			}
+			if *update {
+				require.NoError(t, os.WriteFile(golden, got, 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "no golden file: run go test ./macro -update")
+			assert.Equal(t, string(want), string(got))
+
+			if strings.HasSuffix(golden, ".txt") {
+				return
+			}
+			// Idempotent: expanding the expanded template changes nothing.
+			again := tree.Clone(tmpl)
+			_, err = macro.Expand(again, nil)
+			require.NoError(t, err)
+			assert.True(t, tree.Equal(tmpl, again), "a second expansion changed the template")
+			// Without the shorthand, nothing changes at all.
+			if !bytes.Contains(src, []byte(macro.Shorthand)) && !bytes.Contains(src, []byte(macro.OpenAPIShorthand)) {
+				assert.True(t, tree.Equal(original, tmpl), "a template without the shorthand changed")
+			}
+		})
+	}
+}

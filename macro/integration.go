@@ -1,0 +1,105 @@
+package macro
+
+import (
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// dialect names an integration's properties: CloudFormation's
+// AWS::ApiGateway::Method Integration, or OpenAPI's
+// x-amazon-apigateway-integration.
+type dialect struct {
+	Type, Lambda, Proxy, HTTPMethod, URI, RequestParameters string
+}
+
+var (
+	cfnIntegration     = dialect{"Type", "AWS", "AWS_PROXY", "IntegrationHttpMethod", "Uri", "RequestParameters"}
+	openAPIIntegration = dialect{"type", "aws", "aws_proxy", "httpMethod", "uri", "requestParameters"}
+)
+
+// InvocationTypeParameter is the integration request parameter that makes
+// API Gateway invoke Lambda with X-Amz-Invocation-Type.
+const InvocationTypeParameter = "integration.request.header.X-Amz-Invocation-Type"
+
+// invocationSource is what the integration maps X-Amz-Invocation-Type from.
+func invocationSource(o Options) string {
+	if o.Mode == Always {
+		return "'Event'"
+	}
+	return "method.request.header." + o.Header
+}
+
+// integration expands what both dialects share: the type, the POST to
+// Lambda, the URI and the invocation type mapping. It returns the function
+// invoked.
+func (e *expander) integration(in *tree.Object, d dialect, o Options, path string) (target, bool) {
+	ok := true
+	switch typ, _ := in.Get(d.Type); t := typ.(type) {
+	case nil:
+		in.Set(d.Type, d.Lambda)
+	case string:
+		switch strings.ToUpper(t) {
+		case "AWS":
+		case "AWS_PROXY":
+			e.fail(path+"."+d.Type, "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; use %s (a Lambda non-proxy integration), or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			ok = false
+		default:
+			e.fail(path+"."+d.Type, "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			ok = false
+		}
+	default:
+		e.fail(path+"."+d.Type, "is %s; write %s, or leave it out and the macro sets it", tree.TypeName(typ), d.Lambda)
+		ok = false
+	}
+
+	// Lambda's Invoke API is a POST, whatever the method's HTTP method is.
+	if m, _ := in.Get(d.HTTPMethod); m != "POST" {
+		in.Set(d.HTTPMethod, "POST")
+	}
+
+	var t target
+	if uri, has := in.Get(d.URI); !has {
+		e.fail(path, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
+		ok = false
+	} else if fixed, tt, good := e.fixURI(uri, path+"."+d.URI); good {
+		in.Set(d.URI, fixed)
+		t = tt
+	} else {
+		ok = false
+	}
+
+	params, good := e.object(in, d.RequestParameters, path)
+	if !good {
+		return t, false
+	}
+	want := invocationSource(o)
+	for _, m := range params.Members {
+		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
+			continue
+		}
+		if m.Value != want || m.Key != InvocationTypeParameter {
+			e.fail(path+"."+d.RequestParameters+"."+m.Key, "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, want)
+			return t, false
+		}
+	}
+	params.Set(InvocationTypeParameter, want)
+	return t, ok
+}
+
+// object returns the object under key, creating it when absent. It reports a
+// problem when the value is not an object the macro can add to.
+func (e *expander) object(parent *tree.Object, key, path string) (*tree.Object, bool) {
+	v, has := parent.Get(key)
+	if !has {
+		o := &tree.Object{}
+		parent.Set(key, o)
+		return o, true
+	}
+	o, isObj := v.(*tree.Object)
+	if k, _, isFn := tree.Only(v); isObj && (!isFn || !tree.IsIntrinsic(k)) {
+		return o, true
+	}
+	e.fail(path+"."+key, "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(v))
+	return nil, false
+}

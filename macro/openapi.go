@@ -1,0 +1,243 @@
+package macro
+
+import (
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// OpenAPIShorthand is the operation extension that asks for asynchronous
+// invocation in an inline OpenAPI document.
+const OpenAPIShorthand = "x-async-invoke"
+
+const integrationExtension = "x-amazon-apigateway-integration"
+
+// operations are the keys of a path item that hold operations.
+var operations = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
+
+// document expands x-async-invoke in the inline OpenAPI document under key
+// (Body of a RestApi, DefinitionBody of a SAM Api). Documents in S3 cannot be
+// seen by a macro.
+func (e *expander) document(id string, props *tree.Object, key, path string) {
+	if props == nil {
+		return
+	}
+	body, _ := props.Get(key)
+	doc, ok := body.(*tree.Object)
+	if !ok {
+		return
+	}
+	if k, _, isFn := tree.Only(doc); isFn && tree.IsIntrinsic(k) {
+		return // e.g. Fn::Transform AWS::Include: not visible here
+	}
+	pv, _ := doc.Get("paths")
+	paths, ok := pv.(*tree.Object)
+	if !ok {
+		return
+	}
+	_, oas3 := doc.Get("openapi")
+	dpath := path + "." + key
+	for _, pm := range paths.Members {
+		item, ok := pm.Value.(*tree.Object)
+		if !ok {
+			continue
+		}
+		ipath := dpath + ".paths." + pm.Key
+		if item.Has(OpenAPIShorthand) {
+			e.fail(ipath+"."+OpenAPIShorthand, "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
+		}
+		for _, om := range item.Members {
+			op, ok := om.Value.(*tree.Object)
+			if !ok || !isOperation(om.Key) || !op.Has(OpenAPIShorthand) {
+				continue
+			}
+			e.operation(id, doc, item, op, oas3, ipath+"."+om.Key)
+		}
+	}
+}
+
+func isOperation(key string) bool {
+	for _, k := range operations {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// operation expands x-async-invoke on one OpenAPI operation.
+func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool, path string) {
+	raw, _ := op.Get(OpenAPIShorthand)
+	op.Delete(OpenAPIShorthand)
+	o, ok := e.options(raw, path+"."+OpenAPIShorthand)
+	if !ok {
+		return
+	}
+	iv, has := op.Get(integrationExtension)
+	in, isObj := iv.(*tree.Object)
+	switch {
+	case !has:
+		e.fail(path, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
+		return
+	case !isObj:
+		e.fail(path+"."+integrationExtension, "is %s; it must be an object", tree.TypeName(iv))
+		return
+	}
+	ipath := path + "." + integrationExtension
+	t, ok := e.integration(in, openAPIIntegration, o, ipath)
+	if !ok {
+		return
+	}
+	if !in.Has("passthroughBehavior") {
+		in.Set("passthroughBehavior", "when_no_match")
+	}
+	if !in.Has("contentHandling") {
+		in.Set("contentHandling", "CONVERT_TO_TEXT")
+	}
+	statuses, ok := e.openAPIResponses(in, o, ipath)
+	if !ok {
+		return
+	}
+	e.declareResponses(op, statuses, path)
+	if o.Mode == Client && !declaresHeader(doc, op, o.Header) && !declaresHeader(doc, item, o.Header) {
+		e.addHeaderParameter(op, o, oas3, path)
+	}
+	e.stats.Operations++
+	if o.Permission && t.ID != "" {
+		e.perms.want(t, tree.NewObject("Ref", apiID))
+	}
+}
+
+// openAPIResponses adds the default integration response when there is none
+// and returns the status codes the integration responses use.
+func (e *expander) openAPIResponses(in *tree.Object, o Options, path string) ([]string, bool) {
+	v, has := in.Get("responses")
+	rs, isObj := v.(*tree.Object)
+	if has && !isObj {
+		e.fail(path+".responses", "is %s; it must be an object of integration responses", tree.TypeName(v))
+		return nil, false
+	}
+	if !has || rs.Len() == 0 {
+		in.Set("responses", tree.NewObject("default", tree.NewObject("statusCode", o.StatusCode)))
+		return []string{o.StatusCode}, true
+	}
+	var statuses []string
+	for _, m := range rs.Members {
+		if r, ok := m.Value.(*tree.Object); ok {
+			if s, ok := r.Get("statusCode"); ok {
+				if code, ok := scalarString(s); ok {
+					statuses = append(statuses, code)
+				}
+			}
+		}
+	}
+	return statuses, true
+}
+
+// declareResponses adds an operation response for every integration
+// response status the operation does not declare; API Gateway refuses an
+// integration response without its method response.
+func (e *expander) declareResponses(op *tree.Object, statuses []string, path string) {
+	if len(statuses) == 0 {
+		return
+	}
+	rs, ok := e.object(op, "responses", path)
+	if !ok {
+		return
+	}
+	for _, s := range statuses {
+		if !rs.Has(s) {
+			rs.Set(s, tree.NewObject("description", s+" response"))
+		}
+	}
+}
+
+// declaresHeader reports whether an operation or path item declares the
+// header parameter, directly or through a local $ref.
+func declaresHeader(doc, owner *tree.Object, header string) bool {
+	pv, _ := owner.Get("parameters")
+	params, _ := pv.([]any)
+	for _, p := range params {
+		po, ok := p.(*tree.Object)
+		if !ok {
+			continue
+		}
+		if ref, isRef := po.Get("$ref"); isRef {
+			po = localRef(doc, ref)
+			if po == nil {
+				continue
+			}
+		}
+		in, _ := po.Get("in")
+		name, _ := po.Get("name")
+		if n, ok := name.(string); ok && in == "header" && strings.EqualFold(n, header) {
+			return true
+		}
+	}
+	return false
+}
+
+// localRef follows a JSON pointer such as #/components/parameters/X.
+func localRef(doc *tree.Object, ref any) *tree.Object {
+	s, ok := ref.(string)
+	if !ok || !strings.HasPrefix(s, "#/") {
+		return nil
+	}
+	var cur any = doc
+	for _, part := range strings.Split(s[2:], "/") {
+		o, ok := cur.(*tree.Object)
+		if !ok {
+			return nil
+		}
+		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		cur, _ = o.Get(part)
+	}
+	o, _ := cur.(*tree.Object)
+	return o
+}
+
+// addHeaderParameter declares the client's invocation type header in the
+// document's own dialect.
+func (e *expander) addHeaderParameter(op *tree.Object, o Options, oas3 bool, path string) {
+	pv, has := op.Get("parameters")
+	params, isList := pv.([]any)
+	if has && !isList {
+		e.fail(path+".parameters", "is %s; it must be a list of parameters", tree.TypeName(pv))
+		return
+	}
+	p := tree.NewObject("name", o.Header, "in", "header", "required", o.Required)
+	if oas3 {
+		p.Set("schema", tree.NewObject("type", "string"))
+	} else {
+		p.Set("type", "string")
+	}
+	op.Set("parameters", append(params, p))
+}
+
+// samFunction refuses AsyncInvoke on a SAM function's Api event.
+func (e *expander) samFunction(id string, props *tree.Object, path string) {
+	if props == nil {
+		return
+	}
+	ev, _ := props.Get("Events")
+	events, ok := ev.(*tree.Object)
+	if !ok {
+		return
+	}
+	for _, m := range events.Members {
+		event, ok := m.Value.(*tree.Object)
+		if !ok {
+			continue
+		}
+		pv, _ := event.Get("Properties")
+		p, ok := pv.(*tree.Object)
+		if !ok || !p.Has(Shorthand) {
+			continue
+		}
+		e.fail(path+".Events."+m.Key+".Properties."+Shorthand,
+			"SAM function events always use Lambda proxy integrations, which invoke the function synchronously; "+
+				"declare the operation in the AWS::Serverless::Api's DefinitionBody instead, with "+
+				"x-amazon-apigateway-integration {type: aws, uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations} "+
+				"and x-async-invoke: always", id)
+	}
+}

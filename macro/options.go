@@ -1,0 +1,227 @@
+package macro
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// Mode says who decides that a call is asynchronous.
+type Mode string
+
+const (
+	// Always makes every call asynchronous.
+	Always Mode = "always"
+	// Client lets the caller choose with a request header.
+	Client Mode = "client"
+)
+
+// Options is the shorthand, resolved.
+type Options struct {
+	Mode       Mode
+	Header     string // method request header that carries the invocation type (client mode)
+	Required   bool   // whether that header is required
+	StatusCode string // status of the default integration response
+	Permission bool   // add the lambda:InvokeFunction permission for API Gateway
+}
+
+// DefaultHeader is the method request header clients set in client mode.
+const DefaultHeader = "InvocationType"
+
+var (
+	headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+	statusCode = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
+	optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission"}
+)
+
+const modeHelp = "write always (every call is asynchronous) or client (the caller chooses with a header)"
+
+// options reads the shorthand at path: a mode string, an object of options,
+// or a Ref to a template parameter holding either mode.
+func (e *expander) options(v any, path string) (Options, bool) {
+	o := Options{Header: DefaultHeader, StatusCode: "200", Permission: true}
+	v, ok := e.resolve(v, path)
+	if !ok {
+		return o, false
+	}
+	switch v := v.(type) {
+	case string:
+		o.Mode, ok = e.mode(v, path)
+		return o, ok
+	case *tree.Object:
+		if k, _, isFn := tree.Only(v); isFn && tree.IsIntrinsic(k) {
+			e.fail(path, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", k, modeHelp)
+			return o, false
+		}
+		return e.optionObject(v, path, o)
+	default:
+		e.fail(path, "is %s; %s, or give an object with Mode and the options %s", tree.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
+		return o, false
+	}
+}
+
+func (e *expander) mode(s, path string) (Mode, bool) {
+	switch Mode(strings.ToLower(strings.TrimSpace(s))) {
+	case Always:
+		return Always, true
+	case Client:
+		return Client, true
+	}
+	e.fail(path, "unknown mode %q; %s", s, modeHelp)
+	return "", false
+}
+
+func (e *expander) optionObject(obj *tree.Object, path string, o Options) (Options, bool) {
+	ok := true
+	headerSet, requiredSet := false, false
+	for _, m := range obj.Members {
+		p := path + "." + m.Key
+		if !slices.Contains(optionKeys, m.Key) {
+			e.fail(p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
+			ok = false
+			continue
+		}
+		v, resolved := e.resolve(m.Value, p)
+		if !resolved {
+			ok = false
+			continue
+		}
+		switch m.Key {
+		case "Mode":
+			s, isStr := v.(string)
+			if !isStr {
+				e.fail(p, "is %s; %s", tree.TypeName(v), modeHelp)
+				ok = false
+				continue
+			}
+			mode, good := e.mode(s, p)
+			o.Mode, ok = mode, ok && good
+		case "Header":
+			s, isStr := v.(string)
+			if !isStr || !headerName.MatchString(s) {
+				e.fail(p, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
+				ok = false
+				continue
+			}
+			o.Header, headerSet = s, true
+		case "StatusCode":
+			s, isStr := scalarString(v)
+			if !isStr || !statusCode.MatchString(s) {
+				e.fail(p, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
+				ok = false
+				continue
+			}
+			o.StatusCode = s
+		case "Required", "Permission":
+			b, isBool := boolean(v)
+			if !isBool {
+				e.fail(p, "must be true or false, not %s", describe(v))
+				ok = false
+				continue
+			}
+			if m.Key == "Required" {
+				o.Required, requiredSet = b, true
+			} else {
+				o.Permission = b
+			}
+		}
+	}
+	if !obj.Has("Mode") {
+		e.fail(path, "has no Mode; add Mode: always or Mode: client")
+		return o, false
+	}
+	if ok && o.Mode == Always && (headerSet || requiredSet) {
+		e.fail(path, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
+		return o, false
+	}
+	return o, ok
+}
+
+// resolve replaces a {"Ref": Parameter} with the parameter's value.
+func (e *expander) resolve(v any, path string) (any, bool) {
+	k, name, ok := tree.Only(v)
+	if !ok || k != "Ref" {
+		return v, true
+	}
+	s, isStr := name.(string)
+	switch {
+	case !isStr:
+		e.fail(path, "Ref must name a template parameter, not %s", describe(name))
+		return nil, false
+	case strings.HasPrefix(s, "AWS::"):
+		e.fail(path, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
+		return nil, false
+	}
+	if val, found := e.values[s]; found {
+		return val, true
+	}
+	if p, found := e.parameter(s); found {
+		if def, has := p.Get("Default"); has {
+			return def, true
+		}
+		e.fail(path, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
+		return nil, false
+	}
+	if _, isRes := e.byID[s]; isRes {
+		e.fail(path, "refers to resource %s; Ref a template parameter whose value is a mode", s)
+		return nil, false
+	}
+	e.fail(path, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
+	return nil, false
+}
+
+func (e *expander) parameter(name string) (*tree.Object, bool) {
+	if e.parameters == nil {
+		return nil, false
+	}
+	v, ok := e.parameters.Get(name)
+	p, isObj := v.(*tree.Object)
+	return p, ok && isObj
+}
+
+func boolean(v any) (bool, bool) {
+	switch v := v.(type) {
+	case bool:
+		return v, true
+	case string:
+		switch strings.ToLower(v) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// scalarString returns a string or number as its text.
+func scalarString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return string(v), true
+	}
+	return "", false
+}
+
+// describe shows a value briefly in a message.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		if len(v) > 60 {
+			v = v[:57] + "..."
+		}
+		return fmt.Sprintf("%q", v)
+	case bool:
+		return fmt.Sprint(v)
+	}
+	if s, ok := scalarString(v); ok {
+		return s
+	}
+	return tree.TypeName(v)
+}

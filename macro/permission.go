@@ -1,0 +1,178 @@
+package macro
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+const apiGatewayPrincipal = "apigateway.amazonaws.com"
+
+// permissions plans one AWS::Lambda::Permission per (function, REST API)
+// pair: one per method would soon hit Lambda's 20 KB policy size limit.
+type permissions struct {
+	existing map[string]bool // functions the template already lets API Gateway invoke
+	planned  map[string]bool // function and API keys already planned
+	order    []plannedPermission
+}
+
+type plannedPermission struct {
+	target target
+	api    any
+}
+
+// init notes the functions that already have a permission for API Gateway.
+func (p *permissions) init(e *expander) {
+	p.existing = map[string]bool{}
+	p.planned = map[string]bool{}
+	for _, res := range e.byID {
+		if t, _ := res.Get("Type"); t != "AWS::Lambda::Permission" {
+			continue
+		}
+		props, _ := res.Get("Properties")
+		po, ok := props.(*tree.Object)
+		if !ok {
+			continue
+		}
+		if pr, _ := po.Get("Principal"); pr != apiGatewayPrincipal {
+			continue
+		}
+		fn, _ := po.Get("FunctionName")
+		if ref := referencedID(fn); ref != "" {
+			p.existing[ref] = true
+		}
+	}
+}
+
+// referencedID is the logical ID that Ref X, GetAtt X.Arn, ${X} or
+// ${X.Arn} names.
+func referencedID(v any) string {
+	k, arg, ok := tree.Only(v)
+	if !ok {
+		return ""
+	}
+	switch k {
+	case "Ref":
+		s, _ := arg.(string)
+		return s
+	case "Fn::GetAtt":
+		id, _ := getAtt(arg)
+		return id
+	case "Fn::Sub":
+		if s, isStr := arg.(string); isStr {
+			if m := subVar.FindStringSubmatch(s); m != nil {
+				return m[1]
+			}
+		}
+	}
+	return ""
+}
+
+// want asks for a permission for API Gateway to invoke t from api, the
+// RestApiId of a method or a reference to the RestApi of a document.
+func (p *permissions) want(t target, api any) {
+	if api == nil || p.existing[t.ID] {
+		return
+	}
+	key := t.ID + "\x00" + string(tree.Encode(api))
+	if p.planned[key] {
+		return
+	}
+	p.planned[key] = true
+	p.order = append(p.order, plannedPermission{target: t, api: api})
+}
+
+// add appends the planned permissions to the template's resources and
+// returns how many it added.
+func (p *permissions) add(e *expander) int {
+	for _, pp := range p.order {
+		apiID := referencedID(pp.api)
+		if k, _, _ := tree.Only(pp.api); k != "Ref" {
+			apiID = ""
+		}
+		var sourceARN any
+		const arn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+		name := apiID
+		switch {
+		case apiID != "":
+			sourceARN = tree.NewObject("Fn::Sub", arn+"${"+apiID+"}/*/*")
+		case isLiteral(pp.api):
+			s, _ := pp.api.(string)
+			sourceARN = tree.NewObject("Fn::Sub", arn+s+"/*/*")
+			name = "Api" + shortHash(s)
+		default:
+			sourceARN = tree.NewObject("Fn::Sub", []any{arn + "${RestApiId}/*/*", tree.NewObject("RestApiId", pp.api)})
+			name = "Api" + shortHash(string(tree.Encode(pp.api)))
+		}
+		res := tree.NewObject("Type", "AWS::Lambda::Permission")
+		if c := e.condition(pp.target.ID, apiID); c != "" {
+			res.Set("Condition", c)
+		}
+		res.Set("Properties", tree.NewObject(
+			"Action", "lambda:InvokeFunction",
+			"FunctionName", pp.target.Name,
+			"Principal", apiGatewayPrincipal,
+			"SourceArn", sourceARN,
+		))
+		e.resources.Set(e.freeID(pp.target.ID+name+"AsyncInvokePermission"), res)
+	}
+	return len(p.order)
+}
+
+func isLiteral(v any) bool {
+	s, ok := v.(string)
+	return ok && !strings.Contains(s, "${")
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return strings.ToUpper(hex.EncodeToString(sum[:4]))
+}
+
+// freeID returns id, or id with a number after it when a resource already
+// has that logical ID. Logical IDs are alphanumeric and at most 255 long.
+func (e *expander) freeID(id string) string {
+	if len(id) > 240 {
+		id = id[:232] + shortHash(id)
+	}
+	base := id
+	for n := 2; e.resources.Has(id); n++ {
+		id = base + strconv.Itoa(n)
+	}
+	return id
+}
+
+// condition is the condition the permission needs so that it exists exactly
+// when both the function and the API do: the function's, the API's, or a new
+// condition that is true when both are.
+func (e *expander) condition(fnID, apiID string) string {
+	fc := e.resourceCondition(fnID)
+	ac := e.resourceCondition(apiID)
+	switch {
+	case fc == "" || fc == ac:
+		return ac
+	case ac == "":
+		return fc
+	}
+	name := "AsyncInvoke" + fc + "And" + ac
+	if e.conditions == nil {
+		e.conditions = &tree.Object{}
+		e.fragment.Set("Conditions", e.conditions)
+	}
+	if !e.conditions.Has(name) {
+		e.conditions.Set(name, tree.NewObject("Fn::And", []any{tree.NewObject("Condition", fc), tree.NewObject("Condition", ac)}))
+	}
+	return name
+}
+
+func (e *expander) resourceCondition(id string) string {
+	if res, ok := e.byID[id]; ok {
+		c, _ := res.Get("Condition")
+		s, _ := c.(string)
+		return s
+	}
+	return ""
+}

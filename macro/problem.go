@@ -1,0 +1,37 @@
+package macro
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Problem is one reason the macro refuses a template: where, and what to do.
+type Problem struct {
+	// Path locates the problem, e.g. Resources.GetJob.Properties.Integration.Type.
+	Path string
+	// Message says what is wrong and how to fix it.
+	Message string
+}
+
+func (p Problem) Error() string {
+	if p.Path == "" {
+		return p.Message
+	}
+	return p.Path + ": " + p.Message
+}
+
+// Problems is every problem found in one template. It is the error Expand
+// returns.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	if len(ps) == 1 {
+		return "AsyncInvoke: " + ps[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "AsyncInvoke found %d problems:", len(ps))
+	for i, p := range ps {
+		fmt.Fprintf(&b, " (%d) %s", i+1, p.Error())
+	}
+	return b.String()
+}

@@ -1,0 +1,203 @@
+package macro
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// target is the function an integration invokes, as far as the template tells.
+type target struct {
+	ID   string // logical ID of a function, alias or version of this template, or ""
+	Name any    // FunctionName for its AWS::Lambda::Permission
+}
+
+// A segment of an ARN: literal characters and ${Var} references.
+const seg = `(?:\$\{[^}]*\}|[^:$])+`
+
+var (
+	// invocationURI is API Gateway's URI for the Lambda Invoke API, with the
+	// stray "$" of the AWS documentation's example allowed before /invocations.
+	invocationURI = regexp.MustCompile(`^arn:(` + seg + `):apigateway:(` + seg + `):lambda:path/2015-03-31/functions/(.+?)\$?/invocations$`)
+	// functionARN is a function ARN, perhaps with a version or alias qualifier.
+	functionARN = regexp.MustCompile(`^arn:(` + seg + `):lambda:(` + seg + `):(` + seg + `):function:(` + seg + `)(?::` + seg + `)?$`)
+	// subVar is a string that is nothing but one ${Var} or ${Var.Attr}.
+	subVar = regexp.MustCompile(`^\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}$`)
+)
+
+const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN, or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
+
+// canonicalURI is the invocation URI of fn (a ${Function.Arn} reference or a
+// function ARN) as a Fn::Sub, partition-aware.
+func canonicalURI(fn, region string, vars any) any {
+	s := "arn:${AWS::Partition}:apigateway:" + region + ":lambda:path/2015-03-31/functions/" + fn + "/invocations"
+	if vars != nil {
+		return tree.NewObject("Fn::Sub", []any{s, vars})
+	}
+	return tree.NewObject("Fn::Sub", s)
+}
+
+func functionKind(typ string) string {
+	switch typ {
+	case "AWS::Lambda::Function", "AWS::Serverless::Function":
+		return "function"
+	case "AWS::Lambda::Alias", "AWS::Lambda::Version":
+		return "qualified"
+	}
+	return ""
+}
+
+func (e *expander) resourceType(id string) string {
+	if res, ok := e.byID[id]; ok {
+		t, _ := res.Get("Type")
+		s, _ := t.(string)
+		return s
+	}
+	return ""
+}
+
+// fixURI returns the canonical form of an integration URI and the function
+// it invokes. ok is false when it reported a problem; a URI built in a way
+// the macro cannot improve comes back as written.
+func (e *expander) fixURI(v any, path string) (fixed any, t target, ok bool) {
+	switch u := v.(type) {
+	case string:
+		return e.fixLiteralURI(u, path)
+	case *tree.Object:
+		k, arg, isFn := tree.Only(u)
+		if !isFn {
+			break
+		}
+		switch k {
+		case "Fn::Sub":
+			return e.fixSubURI(u, arg, path)
+		case "Fn::GetAtt":
+			id, attr := getAtt(arg)
+			if id == "" {
+				break
+			}
+			if attr != "Arn" {
+				e.fail(path, "takes !GetAtt %s.Arn, the function's ARN, not its %s attribute", id, attr)
+				return v, t, false
+			}
+			return e.fixReference(id, path)
+		case "Ref":
+			if id, isStr := arg.(string); isStr {
+				return e.fixReference(id, path)
+			}
+		default:
+			if tree.IsIntrinsic(k) {
+				return v, t, true // Fn::Join, Fn::If, Fn::ImportValue...: left as written
+			}
+		}
+	}
+	e.fail(path, "is %s; %s", describe(v), uriHelp)
+	return v, t, false
+}
+
+func getAtt(arg any) (id, attr string) {
+	switch a := arg.(type) {
+	case string:
+		id, attr, _ = strings.Cut(a, ".")
+		return id, attr
+	case []any:
+		if len(a) == 2 {
+			id, _ = a[0].(string)
+			attr, _ = a[1].(string)
+		}
+	}
+	return id, attr
+}
+
+// fixReference handles Ref X and GetAtt X.Arn: X is a function, alias,
+// version or parameter of this template.
+func (e *expander) fixReference(id, path string) (any, target, bool) {
+	typ := e.resourceType(id)
+	switch functionKind(typ) {
+	case "function":
+		return canonicalURI("${"+id+".Arn}", "${AWS::Region}", nil), e.functionTarget(id), true
+	case "qualified":
+		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), e.functionTarget(id), true
+	}
+	if _, isRes := e.byID[id]; isRes {
+		e.fail(path, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
+		return nil, target{}, false
+	}
+	if _, isParam := e.parameter(id); isParam {
+		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), target{}, true
+	}
+	e.fail(path, "refers to %s, which is neither a resource nor a parameter of this template; %s", id, uriHelp)
+	return nil, target{}, false
+}
+
+func (e *expander) functionTarget(id string) target {
+	if functionKind(e.resourceType(id)) == "function" {
+		return target{ID: id, Name: tree.NewObject("Fn::GetAtt", []any{id, "Arn"})}
+	}
+	return target{ID: id, Name: tree.NewObject("Ref", id)}
+}
+
+func (e *expander) fixLiteralURI(s, path string) (any, target, bool) {
+	fn := s
+	if m := invocationURI.FindStringSubmatch(s); m != nil {
+		fn = m[3]
+	}
+	if m := functionARN.FindStringSubmatch(fn); m != nil && !strings.Contains(fn, "${") {
+		return canonicalURI(fn, m[2], nil), target{}, true
+	}
+	e.fail(path, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
+	return s, target{}, false
+}
+
+func (e *expander) fixSubURI(orig *tree.Object, arg any, path string) (any, target, bool) {
+	var s string
+	var vars any
+	switch a := arg.(type) {
+	case string:
+		s = a
+	case []any:
+		if len(a) == 2 {
+			s, _ = a[0].(string)
+			vars = a[1]
+		}
+	}
+	if s == "" {
+		e.fail(path, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
+		return orig, target{}, false
+	}
+	fn := s
+	if m := invocationURI.FindStringSubmatch(s); m != nil {
+		fn = m[3]
+	}
+	// ${Function.Arn} or ${Function}: a resource or parameter of the template.
+	if m := subVar.FindStringSubmatch(fn); m != nil {
+		id, attr := m[1], m[2]
+		if v, ok := vars.(*tree.Object); ok && v.Has(m[0][2:len(m[0])-1]) {
+			return canonicalURI(fn, "${AWS::Region}", vars), target{}, true
+		}
+		if attr != "" && attr != "Arn" {
+			e.fail(path, "uses ${%s.%s}; the function's ARN is ${%s.Arn}", id, attr, id)
+			return orig, target{}, false
+		}
+		fixed, t, ok := e.fixReference(id, path)
+		if ok && vars != nil {
+			sub, _ := fixed.(*tree.Object).Get("Fn::Sub")
+			fixed = tree.NewObject("Fn::Sub", []any{sub, vars})
+		}
+		return fixed, t, ok
+	}
+	if m := functionARN.FindStringSubmatch(fn); m != nil {
+		region := "${AWS::Region}"
+		if !strings.Contains(m[2], "${") {
+			region = m[2] // a literal ARN: invoke it in its own region
+		}
+		t := target{}
+		if v := subVar.FindStringSubmatch(m[4]); v != nil && v[2] == "" && functionKind(e.resourceType(v[1])) == "function" {
+			t = e.functionTarget(v[1])
+		}
+		return canonicalURI(fn, region, vars), t, true
+	}
+	// Some other shape, e.g. a URI with variables of its own: left as written.
+	return orig, target{}, true
+}

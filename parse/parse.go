@@ -1,0 +1,167 @@
+// Package parse reads CloudFormation templates, in YAML or JSON, into the
+// generic tree of package tree.
+//
+// YAML is read with go.yaml.in/yaml/v3 (the YAML organization's maintained
+// line of gopkg.in/yaml.v3, the parser rain uses) through its Node API, so
+// key order, every short-form intrinsic tag (!Ref, !GetAtt A.B, !Sub, ...)
+// and the exact text of numbers survive. Scalars that YAML would read as
+// numbers but JSON cannot write (012345678901, 0x1F, 1_000) stay strings,
+// as CloudFormation reads them.
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+	"go.yaml.in/yaml/v3"
+)
+
+// Template reads a template in JSON or YAML. Its top level must be an object.
+func Template(data []byte) (*tree.Object, error) {
+	v, err := Document(data)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(*tree.Object)
+	if !ok {
+		return nil, fmt.Errorf("the template is %s, not an object", tree.TypeName(v))
+	}
+	return o, nil
+}
+
+// Document reads any JSON or YAML document.
+func Document(data []byte) (any, error) {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if v, err := tree.Decode(t); err == nil {
+			return v, nil
+		}
+		// Not JSON after all: YAML's flow style also starts with '{'.
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("invalid YAML: %w", err)
+	}
+	if doc.Kind == 0 {
+		return nil, fmt.Errorf("the document is empty")
+	}
+	return convert(&doc, nil)
+}
+
+// shortForms maps a YAML short-form tag to its long-form key.
+var shortForms = map[string]string{
+	"!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt",
+	"!And": "Fn::And", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!Equals": "Fn::Equals",
+	"!FindInMap": "Fn::FindInMap", "!ForEach": "Fn::ForEach", "!GetAZs": "Fn::GetAZs", "!If": "Fn::If",
+	"!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Length": "Fn::Length", "!Not": "Fn::Not",
+	"!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split", "!Sub": "Fn::Sub",
+	"!ToJsonString": "Fn::ToJsonString", "!Transform": "Fn::Transform",
+}
+
+func convert(n *yaml.Node, path []string) (any, error) {
+	if key, ok := shortForms[n.Tag]; ok {
+		return intrinsic(n, key, path)
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		return nil, fmt.Errorf("line %d: unknown tag %s at %s; CloudFormation's short forms are !Ref, !GetAtt, !Sub, !If, !Join, ...", n.Line, n.Tag, tree.PathString(path))
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return convert(n.Content[0], path)
+	case yaml.AliasNode:
+		return convert(n.Alias, path)
+	case yaml.MappingNode:
+		o := &tree.Object{Members: make([]tree.Member, 0, len(n.Content)/2)}
+		var seen map[string]bool
+		if len(n.Content) > 32 {
+			seen = make(map[string]bool, len(n.Content)/2)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: a key at %s is not a plain string", k.Line, tree.PathString(path))
+			}
+			if k.Value == "<<" && k.Tag == "!!merge" {
+				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported by CloudFormation", k.Line)
+			}
+			dup := false
+			if seen != nil {
+				dup = seen[k.Value]
+				seen[k.Value] = true
+			} else {
+				dup = o.Has(k.Value)
+			}
+			if dup {
+				return nil, fmt.Errorf("line %d: duplicate key %q in %s: a key may appear once in an object", k.Line, k.Value, tree.PathString(path))
+			}
+			v, err := convert(n.Content[i+1], append(path, k.Value))
+			if err != nil {
+				return nil, err
+			}
+			o.Members = append(o.Members, tree.Member{Key: k.Value, Value: v})
+		}
+		return o, nil
+	case yaml.SequenceNode:
+		a := make([]any, 0, len(n.Content))
+		for i, c := range n.Content {
+			v, err := convert(c, append(path, fmt.Sprint(i)))
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		return a, nil
+	default:
+		return scalar(n), nil
+	}
+}
+
+// scalar converts a scalar by its resolved YAML tag, keeping number text.
+func scalar(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		if n.Style == 0 && json.Valid([]byte(n.Value)) {
+			return json.Number(n.Value)
+		}
+	case "!!bool":
+		if n.Style == 0 {
+			switch n.Value {
+			case "true", "True", "TRUE":
+				return true
+			case "false", "False", "FALSE":
+				return false
+			}
+		}
+	case "!!null":
+		if n.Style == 0 {
+			return nil
+		}
+	}
+	return n.Value
+}
+
+// intrinsic converts a short-form tag to its long form.
+func intrinsic(n *yaml.Node, key string, path []string) (any, error) {
+	inner := *n
+	inner.Tag = ""
+	if n.Kind == yaml.ScalarNode {
+		inner.Tag = "!!str" // !Ref 123 names "123"; !GetAZs '' is the empty string
+	}
+	v, err := convert(&inner, append(path, key))
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := v.(string); ok && key == "Fn::GetAtt" {
+		id, attr, found := strings.Cut(s, ".")
+		if !found {
+			return nil, fmt.Errorf("line %d: !GetAtt %s at %s needs the form Resource.Attribute", n.Line, s, tree.PathString(path))
+		}
+		return tree.NewObject(key, []any{id, attr}), nil
+	}
+	return tree.NewObject(key, v), nil
+}

@@ -1,0 +1,202 @@
+// Package tree is the generic document tree that templates are read into.
+//
+// A value is one of: *Object (keys in their written order), []any, string,
+// json.Number (the number's digits exactly as written), bool or nil. Nothing
+// here knows about CloudFormation; packages parse and format read and write
+// the YAML form, this package reads and writes JSON.
+package tree
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// Object is a JSON object that keeps its keys in order.
+type Object struct {
+	Members []Member
+}
+
+// Member is one key and its value.
+type Member struct {
+	Key   string
+	Value any
+}
+
+// NewObject returns an object of the given key, value pairs.
+func NewObject(kv ...any) *Object {
+	o := &Object{Members: make([]Member, 0, len(kv)/2)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.Members = append(o.Members, Member{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return o
+}
+
+// Len is the number of members.
+func (o *Object) Len() int { return len(o.Members) }
+
+// Index is the position of key, or -1.
+func (o *Object) Index(key string) int {
+	for i := range o.Members {
+		if o.Members[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the value of key.
+func (o *Object) Get(key string) (any, bool) {
+	if i := o.Index(key); i >= 0 {
+		return o.Members[i].Value, true
+	}
+	return nil, false
+}
+
+// Has reports whether key is present.
+func (o *Object) Has(key string) bool { return o.Index(key) >= 0 }
+
+// Set replaces the value of key where it stands, or appends key at the end.
+func (o *Object) Set(key string, v any) {
+	if i := o.Index(key); i >= 0 {
+		o.Members[i].Value = v
+		return
+	}
+	o.Members = append(o.Members, Member{Key: key, Value: v})
+}
+
+// Delete removes key and reports whether it was there.
+func (o *Object) Delete(key string) bool {
+	i := o.Index(key)
+	if i < 0 {
+		return false
+	}
+	o.Members = slices.Delete(o.Members, i, i+1)
+	return true
+}
+
+// Keys returns the keys in order.
+func (o *Object) Keys() []string {
+	keys := make([]string, len(o.Members))
+	for i, m := range o.Members {
+		keys[i] = m.Key
+	}
+	return keys
+}
+
+// Only returns the key and value of an object with exactly one member, the
+// shape of an intrinsic function such as {"Ref": "X"}.
+func Only(v any) (key string, value any, ok bool) {
+	o, isObj := v.(*Object)
+	if !isObj || len(o.Members) != 1 {
+		return "", nil, false
+	}
+	return o.Members[0].Key, o.Members[0].Value, true
+}
+
+// MarshalJSON writes the object as compact JSON in key order.
+func (o *Object) MarshalJSON() ([]byte, error) { return Encode(o), nil }
+
+// Equal reports whether a and b are the same document: objects with the same
+// members in any order, arrays element by element, numbers by their value.
+func Equal(a, b any) bool {
+	switch a := a.(type) {
+	case *Object:
+		b, ok := b.(*Object)
+		if !ok || a.Len() != b.Len() {
+			return false
+		}
+		for _, m := range a.Members {
+			bv, ok := b.Get(m.Key)
+			if !ok || !Equal(m.Value, bv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !Equal(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		b, ok := b.(json.Number)
+		return ok && sameNumber(a, b)
+	default:
+		return a == b
+	}
+}
+
+func sameNumber(a, b json.Number) bool {
+	if a == b {
+		return true
+	}
+	fa, errA := a.Float64()
+	fb, errB := b.Float64()
+	return errA == nil && errB == nil && fa == fb
+}
+
+// Clone returns a deep copy of v.
+func Clone(v any) any {
+	switch v := v.(type) {
+	case *Object:
+		c := &Object{Members: make([]Member, len(v.Members))}
+		for i, m := range v.Members {
+			c.Members[i] = Member{Key: m.Key, Value: Clone(m.Value)}
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i := range v {
+			c[i] = Clone(v[i])
+		}
+		return c
+	default:
+		return v
+	}
+}
+
+// TypeName names the JSON type of v for error messages.
+func TypeName(v any) string {
+	switch v := v.(type) {
+	case *Object:
+		if k, _, ok := Only(v); ok && IsIntrinsic(k) {
+			return k
+		}
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+var intrinsics = func() []string {
+	s := []string{"Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals",
+		"Fn::FindInMap", "Fn::ForEach", "Fn::GetAZs", "Fn::GetAtt", "Fn::If", "Fn::ImportValue",
+		"Fn::Join", "Fn::Length", "Fn::Not", "Fn::Or", "Fn::Select", "Fn::Split", "Fn::Sub",
+		"Fn::ToJsonString", "Fn::Transform"}
+	sort.Strings(s)
+	return s
+}()
+
+// IsIntrinsic reports whether key names a CloudFormation intrinsic function
+// (or Ref or Condition).
+func IsIntrinsic(key string) bool {
+	_, found := slices.BinarySearch(intrinsics, key)
+	return found
+}
