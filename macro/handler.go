@@ -3,6 +3,7 @@ package macro
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -97,6 +98,17 @@ func (s Summary) String() string {
 		s.RequestID, s.TransformID, s.Status, s.Bytes, s.Methods, s.Operations, s.Permissions, s.Problems)
 }
 
+// requestIDField finds the requestId of a request that is not valid JSON
+// further on, so that even its failure answers the right request.
+var requestIDField = regexp.MustCompile(`"requestId"\s*:\s*"([A-Za-z0-9._:-]{1,128})"`)
+
+func salvageRequestID(payload []byte) string {
+	if m := requestIDField.FindSubmatch(payload); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
 // expand is Expand; tests replace it to check that a panic is recovered.
 var expand = Expand
 
@@ -116,6 +128,10 @@ func Handle(payload []byte) (out []byte, sum Summary) {
 	req, err := DecodeRequest(payload)
 	sum.RequestID, sum.TransformID = req.RequestID, req.TransformID
 	if err != nil {
+		if req.RequestID == "" {
+			req.RequestID = salvageRequestID(payload)
+			sum.RequestID = req.RequestID
+		}
 		sum.Status, sum.Problems = StatusFailure, 1
 		out, _ = Response{RequestID: req.RequestID, Status: StatusFailure,
 			ErrorMessage: "AsyncInvoke: not a CloudFormation macro request: " + err.Error()}.MarshalJSON()

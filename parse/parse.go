@@ -47,8 +47,15 @@ func Document(data []byte) (any, error) {
 	if doc.Kind == 0 {
 		return nil, fmt.Errorf("the document is empty")
 	}
-	return convert(&doc, nil)
+	c := converter{budget: maxNodes}
+	return c.convert(&doc, nil)
 }
+
+// maxNodes bounds what one document may expand to: aliases can multiply a
+// small text into a huge tree ("billion laughs").
+const maxNodes = 2_000_000
+
+type converter struct{ budget int }
 
 // shortForms maps a YAML short-form tag to its long-form key.
 var shortForms = map[string]string{
@@ -60,9 +67,12 @@ var shortForms = map[string]string{
 	"!ToJsonString": "Fn::ToJsonString", "!Transform": "Fn::Transform",
 }
 
-func convert(n *yaml.Node, path []string) (any, error) {
+func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
+	if c.budget--; c.budget < 0 {
+		return nil, fmt.Errorf("line %d: the document expands to more than %d values (YAML aliases?)", n.Line, maxNodes)
+	}
 	if key, ok := shortForms[n.Tag]; ok {
-		return intrinsic(n, key, path)
+		return c.intrinsic(n, key, path)
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		return nil, fmt.Errorf("line %d: unknown tag %s at %s; CloudFormation's short forms are !Ref, !GetAtt, !Sub, !If, !Join, ...", n.Line, n.Tag, tree.PathString(path))
@@ -72,9 +82,9 @@ func convert(n *yaml.Node, path []string) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return convert(n.Content[0], path)
+		return c.convert(n.Content[0], path)
 	case yaml.AliasNode:
-		return convert(n.Alias, path)
+		return c.convert(n.Alias, path)
 	case yaml.MappingNode:
 		o := &tree.Object{Members: make([]tree.Member, 0, len(n.Content)/2)}
 		var seen map[string]bool
@@ -99,7 +109,7 @@ func convert(n *yaml.Node, path []string) (any, error) {
 			if dup {
 				return nil, fmt.Errorf("line %d: duplicate key %q in %s: a key may appear once in an object", k.Line, k.Value, tree.PathString(path))
 			}
-			v, err := convert(n.Content[i+1], append(path, k.Value))
+			v, err := c.convert(n.Content[i+1], append(path, k.Value))
 			if err != nil {
 				return nil, err
 			}
@@ -108,8 +118,8 @@ func convert(n *yaml.Node, path []string) (any, error) {
 		return o, nil
 	case yaml.SequenceNode:
 		a := make([]any, 0, len(n.Content))
-		for i, c := range n.Content {
-			v, err := convert(c, append(path, fmt.Sprint(i)))
+		for i, e := range n.Content {
+			v, err := c.convert(e, append(path, fmt.Sprint(i)))
 			if err != nil {
 				return nil, err
 			}
@@ -123,13 +133,14 @@ func convert(n *yaml.Node, path []string) (any, error) {
 
 // scalar converts a scalar by its resolved YAML tag, keeping number text.
 func scalar(n *yaml.Node) any {
+	plain := n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
 	switch n.ShortTag() {
 	case "!!int", "!!float":
-		if n.Style == 0 && json.Valid([]byte(n.Value)) {
+		if plain && json.Valid([]byte(n.Value)) {
 			return json.Number(n.Value)
 		}
 	case "!!bool":
-		if n.Style == 0 {
+		if plain {
 			switch n.Value {
 			case "true", "True", "TRUE":
 				return true
@@ -138,7 +149,7 @@ func scalar(n *yaml.Node) any {
 			}
 		}
 	case "!!null":
-		if n.Style == 0 {
+		if plain {
 			return nil
 		}
 	}
@@ -146,13 +157,13 @@ func scalar(n *yaml.Node) any {
 }
 
 // intrinsic converts a short-form tag to its long form.
-func intrinsic(n *yaml.Node, key string, path []string) (any, error) {
+func (c *converter) intrinsic(n *yaml.Node, key string, path []string) (any, error) {
 	inner := *n
 	inner.Tag = ""
 	if n.Kind == yaml.ScalarNode {
 		inner.Tag = "!!str" // !Ref 123 names "123"; !GetAZs '' is the empty string
 	}
-	v, err := convert(&inner, append(path, key))
+	v, err := c.convert(&inner, append(path, key))
 	if err != nil {
 		return nil, err
 	}

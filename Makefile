@@ -1,0 +1,87 @@
+# AsyncInvoke: build, test and deploy. `make help` lists the targets.
+#
+# SAM calls build-MacroFunction (and build-WorkerFunction for the example)
+# with ARTIFACTS_DIR set; `asyncinvoke local` calls them the same way with
+# GOARCH set to this machine's architecture.
+
+GO        ?= go
+PYTHON    ?= python3
+GOARCH    ?= arm64
+FUZZTIME  ?= 3s
+BIN       := bin
+CFN_LINT  := cfn-lint --non-zero-exit-code error
+LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
+HOST_ARCH := $(shell $(GO) env GOARCH)
+
+.PHONY: help build build-MacroFunction build-WorkerFunction test unit e2e fuzz-smoke fuzz lint lint-templates tools demo bench package-org clean
+
+help: ## List the targets
+	@grep -hE '^[A-Za-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+build: ## Build the asyncinvoke command and both functions for this machine into bin/
+	$(GO) build -o $(BIN)/asyncinvoke ./cmd/asyncinvoke
+	$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/$(BIN)/macro GOARCH=$(HOST_ARCH)
+	$(MAKE) --no-print-directory build-WorkerFunction ARTIFACTS_DIR=$(CURDIR)/$(BIN)/worker GOARCH=$(HOST_ARCH)
+
+build-MacroFunction: ## (SAM) the macro's bootstrap into $(ARTIFACTS_DIR), for Lambda (arm64)
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/macro
+
+build-WorkerFunction: ## (SAM) the example worker's bootstrap into $(ARTIFACTS_DIR)
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/worker
+
+test: tools ## Every test: vet, unit and golden, fuzz smoke, emulator end-to-end, cfn-lint
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory lint-templates
+
+unit: ## Unit and golden tests only (fast)
+	$(GO) test ./tree ./parse ./format ./macro ./cli
+
+e2e: tools ## The emulator end-to-end tests only
+	$(GO) test -count=1 ./tests
+
+fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
+	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
+
+fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
+	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 3s,$(FUZZTIME)),2m,$(FUZZTIME))
+
+lint: tools ## gofmt, go vet and cfn-lint
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
+	$(GO) vet ./...
+	$(MAKE) --no-print-directory lint-templates
+
+lint-templates: ## cfn-lint: the deploy templates, every golden template and the expanded example
+	$(CFN_LINT) template.yaml deploy/organization.yaml
+	$(CFN_LINT) macro/testdata/*.golden.yaml
+	@mkdir -p build
+	$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml > build/jobs.expanded.yaml
+	$(CFN_LINT) build/jobs.expanded.yaml
+
+tools: ## Check (and where missing, install) cfn-lint and the SAM translator
+	@command -v cfn-lint >/dev/null 2>&1 && $(PYTHON) -c 'import samtranslator' 2>/dev/null || \
+		$(PYTHON) -m pip install --quiet 'cfn-lint>=1.51' 'aws-sam-translator>=1.110' || \
+		{ echo "cfn-lint and aws-sam-translator are needed: pip install cfn-lint aws-sam-translator"; exit 1; }
+
+demo: ## Run the macro under the Lambda emulator on an event, then expand the bundled example
+	@echo "== 1. The macro function, built as SAM builds it, under the Lambda Runtime Interface Emulator"
+	@echo "==    asyncinvoke local invoke MacroFunction -e events/client.json"
+	@$(GO) run ./cmd/asyncinvoke local invoke -t template.yaml -e events/client.json MacroFunction
+	@echo
+	@echo "== 2. The bundled example, expanded: asyncinvoke expand examples/jobs.yaml"
+	@$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml
+
+bench: ## Benchmarks of the transformation against the decode+encode floor, as a table
+	$(GO) test ./macro -run '^$$' -bench . -benchmem -count 1 | $(GO) run ./tests/benchtable
+
+package-org: ## Zip the macro for the organization-wide StackSet into build/asyncinvoke-macro.zip
+	@mkdir -p build/org
+	$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/build/org
+	rm -f build/asyncinvoke-macro.zip && cd build/org && $(PYTHON) -m zipfile -c ../asyncinvoke-macro.zip bootstrap
+	@echo "build/asyncinvoke-macro.zip: upload it to the bucket deploy/organization.yaml names (README: Organization-wide)"
+
+clean: ## Remove build output
+	rm -rf $(BIN) build .aws-sam

@@ -1,0 +1,179 @@
+// Package emulator runs a Lambda function's bootstrap under the AWS Lambda
+// Runtime Interface Emulator, what `sam local invoke` runs inside its
+// container, and invokes it through the Lambda Invoke API with the AWS SDK.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// FunctionName is the name the emulator serves its one function under.
+const FunctionName = "function"
+
+// Config describes one emulated function.
+type Config struct {
+	Bootstrap string            // path of the function's bootstrap executable
+	Name      string            // AWS_LAMBDA_FUNCTION_NAME; defaults to FunctionName
+	Timeout   time.Duration     // the function's timeout; defaults to 30s
+	MemoryMB  int               // AWS_LAMBDA_FUNCTION_MEMORY_SIZE; defaults to 128
+	Env       map[string]string // the function's environment variables
+	Log       io.Writer         // where the emulator and the function log; nil discards
+}
+
+// Emulator is one running emulator process.
+type Emulator struct {
+	cmd      *exec.Cmd
+	endpoint string
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+// RIE finds the emulator executable: $AWS_LAMBDA_RIE, aws-lambda-rie on the
+// PATH, or the module's pinned tool (go tool aws-lambda-rie).
+func RIE() (string, error) {
+	if p := os.Getenv("AWS_LAMBDA_RIE"); p != "" {
+		return p, nil
+	}
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		return p, nil
+	}
+	out, err := exec.Command("go", "tool", "-n", "aws-lambda-rie").Output()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the Lambda Runtime Interface Emulator: set AWS_LAMBDA_RIE, put aws-lambda-rie on the PATH, or run from the asyncinvoke module (go tool aws-lambda-rie): %v", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// Start starts the emulator for c.Bootstrap on two free loopback ports and
+// waits until it accepts invocations.
+func Start(ctx context.Context, c Config) (*Emulator, error) {
+	if _, err := os.Stat(c.Bootstrap); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	rie, err := RIE()
+	if err != nil {
+		return nil, err
+	}
+	api, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	runtimeAPI, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	if c.Name == "" {
+		c.Name = FunctionName
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.MemoryMB == 0 {
+		c.MemoryMB = 128
+	}
+	cmd := exec.Command(rie, "--log-level", "error",
+		"--runtime-interface-emulator-address", api,
+		"--runtime-api-address", runtimeAPI,
+		c.Bootstrap)
+	cmd.Env = append(os.Environ(),
+		"AWS_LAMBDA_FUNCTION_NAME="+c.Name,
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(c.Timeout.Seconds())),
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", c.MemoryMB),
+		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+	)
+	for k, v := range c.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = c.Log, c.Log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // stop the bootstrap with it
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the emulator: %w", err)
+	}
+	e := &Emulator{cmd: cmd, endpoint: "http://" + api, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(e.done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", api, 200*time.Millisecond)
+		if err == nil {
+			conn.Close()
+			return e, nil
+		}
+		select {
+		case <-e.done:
+			return nil, errors.New("the emulator exited at start-up; run it by hand to see why: " + strings.Join(cmd.Args, " "))
+		case <-ctx.Done():
+			e.Stop()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			e.Stop()
+			return nil, fmt.Errorf("the emulator did not listen on %s within 10s", api)
+		}
+	}
+}
+
+// Endpoint is the emulator's Lambda Invoke API endpoint.
+func (e *Emulator) Endpoint() string { return e.endpoint }
+
+// Stop ends the emulator and the function it runs.
+func (e *Emulator) Stop() {
+	e.stopOnce.Do(func() {
+		if e.cmd.Process != nil {
+			_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-e.done:
+			case <-time.After(3 * time.Second):
+				_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
+				<-e.done
+			}
+		}
+	})
+}
+
+// Client returns a Lambda client for a Lambda Invoke API endpoint, with
+// placeholder credentials (an emulator checks none) and no retries.
+func Client(endpoint string) *lambda.Client {
+	return lambda.New(lambda.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(endpoint),
+		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// Invoke invokes the emulated function synchronously and returns its
+// response payload, or the function's error.
+func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	out, err := Client(e.endpoint).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(FunctionName), Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	if out.FunctionError != nil {
+		return out.Payload, fmt.Errorf("function error (%s): %s", *out.FunctionError, out.Payload)
+	}
+	return out.Payload, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}

@@ -1,0 +1,53 @@
+package macro
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// FuzzHandle: any payload gets a well-formed macro response, never a panic.
+// Seeds: testdata/fuzz/FuzzHandle (the events/ fixtures).
+func FuzzHandle(f *testing.F) {
+	f.Add([]byte(request(methodTemplate(`"always"`, `{"Uri":{"Ref":"Fn"}}`))))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, sum := Handle(payload)
+		var r response
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("not JSON: %v: %.300s", err, out)
+		}
+		if r.Status != StatusSuccess && r.Status != StatusFailure || r.Status != sum.Status {
+			t.Fatalf("status %q (summary %q)", r.Status, sum.Status)
+		}
+		if r.Status == StatusFailure && r.ErrorMessage == "" {
+			t.Fatal("a failure without an errorMessage")
+		}
+	})
+}
+
+// FuzzExpand: any template expands or is refused with Problems; an expanded
+// template expands again to itself.
+func FuzzExpand(f *testing.F) {
+	f.Add([]byte(methodTemplate(`"client"`, `{"Uri":{"Fn::GetAtt":"Fn.Arn"}}`)))
+	f.Add([]byte(`{"Resources":{"Api":{"Type":"AWS::ApiGateway::RestApi","Properties":{"Body":{"swagger":"2.0","paths":{"/":{"get":{"x-async-invoke":"client","x-amazon-apigateway-integration":{"uri":"arn:aws:lambda:us-east-1:1:function:f"}}}}}}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := tree.Decode(data)
+		if err != nil {
+			return
+		}
+		if _, err := Expand(v, map[string]any{"P": "client"}); err != nil {
+			if _, ok := err.(Problems); !ok {
+				t.Fatalf("Expand returned %T, not Problems", err)
+			}
+			return
+		}
+		once := tree.Clone(v)
+		if _, err := Expand(v, map[string]any{"P": "client"}); err != nil {
+			t.Fatalf("the expanded template is refused: %v", err)
+		}
+		if !tree.Equal(once, v) {
+			t.Fatalf("not idempotent:\n%s\n%s", tree.Encode(once), tree.Encode(v))
+		}
+	})
+}
