@@ -1,0 +1,81 @@
+package macro_test
+
+import (
+	"fmt"
+
+	"github.com/asyncinvoke/asyncinvoke/format"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+	"github.com/asyncinvoke/asyncinvoke/parse"
+)
+
+func ExampleExpand() {
+	t, _ := parse.Template([]byte(`
+Resources:
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      HttpMethod: GET
+      AsyncInvoke: client
+      Integration:
+        Uri: !GetAtt Worker.Arn
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Worker: {Type: AWS::Lambda::Function}
+`))
+	stats, err := macro.Expand(t, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := format.YAML(t)
+	fmt.Printf("%+v\n%s", stats, out)
+	// Output:
+	// {Methods:1 Operations:0 Permissions:1}
+	// Resources:
+	//   Start:
+	//     Type: AWS::ApiGateway::Method
+	//     Properties:
+	//       RestApiId: !Ref Api
+	//       HttpMethod: GET
+	//       Integration:
+	//         Uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}/invocations
+	//         Type: AWS
+	//         IntegrationHttpMethod: POST
+	//         RequestParameters:
+	//           integration.request.header.X-Amz-Invocation-Type: method.request.header.InvocationType
+	//         IntegrationResponses:
+	//           - StatusCode: "200"
+	//       RequestParameters:
+	//         method.request.header.InvocationType: false
+	//       MethodResponses:
+	//         - StatusCode: "200"
+	//   Api:
+	//     Type: AWS::ApiGateway::RestApi
+	//   Worker:
+	//     Type: AWS::Lambda::Function
+	//   WorkerApiAsyncInvokePermission:
+	//     Type: AWS::Lambda::Permission
+	//     Properties:
+	//       Action: lambda:InvokeFunction
+	//       FunctionName: !GetAtt Worker.Arn
+	//       Principal: apigateway.amazonaws.com
+	//       SourceArn: !Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/*
+}
+
+func ExampleProblems() {
+	t, _ := parse.Template([]byte(`
+Resources:
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      AsyncInvoke: always
+      Integration: {Type: AWS_PROXY, Uri: !GetAtt Worker.Arn}
+  Worker: {Type: AWS::Lambda::Function}
+`))
+	_, err := macro.Expand(t, nil)
+	for _, p := range err.(macro.Problems) {
+		fmt.Println(p.Path)
+	}
+	// Output:
+	// Resources.Start.Properties.Integration.Type
+}
