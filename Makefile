@@ -29,7 +29,8 @@ build-MacroFunction: ## (SAM) the macro's bootstrap into $(ARTIFACTS_DIR), for L
 build-WorkerFunction: ## (SAM) the example worker's bootstrap into $(ARTIFACTS_DIR)
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/worker
 
-test: tools ## Every test: vet, unit and golden, fuzz smoke, emulator end-to-end, cfn-lint
+test: tools ## Every test: gofmt, vet, unit and golden, fuzz smoke, emulator end-to-end, cfn-lint
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz-smoke

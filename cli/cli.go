@@ -45,6 +45,9 @@ type IO struct {
 	Stdout, Stderr io.Writer
 }
 
+// Std is the process's standard input, output and error.
+var Std = IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+
 // Main runs the command line args (without the program name) and returns
 // the exit code.
 func Main(args []string, stdio IO) int {

@@ -8,4 +8,4 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/cli"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], cli.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})) }
+func main() { os.Exit(cli.Main(os.Args[1:], cli.Std)) }
