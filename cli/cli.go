@@ -129,13 +129,7 @@ func expand(args []string, stdio IO, checkOnly bool) int {
 		return exitProblems
 	}
 	if _, err := macro.Expand(t, values); err != nil {
-		var ps macro.Problems
-		if !errors.As(err, &ps) {
-			ps = macro.Problems{{Message: err.Error()}}
-		}
-		for _, p := range ps {
-			fmt.Fprintf(stdio.Stdout, "%s: %s\n", pos[0], p.Error())
-		}
+		fmt.Fprintln(stdio.Stdout, problemLines(err, pos[0]+": "))
 		return exitProblems
 	}
 	if checkOnly {
@@ -214,4 +208,17 @@ func removeTransform(t *tree.Object, name string) {
 			t.Set("Transform", keep)
 		}
 	}
+}
+
+// problemLines writes each problem of an expansion on a line of its own.
+func problemLines(err error, prefix ...string) string {
+	var ps macro.Problems
+	if !errors.As(err, &ps) {
+		ps = macro.Problems{{Message: err.Error()}}
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = strings.Join(prefix, "") + p.Error()
+	}
+	return strings.Join(lines, "\n")
 }

@@ -7,15 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/local"
+	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
 func localCommand(args []string, stdio IO) int {
@@ -124,7 +128,99 @@ func templateDir(file string) string {
 	return filepath.Dir(file)
 }
 
+// endpoints collects repeated --function-endpoint LogicalId=URL flags.
+type endpoints map[string]string
+
+func (e endpoints) String() string { return "" }
+
+func (e endpoints) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" || !strings.HasPrefix(v, "http") {
+		return fmt.Errorf("want LogicalId=http://host:port, not %q", s)
+	}
+	e[k] = v
+	return nil
+}
+
 func startAPI(args []string, stdio IO) int {
-	fmt.Fprintln(stdio.Stderr, "asyncinvoke local start-api: not built yet")
-	return exitUsage
+	fs := flag.NewFlagSet("local start-api", flag.ContinueOnError)
+	fs.SetOutput(stdio.Stderr)
+	tmplFile := fs.String("t", "template.yaml", "the template that declares the APIs")
+	host := fs.String("host", "127.0.0.1", "the address to listen on")
+	port := fs.Int("port", 3000, "the port to listen on")
+	values := params{}
+	fs.Var(values, "p", "a template parameter value, Key=Value (repeatable)")
+	eps := endpoints{}
+	fs.Var(eps, "function-endpoint", "LogicalId=URL: invoke this function at a running Lambda Invoke API endpoint instead of building it (repeatable)")
+	pos, err := parseFlags(fs, args)
+	if err != nil || len(pos) != 0 {
+		if err == nil {
+			fmt.Fprintln(stdio.Stderr, "usage: asyncinvoke local start-api [-t template.yaml] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]...")
+		}
+		return exitUsage
+	}
+	t, err := readTemplate(*tmplFile, stdio.Stdin)
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+		return exitProblems
+	}
+	if _, err := macro.Expand(t, values); err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded:\n%s\n", *tmplFile, problemLines(err))
+		return exitProblems
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	work, err := os.MkdirTemp("", "asyncinvoke-")
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+		return exitProblems
+	}
+	defer os.RemoveAll(work)
+	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr})
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+		return exitProblems
+	}
+	defer srv.Close()
+	for _, w := range srv.Warnings() {
+		fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
+	}
+	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
+	for _, r := range srv.Routes() {
+		if r.Broken == "" {
+			fmt.Fprintf(stdio.Stderr, "Mounted %-7s http://%s%s -> %s\n", r.Method, addr, r.Path, describeRoute(r))
+		}
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+		return exitProblems
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	fmt.Fprintf(stdio.Stderr, "Running on http://%s (Ctrl-C stops it)\n", addr)
+	<-ctx.Done()
+	fmt.Fprintln(stdio.Stderr, "Stopping: finishing requests and queued asynchronous invocations (5s at most)")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	srv.Drain(5 * time.Second)
+	fmt.Fprintln(stdio.Stderr, "Stopped")
+	return exitOK
+}
+
+func describeRoute(r local.Route) string {
+	switch r.Kind {
+	case "MOCK":
+		return "mock integration"
+	case "AWS_PROXY":
+		return r.Function + " (Lambda proxy)"
+	}
+	switch {
+	case r.InvocationType == "'Event'":
+		return r.Function + " (asynchronous)"
+	case strings.HasPrefix(r.InvocationType, "method.request.header."):
+		return r.Function + " (client chooses with " + strings.TrimPrefix(r.InvocationType, "method.request.header.") + ": Event|RequestResponse)"
+	}
+	return r.Function + " (synchronous)"
 }

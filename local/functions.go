@@ -156,11 +156,16 @@ func Build(ctx context.Context, f Function, artifacts string, log io.Writer) (st
 	return bootstrap, nil
 }
 
+// Config is the emulator configuration that runs f's bootstrap.
+func (f Function) Config(bootstrap string, log io.Writer) emulator.Config {
+	return emulator.Config{Bootstrap: bootstrap, Name: f.ID, Timeout: f.Timeout, MemoryMB: f.MemoryMB, Env: f.Env, Log: log}
+}
+
 // Start builds f and starts it under the emulator.
 func Start(ctx context.Context, f Function, workDir string, log io.Writer) (*emulator.Emulator, error) {
 	bootstrap, err := Build(ctx, f, filepath.Join(workDir, f.ID), log)
 	if err != nil {
 		return nil, err
 	}
-	return emulator.Start(ctx, emulator.Config{Bootstrap: bootstrap, Name: f.ID, Timeout: f.Timeout, MemoryMB: f.MemoryMB, Env: f.Env, Log: log})
+	return emulator.Start(ctx, f.Config(bootstrap, log))
 }

@@ -1,0 +1,480 @@
+package local
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// Route is one method of a REST API, as API Gateway would route it.
+type Route struct {
+	API      string // logical ID of the REST API
+	Method   string // GET, POST, ..., or ANY
+	Path     string // e.g. /jobs/{id}
+	Source   string // where the template declares it
+	segments []string
+	Integration
+}
+
+// Integration is what a route does with a request.
+type Integration struct {
+	Kind     string // "AWS" (Lambda non-proxy), "AWS_PROXY" or "MOCK"
+	Function string // logical ID of the invoked function
+	// InvocationType is what X-Amz-Invocation-Type is mapped from: a static
+	// 'value', method.request.header.Name, or "" (RequestResponse).
+	InvocationType string
+	Responses      []Response
+	// Broken says why the route cannot work as written; it is answered as
+	// API Gateway answers a broken integration.
+	Broken string
+}
+
+// Response is an integration response.
+type Response struct {
+	StatusCode       string
+	SelectionPattern string // empty: the default response
+	Headers          map[string]string
+}
+
+var (
+	// invocation URIs that name a function of the template
+	uriFunction = regexp.MustCompile(`lambda:path/2015-03-31/functions/\$\{([A-Za-z0-9]+)(?:\.Arn)?\}\$?/invocations$`)
+	subVar      = regexp.MustCompile(`^\$\{([A-Za-z0-9]+)(?:\.Arn)?\}$`)
+)
+
+type template struct {
+	resources *tree.Object
+	byID      map[string]*tree.Object
+}
+
+func newTemplate(t *tree.Object) *template {
+	tt := &template{byID: map[string]*tree.Object{}}
+	rv, _ := t.Get("Resources")
+	tt.resources, _ = rv.(*tree.Object)
+	if tt.resources != nil {
+		for _, m := range tt.resources.Members {
+			if r, ok := m.Value.(*tree.Object); ok {
+				tt.byID[m.Key] = r
+			}
+		}
+	}
+	return tt
+}
+
+func (t *template) typeOf(id string) string {
+	if r, ok := t.byID[id]; ok {
+		v, _ := r.Get("Type")
+		s, _ := v.(string)
+		return s
+	}
+	return ""
+}
+
+func (t *template) props(id string) *tree.Object {
+	if r, ok := t.byID[id]; ok {
+		p, _ := getObject(r, "Properties")
+		return p
+	}
+	return nil
+}
+
+// Routes reads the REST APIs of an (expanded) template: AWS::ApiGateway::Method
+// resources on AWS::ApiGateway::Resource paths, and the operations of inline
+// OpenAPI documents. It returns the routes and a warning for each thing it
+// cannot serve as API Gateway would.
+func Routes(t *tree.Object) ([]Route, []string) {
+	tt := newTemplate(t)
+	var routes []Route
+	var warnings []string
+	if tt.resources == nil {
+		return nil, nil
+	}
+	for _, m := range tt.resources.Members {
+		switch tt.typeOf(m.Key) {
+		case "AWS::ApiGateway::Method":
+			r, err := tt.methodRoute(m.Key)
+			if err != nil {
+				warnings = append(warnings, err.Error())
+				continue
+			}
+			routes = append(routes, r)
+		case "AWS::ApiGateway::RestApi":
+			routes = append(routes, tt.documentRoutes(m.Key, "Body")...)
+		case "AWS::Serverless::Api":
+			routes = append(routes, tt.documentRoutes(m.Key, "DefinitionBody")...)
+		}
+	}
+	for i := range routes {
+		r := &routes[i]
+		r.segments = splitPath(r.Path)
+		if r.Broken == "" && (r.Kind == "AWS" || r.Kind == "AWS_PROXY") && !tt.permitted(r.Function, r.API) {
+			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s (no AWS::Lambda::Permission for apigateway.amazonaws.com on it); API Gateway would answer 500", r.Function)
+		}
+		if r.Broken != "" {
+			warnings = append(warnings, fmt.Sprintf("%s %s (%s): %s", r.Method, r.Path, r.Source, r.Broken))
+		}
+	}
+	sort.SliceStable(routes, func(i, j int) bool { return routes[i].Path < routes[j].Path })
+	return routes, warnings
+}
+
+// path builds the path of an AWS::ApiGateway::Resource from its PathPart chain.
+func (t *template) path(resourceID any, api string, depth int) (string, error) {
+	if depth > 64 {
+		return "", fmt.Errorf("the resource path is a cycle")
+	}
+	if k, arg, ok := tree.Only(resourceID); ok && k == "Fn::GetAtt" {
+		if a, ok := arg.([]any); ok && len(a) == 2 && a[0] == api && a[1] == "RootResourceId" {
+			return "/", nil
+		}
+		if s, ok := arg.(string); ok && s == api+".RootResourceId" {
+			return "/", nil
+		}
+	}
+	k, arg, ok := tree.Only(resourceID)
+	id, isStr := arg.(string)
+	if !ok || k != "Ref" || !isStr || t.typeOf(id) != "AWS::ApiGateway::Resource" {
+		return "", fmt.Errorf("ResourceId is neither !GetAtt %s.RootResourceId nor !Ref an AWS::ApiGateway::Resource", api)
+	}
+	p := t.props(id)
+	if p == nil {
+		return "", fmt.Errorf("resource %s has no Properties", id)
+	}
+	part, _ := p.Get("PathPart")
+	ps, ok := part.(string)
+	if !ok {
+		return "", fmt.Errorf("resource %s has no literal PathPart", id)
+	}
+	parent, _ := p.Get("ParentId")
+	base, err := t.path(parent, api, depth+1)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(base, "/") + "/" + ps, nil
+}
+
+func refID(v any) string {
+	k, arg, ok := tree.Only(v)
+	if !ok {
+		return ""
+	}
+	switch k {
+	case "Ref":
+		s, _ := arg.(string)
+		return s
+	case "Fn::GetAtt":
+		switch a := arg.(type) {
+		case []any:
+			if len(a) == 2 {
+				s, _ := a[0].(string)
+				return s
+			}
+		case string:
+			s, _, _ := strings.Cut(a, ".")
+			return s
+		}
+	case "Fn::Sub":
+		s, _ := arg.(string)
+		if l, ok := arg.([]any); ok && len(l) > 0 {
+			s, _ = l[0].(string)
+		}
+		if m := subVar.FindStringSubmatch(s); m != nil {
+			return m[1]
+		}
+		if m := uriFunction.FindStringSubmatch(s); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// function resolves the function an integration URI invokes to the logical
+// ID of an AWS::Lambda::Function or AWS::Serverless::Function.
+func (t *template) function(uri any) (string, error) {
+	id := refID(uri)
+	for depth := 0; depth < 4 && id != ""; depth++ {
+		switch t.typeOf(id) {
+		case "AWS::Lambda::Function", "AWS::Serverless::Function":
+			return id, nil
+		case "AWS::Lambda::Alias", "AWS::Lambda::Version":
+			fn, _ := t.props(id).Get("FunctionName")
+			id = refID(fn)
+			continue
+		}
+		break
+	}
+	return "", fmt.Errorf("its integration URI %s does not name a function of this template; point it at a running endpoint with --function-endpoint, or use !GetAtt Function.Arn", describe(uri))
+}
+
+func describe(v any) string {
+	b := tree.Encode(v)
+	if len(b) > 120 {
+		b = append(b[:117], "..."...)
+	}
+	return string(b)
+}
+
+// permitted reports whether the template lets API Gateway invoke fn.
+func (t *template) permitted(fn, api string) bool {
+	for id, r := range t.byID {
+		if t.typeOf(id) != "AWS::Lambda::Permission" {
+			continue
+		}
+		p, _ := getObject(r, "Properties")
+		if p == nil {
+			continue
+		}
+		principal, _ := p.Get("Principal")
+		if s, ok := principal.(string); !ok || !strings.HasPrefix(s, "apigateway.") {
+			continue
+		}
+		target, _ := p.Get("FunctionName")
+		if tid := refID(target); tid == fn || t.aliasOf(tid) == fn {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *template) aliasOf(id string) string {
+	switch t.typeOf(id) {
+	case "AWS::Lambda::Alias", "AWS::Lambda::Version":
+		fn, _ := t.props(id).Get("FunctionName")
+		return refID(fn)
+	}
+	return ""
+}
+
+func (t *template) methodRoute(id string) (Route, error) {
+	p := t.props(id)
+	src := "Resources." + id
+	if p == nil {
+		return Route{}, fmt.Errorf("%s: no Properties", src)
+	}
+	api := refID(mustGet(p, "RestApiId"))
+	if api == "" {
+		return Route{}, fmt.Errorf("%s: RestApiId is not !Ref a REST API of this template; not served", src)
+	}
+	path, err := t.path(mustGet(p, "ResourceId"), api, 0)
+	if err != nil {
+		return Route{}, fmt.Errorf("%s: %v; not served", src, err)
+	}
+	method, _ := mustGet(p, "HttpMethod").(string)
+	r := Route{API: api, Method: strings.ToUpper(method), Path: path, Source: src}
+	in, _ := mustGet(p, "Integration").(*tree.Object)
+	if in == nil {
+		r.Broken = "the method has no Integration"
+		return r, nil
+	}
+	r.Integration = t.integration(in, cfnKeys)
+	return r, nil
+}
+
+func mustGet(o *tree.Object, key string) any {
+	v, _ := o.Get(key)
+	return v
+}
+
+// keys names the integration properties of CloudFormation or OpenAPI.
+type keys struct {
+	Type, URI, RequestParameters, RequestTemplates, Responses, StatusCode, SelectionPattern, ResponseParameters string
+}
+
+var (
+	cfnKeys     = keys{"Type", "Uri", "RequestParameters", "RequestTemplates", "IntegrationResponses", "StatusCode", "SelectionPattern", "ResponseParameters"}
+	openAPIKeys = keys{"type", "uri", "requestParameters", "requestTemplates", "responses", "statusCode", "", "responseParameters"}
+)
+
+func (t *template) integration(in *tree.Object, k keys) Integration {
+	var ig Integration
+	typ, _ := mustGet(in, k.Type).(string)
+	ig.Kind = strings.ToUpper(typ)
+	ig.Responses = responses(mustGet(in, k.Responses), k)
+	switch ig.Kind {
+	case "AWS", "AWS_PROXY":
+		fn, err := t.function(mustGet(in, k.URI))
+		if err != nil {
+			ig.Broken = err.Error()
+			return ig
+		}
+		ig.Function = fn
+	case "MOCK":
+		return ig
+	default:
+		ig.Broken = fmt.Sprintf("integration type %q is not emulated here (only Lambda AWS, AWS_PROXY and MOCK integrations are)", typ)
+		return ig
+	}
+	if ig.Kind == "AWS" {
+		if rp, ok := mustGet(in, k.RequestParameters).(*tree.Object); ok {
+			for _, m := range rp.Members {
+				if strings.EqualFold(m.Key, "integration.request.header.X-Amz-Invocation-Type") {
+					ig.InvocationType, _ = m.Value.(string)
+				}
+			}
+		}
+		if rt, ok := mustGet(in, k.RequestTemplates).(*tree.Object); ok && rt.Len() > 0 {
+			ig.Broken = "it has request templates (VTL), which this server does not evaluate"
+		}
+	}
+	return ig
+}
+
+func responses(v any, k keys) []Response {
+	var out []Response
+	add := func(pattern string, r *tree.Object) {
+		sc, _ := mustGet(r, k.StatusCode).(string)
+		if n, ok := mustGet(r, k.StatusCode).(interface{ String() string }); ok && sc == "" {
+			sc = n.String()
+		}
+		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
+		if rp, ok := mustGet(r, k.ResponseParameters).(*tree.Object); ok {
+			for _, m := range rp.Members {
+				name, found := strings.CutPrefix(m.Key, "method.response.header.")
+				val, _ := m.Value.(string)
+				if found && len(val) >= 2 && strings.HasPrefix(val, "'") && strings.HasSuffix(val, "'") {
+					resp.Headers[name] = val[1 : len(val)-1]
+				}
+			}
+		}
+		out = append(out, resp)
+	}
+	switch rs := v.(type) {
+	case []any: // CloudFormation IntegrationResponses
+		for _, e := range rs {
+			if r, ok := e.(*tree.Object); ok {
+				p, _ := mustGet(r, k.SelectionPattern).(string)
+				add(p, r)
+			}
+		}
+	case *tree.Object: // OpenAPI responses: pattern -> response
+		for _, m := range rs.Members {
+			if r, ok := m.Value.(*tree.Object); ok {
+				p := m.Key
+				if p == "default" {
+					p = ""
+				}
+				add(p, r)
+			}
+		}
+	}
+	return out
+}
+
+func (t *template) documentRoutes(api, key string) []Route {
+	p := t.props(api)
+	if p == nil {
+		return nil
+	}
+	doc, _ := mustGet(p, key).(*tree.Object)
+	if doc == nil {
+		return nil
+	}
+	paths, _ := mustGet(doc, "paths").(*tree.Object)
+	if paths == nil {
+		return nil
+	}
+	var routes []Route
+	for _, pm := range paths.Members {
+		item, _ := pm.Value.(*tree.Object)
+		if item == nil {
+			continue
+		}
+		for _, om := range item.Members {
+			op, ok := om.Value.(*tree.Object)
+			method := strings.ToUpper(om.Key)
+			if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+				method = "ANY"
+			}
+			if !ok || !httpMethods[method] {
+				continue
+			}
+			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key}
+			in, _ := mustGet(op, "x-amazon-apigateway-integration").(*tree.Object)
+			if in == nil {
+				r.Broken = "the operation has no x-amazon-apigateway-integration"
+			} else {
+				r.Integration = t.integration(in, openAPIKeys)
+			}
+			routes = append(routes, r)
+		}
+	}
+	return routes
+}
+
+var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "ANY": true}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// match finds the route for a request as API Gateway does: first the most
+// specific resource (literal path segments before {param} before {proxy+}),
+// then the request's method on it, else its ANY method. nil means API
+// Gateway's 403 Missing Authentication Token.
+func match(routes []Route, method, path string) (*Route, map[string]string) {
+	segs := splitPath(path)
+	bestPath, bestScore := "", ""
+	var bestParams map[string]string
+	for i := range routes {
+		score, ps, ok := matchPath(routes[i].segments, segs)
+		if ok && (bestParams == nil || score < bestScore) {
+			bestPath, bestScore, bestParams = routes[i].Path, score, ps
+		}
+	}
+	var anyRoute *Route
+	for i := range routes {
+		r := &routes[i]
+		if r.Path != bestPath || bestParams == nil {
+			continue
+		}
+		if r.Method == method {
+			return r, bestParams
+		}
+		if r.Method == "ANY" {
+			anyRoute = r
+		}
+	}
+	if anyRoute == nil {
+		return nil, nil
+	}
+	return anyRoute, bestParams
+}
+
+// matchPath scores a match: one character per segment, lower is more specific.
+func matchPath(pattern, segs []string) (string, map[string]string, bool) {
+	var score strings.Builder
+	params := map[string]string{}
+	for i, p := range pattern {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}") {
+			if i != len(pattern)-1 || i >= len(segs) {
+				return "", nil, false
+			}
+			params[p[1:len(p)-2]] = strings.Join(segs[i:], "/")
+			score.WriteByte('2')
+			return score.String(), params, true
+		}
+		if i >= len(segs) {
+			return "", nil, false
+		}
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			params[p[1:len(p)-1]] = segs[i]
+			score.WriteByte('1')
+			continue
+		}
+		if p != segs[i] {
+			return "", nil, false
+		}
+		score.WriteByte('0')
+	}
+	if len(pattern) != len(segs) {
+		return "", nil, false
+	}
+	return score.String(), params, true
+}

@@ -1,0 +1,154 @@
+package tests
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestStartAPI runs `asyncinvoke local start-api` on the example template,
+// whose worker takes the time a request asks for, and calls it as a client.
+func TestStartAPI(t *testing.T) {
+	bin := filepath.Join(binDir, "asyncinvoke")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/asyncinvoke").CombinedOutput(); err != nil {
+		t.Fatalf("build asyncinvoke: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	logs := &syncBuffer{}
+	cmd := exec.Command(bin, "local", "start-api", "-t", "../examples/jobs.yaml", "--port", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	waitFor(t, logs, "Running on", 3*time.Minute)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+
+	call := func(method, path, body string, header ...string) (int, string, time.Duration) {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		require.NoError(t, err)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), time.Since(start)
+	}
+
+	t.Run("always answers at once, the worker finishes afterwards", func(t *testing.T) {
+		status, body, took := call("POST", "/jobs", `{"sleepMs":1000,"job":"always-1"}`)
+		answered := time.Now()
+		assert.Equal(t, 200, status)
+		assert.Empty(t, body)
+		assert.Less(t, took, 500*time.Millisecond, "an asynchronous call must not wait for the worker's second")
+		line := waitFor(t, logs, `async \S+ WorkerFunction \(POST /jobs\): succeeded in \S+`, 10*time.Second)
+		assert.Regexp(t, `succeeded in 1\.\d+s`, line, "the worker ran its full second after the answer")
+		assert.GreaterOrEqual(t, time.Since(answered), 800*time.Millisecond)
+	})
+
+	t.Run("client RequestResponse answers with the worker's result", func(t *testing.T) {
+		status, body, took := call("PUT", "/jobs/42", `{"sleepMs":300,"job":"sync-1"}`, "InvocationType", "RequestResponse")
+		assert.Equal(t, 200, status)
+		assert.Contains(t, body, `"received":{"sleepMs":300,"job":"sync-1"}`)
+		assert.Contains(t, body, `"sleptMs":300`)
+		assert.GreaterOrEqual(t, took, 300*time.Millisecond)
+	})
+
+	t.Run("client Event answers at once", func(t *testing.T) {
+		status, body, took := call("PUT", "/jobs/42", `{"sleepMs":1000,"job":"event-1"}`, "InvocationType", "Event")
+		assert.Equal(t, 200, status)
+		assert.Empty(t, body)
+		assert.Less(t, took, 500*time.Millisecond)
+		waitFor(t, logs, `async \S+ WorkerFunction \(PUT /jobs/\{id\}\): succeeded`, 10*time.Second)
+	})
+
+	t.Run("no header: synchronous, as Lambda's default", func(t *testing.T) {
+		status, body, _ := call("PUT", "/jobs/7", `{}`)
+		assert.Equal(t, 200, status)
+		assert.Contains(t, body, `"sleptMs":0`)
+	})
+
+	t.Run("OpenAPI routes", func(t *testing.T) {
+		status, body, took := call("POST", "/reports", `{"sleepMs":1000}`)
+		assert.Equal(t, 200, status)
+		assert.Empty(t, body)
+		assert.Less(t, took, 500*time.Millisecond)
+		status, body, _ = call("PUT", "/reports/9", `{"report":9}`, "InvocationType", "RequestResponse")
+		assert.Equal(t, 200, status)
+		assert.Contains(t, body, `"received":{"report":9}`)
+	})
+
+	t.Run("an invalid invocation type is rejected as Lambda rejects it", func(t *testing.T) {
+		status, body, _ := call("PUT", "/jobs/42", `{}`, "InvocationType", "Later")
+		assert.Equal(t, 500, status)
+		assert.JSONEq(t, `{"message":"Internal server error"}`, body)
+	})
+
+	t.Run("an unknown path gets API Gateway's 403", func(t *testing.T) {
+		status, body, _ := call("GET", "/nowhere", "")
+		assert.Equal(t, 403, status)
+		assert.JSONEq(t, `{"message":"Missing Authentication Token"}`, body)
+		status, _, _ = call("DELETE", "/jobs", "") // a path with no such method
+		assert.Equal(t, 403, status)
+	})
+
+	assert.Regexp(t, `PUT /jobs/42 Event 200 \S+`, logs.String(), "a log line per request: method, path, invocation type, status, duration")
+
+	// Ctrl-C stops the server and every emulator it started.
+	emulators := regexp.MustCompile(`started an emulator at http://(127\.0\.0\.1:\d+)`).FindAllStringSubmatch(logs.String(), -1)
+	require.NotEmpty(t, emulators)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-exited:
+		assert.NoError(t, err, "exit status")
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server did not stop within 20s of Ctrl-C")
+	}
+	assert.Contains(t, logs.String(), "Stopped")
+	for _, m := range emulators {
+		if c, err := net.DialTimeout("tcp", m[1], time.Second); err == nil {
+			c.Close()
+			t.Errorf("the emulator at %s is still running after Ctrl-C", m[1])
+		}
+	}
+	if t.Failed() {
+		t.Log(logs.String())
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitFor waits until the log has a line matching pattern and returns it.
+func waitFor(t *testing.T, logs *syncBuffer, pattern string, timeout time.Duration) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if m := re.FindString(logs.String()); m != "" {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no log line matching %q within %s; the log:\n%s", pattern, timeout, logs.String())
+	return ""
+}
