@@ -8,6 +8,7 @@ GO        ?= go
 PYTHON    ?= python3
 GOARCH    ?= arm64
 FUZZTIME  ?= 3s
+BENCHCOUNT ?= 5
 BIN       := bin
 CFN_LINT  := cfn-lint --non-zero-exit-code error
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
@@ -75,8 +76,11 @@ demo: ## Run the macro under the Lambda emulator on an event, then expand the bu
 	@echo "== 2. The bundled example, expanded: asyncinvoke expand examples/jobs.yaml"
 	@$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml
 
-bench: ## Benchmarks of the transformation against the decode+encode floor, as a table
-	$(GO) test ./macro -run '^$$' -bench . -benchmem -count 1 | $(GO) run ./tests/benchtable
+bench: ## Benchmarks: the transformation against its floor (a table), cold start, peak memory, binary size
+	$(GO) test ./macro -run '^$$' -bench BenchmarkHandle -benchmem -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
+	$(GO) test ./tests -run '^$$' -bench BenchmarkColdStart -benchtime 20x
+	@$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/build/size GOARCH=arm64 >/dev/null
+	@echo "bootstrap (linux/arm64, stripped): $$(stat -c %s build/size/bootstrap) bytes"
 
 package-org: ## Zip the macro for the organization-wide StackSet into build/asyncinvoke-macro.zip
 	@mkdir -p build/org

@@ -52,14 +52,14 @@ func Expand(fragment any, values map[string]any) (Stats, error) {
 	return e.stats, nil
 }
 
-func (e *expander) fail(path, format string, args ...any) {
-	e.problems = append(e.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+func (e *expander) fail(where *loc, format string, args ...any) {
+	e.problems = append(e.problems, Problem{Path: where.String(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (e *expander) run(fragment any) {
 	f, ok := fragment.(*tree.Object)
 	if !ok {
-		e.fail("", "the template is %s; a template must be an object with a Resources section", tree.TypeName(fragment))
+		e.fail(nil, "the template is %s; a template must be an object with a Resources section", tree.TypeName(fragment))
 		return
 	}
 	e.fragment = f
@@ -75,7 +75,7 @@ func (e *expander) run(fragment any) {
 	}
 	e.resources, ok = r.(*tree.Object)
 	if !ok {
-		e.fail("Resources", "is %s; Resources must be an object of logical IDs and resources", tree.TypeName(r))
+		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", tree.TypeName(r))
 		return
 	}
 	e.byID = make(map[string]*tree.Object, e.resources.Len())
@@ -101,30 +101,30 @@ func (e *expander) resource(id string, res *tree.Object) {
 	t, _ := typ.(string)
 	props, _ := res.Get("Properties")
 	p, _ := props.(*tree.Object)
-	path := "Resources." + id + ".Properties"
+	where := resourcesLoc.at(id).at("Properties")
 	switch t {
 	case "AWS::ApiGateway::Method":
 		if p != nil && p.Has(Shorthand) {
-			e.method(id, res, p, path)
+			e.method(id, res, p, where)
 		}
 		return
 	case "AWS::ApiGateway::RestApi":
-		e.document(id, p, "Body", path)
+		e.document(id, p, "Body", where)
 	case "AWS::Serverless::Api":
-		e.document(id, p, "DefinitionBody", path)
+		e.document(id, p, "DefinitionBody", where)
 	case "AWS::Serverless::Function":
-		e.samFunction(id, p, path)
+		e.samFunction(id, p, where)
 	}
 	if p == nil || !p.Has(Shorthand) {
 		return
 	}
 	switch t {
 	case "AWS::ApiGateway::RestApi", "AWS::Serverless::Api":
-		e.fail(path+"."+Shorthand, "AsyncInvoke goes on each AWS::ApiGateway::Method, or as x-async-invoke on an operation of the API's OpenAPI document; move it there")
+		e.fail(where.at(Shorthand), "AsyncInvoke goes on each AWS::ApiGateway::Method, or as x-async-invoke on an operation of the API's OpenAPI document; move it there")
 	case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::Serverless::HttpApi":
-		e.fail(path+"."+Shorthand, "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
+		e.fail(where.at(Shorthand), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
 	default:
-		e.fail(path+"."+Shorthand, "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
+		e.fail(where.at(Shorthand), "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
 	}
 }
 

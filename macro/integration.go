@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -33,7 +34,8 @@ func invocationSource(o Options) string {
 // integration expands what both dialects share: the type, the POST to
 // Lambda, the URI and the invocation type mapping. It returns the function
 // invoked.
-func (e *expander) integration(in *tree.Object, d dialect, o Options, path string) (target, bool) {
+func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc) (target, bool) {
+	in.Members = slices.Grow(in.Members, 8) // room for what the expansion adds
 	ok := true
 	switch typ, _ := in.Get(d.Type); t := typ.(type) {
 	case nil:
@@ -42,14 +44,14 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, path strin
 		switch strings.ToUpper(t) {
 		case "AWS":
 		case "AWS_PROXY":
-			e.fail(path+"."+d.Type, "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; use %s (a Lambda non-proxy integration), or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			e.fail(where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; use %s (a Lambda non-proxy integration), or leave %s out and the macro sets it", t, d.Lambda, d.Type)
 			ok = false
 		default:
-			e.fail(path+"."+d.Type, "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			e.fail(where.at(d.Type), "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)
 			ok = false
 		}
 	default:
-		e.fail(path+"."+d.Type, "is %s; write %s, or leave it out and the macro sets it", tree.TypeName(typ), d.Lambda)
+		e.fail(where.at(d.Type), "is %s; write %s, or leave it out and the macro sets it", tree.TypeName(typ), d.Lambda)
 		ok = false
 	}
 
@@ -60,16 +62,16 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, path strin
 
 	var t target
 	if uri, has := in.Get(d.URI); !has {
-		e.fail(path, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
+		e.fail(where, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
 		ok = false
-	} else if fixed, tt, good := e.fixURI(uri, path+"."+d.URI); good {
+	} else if fixed, tt, good := e.fixURI(uri, where.at(d.URI)); good {
 		in.Set(d.URI, fixed)
 		t = tt
 	} else {
 		ok = false
 	}
 
-	params, good := e.object(in, d.RequestParameters, path)
+	params, good := e.object(in, d.RequestParameters, where)
 	if !good {
 		return t, false
 	}
@@ -79,7 +81,7 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, path strin
 			continue
 		}
 		if m.Value != want || m.Key != InvocationTypeParameter {
-			e.fail(path+"."+d.RequestParameters+"."+m.Key, "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, want)
+			e.fail(where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, want)
 			return t, false
 		}
 	}
@@ -89,7 +91,7 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, path strin
 
 // object returns the object under key, creating it when absent. It reports a
 // problem when the value is not an object the macro can add to.
-func (e *expander) object(parent *tree.Object, key, path string) (*tree.Object, bool) {
+func (e *expander) object(parent *tree.Object, key string, where *loc) (*tree.Object, bool) {
 	v, has := parent.Get(key)
 	if !has {
 		o := &tree.Object{}
@@ -100,6 +102,6 @@ func (e *expander) object(parent *tree.Object, key, path string) (*tree.Object, 
 	if k, _, isFn := tree.Only(v); isObj && (!isFn || !tree.IsIntrinsic(k)) {
 		return o, true
 	}
-	e.fail(path+"."+key, "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(v))
+	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(v))
 	return nil, false
 }

@@ -7,30 +7,30 @@ import (
 )
 
 // method expands AsyncInvoke on an AWS::ApiGateway::Method.
-func (e *expander) method(id string, res, props *tree.Object, path string) {
+func (e *expander) method(id string, res, props *tree.Object, where *loc) {
 	raw, _ := props.Get(Shorthand)
 	props.Delete(Shorthand)
-	o, ok := e.options(raw, path+"."+Shorthand)
+	o, ok := e.options(raw, where.at(Shorthand))
 	if !ok {
 		return
 	}
 	iv, has := props.Get("Integration")
 	if !has {
-		e.fail(path, "has AsyncInvoke but no Integration; add Integration with Uri: !GetAtt Function.Arn")
+		e.fail(where, "has AsyncInvoke but no Integration; add Integration with Uri: !GetAtt Function.Arn")
 		return
 	}
 	in, isObj := iv.(*tree.Object)
 	if k, _, isFn := tree.Only(iv); !isObj || (isFn && tree.IsIntrinsic(k)) {
-		e.fail(path+".Integration", "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", tree.TypeName(iv))
+		e.fail(where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", tree.TypeName(iv))
 		return
 	}
-	ipath := path + ".Integration"
-	t, ok := e.integration(in, cfnIntegration, o, ipath)
+	iwhere := where.at("Integration")
+	t, ok := e.integration(in, cfnIntegration, o, iwhere)
 	if !ok {
 		return
 	}
 	if o.Mode == Client {
-		params, good := e.object(props, "RequestParameters", path)
+		params, good := e.object(props, "RequestParameters", where)
 		if !good {
 			return
 		}
@@ -38,11 +38,11 @@ func (e *expander) method(id string, res, props *tree.Object, path string) {
 			params.Set("method.request.header."+o.Header, o.Required)
 		}
 	}
-	statuses, ok := e.integrationResponses(in, o, ipath)
+	statuses, ok := e.integrationResponses(in, o, iwhere)
 	if !ok {
 		return
 	}
-	e.methodResponses(props, statuses, path)
+	e.methodResponses(props, statuses, where)
 	e.stats.Methods++
 	if o.Permission && t.ID != "" {
 		api, _ := props.Get("RestApiId")
@@ -63,7 +63,7 @@ func hasHeaderParameter(params *tree.Object, prefix, header string) bool {
 
 // integrationResponses adds the default integration response when there is
 // none and returns the status codes of all of them.
-func (e *expander) integrationResponses(in *tree.Object, o Options, path string) ([]string, bool) {
+func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
 	v, has := in.Get("IntegrationResponses")
 	list, isList := v.([]any)
 	if !has || (isList && len(list) == 0) {
@@ -74,7 +74,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, path string)
 		if _, isObj := v.(*tree.Object); isObj {
 			return nil, true // an intrinsic function: left as written
 		}
-		e.fail(path+".IntegrationResponses", "is %s; it must be a list of integration responses", tree.TypeName(v))
+		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", tree.TypeName(v))
 		return nil, false
 	}
 	var statuses []string
@@ -93,26 +93,15 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, path string)
 // methodResponses adds a method response for every integration response
 // status that lacks one: API Gateway refuses an integration response whose
 // status the method does not declare.
-func (e *expander) methodResponses(props *tree.Object, statuses []string, path string) {
+func (e *expander) methodResponses(props *tree.Object, statuses []string, where *loc) {
 	v, has := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if has && !isList {
 		return // an intrinsic function: left as written
 	}
-	declared := make(map[string]bool, len(list))
-	for _, r := range list {
-		if r, isObj := r.(*tree.Object); isObj {
-			if s, ok := r.Get("StatusCode"); ok {
-				if code, ok := scalarString(s); ok {
-					declared[code] = true
-				}
-			}
-		}
-	}
 	added := false
 	for _, s := range statuses {
-		if !declared[s] {
-			declared[s] = true
+		if !declaresStatus(list, s) {
 			list = append(list, tree.NewObject("StatusCode", s))
 			added = true
 		}
@@ -120,4 +109,18 @@ func (e *expander) methodResponses(props *tree.Object, statuses []string, path s
 	if added {
 		props.Set("MethodResponses", list)
 	}
+}
+
+// declaresStatus reports whether a list of method responses has status.
+func declaresStatus(list []any, status string) bool {
+	for _, r := range list {
+		if r, isObj := r.(*tree.Object); isObj {
+			if s, ok := r.Get("StatusCode"); ok {
+				if code, ok := scalarString(s); ok && code == status {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

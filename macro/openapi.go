@@ -18,7 +18,7 @@ var operations = []string{"get", "put", "post", "delete", "options", "head", "pa
 // document expands x-async-invoke in the inline OpenAPI document under key
 // (Body of a RestApi, DefinitionBody of a SAM Api). Documents in S3 cannot be
 // seen by a macro.
-func (e *expander) document(id string, props *tree.Object, key, path string) {
+func (e *expander) document(id string, props *tree.Object, key string, where *loc) {
 	if props == nil {
 		return
 	}
@@ -36,22 +36,22 @@ func (e *expander) document(id string, props *tree.Object, key, path string) {
 		return
 	}
 	_, oas3 := doc.Get("openapi")
-	dpath := path + "." + key
+	dwhere := where.at(key)
 	for _, pm := range paths.Members {
 		item, ok := pm.Value.(*tree.Object)
 		if !ok {
 			continue
 		}
-		ipath := dpath + ".paths." + pm.Key
+		iwhere := dwhere.at("paths").at(pm.Key)
 		if item.Has(OpenAPIShorthand) {
-			e.fail(ipath+"."+OpenAPIShorthand, "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
+			e.fail(iwhere.at(OpenAPIShorthand), "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
 		}
 		for _, om := range item.Members {
 			op, ok := om.Value.(*tree.Object)
 			if !ok || !isOperation(om.Key) || !op.Has(OpenAPIShorthand) {
 				continue
 			}
-			e.operation(id, doc, item, op, oas3, ipath+"."+om.Key)
+			e.operation(id, doc, item, op, oas3, iwhere.at(om.Key))
 		}
 	}
 }
@@ -66,10 +66,10 @@ func isOperation(key string) bool {
 }
 
 // operation expands x-async-invoke on one OpenAPI operation.
-func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool, path string) {
+func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool, where *loc) {
 	raw, _ := op.Get(OpenAPIShorthand)
 	op.Delete(OpenAPIShorthand)
-	o, ok := e.options(raw, path+"."+OpenAPIShorthand)
+	o, ok := e.options(raw, where.at(OpenAPIShorthand))
 	if !ok {
 		return
 	}
@@ -77,14 +77,14 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	in, isObj := iv.(*tree.Object)
 	switch {
 	case !has:
-		e.fail(path, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
+		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
 		return
 	case !isObj:
-		e.fail(path+"."+integrationExtension, "is %s; it must be an object", tree.TypeName(iv))
+		e.fail(where.at(integrationExtension), "is %s; it must be an object", tree.TypeName(iv))
 		return
 	}
-	ipath := path + "." + integrationExtension
-	t, ok := e.integration(in, openAPIIntegration, o, ipath)
+	iwhere := where.at(integrationExtension)
+	t, ok := e.integration(in, openAPIIntegration, o, iwhere)
 	if !ok {
 		return
 	}
@@ -94,13 +94,13 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !in.Has("contentHandling") {
 		in.Set("contentHandling", "CONVERT_TO_TEXT")
 	}
-	statuses, ok := e.openAPIResponses(in, o, ipath)
+	statuses, ok := e.openAPIResponses(in, o, iwhere)
 	if !ok {
 		return
 	}
-	e.declareResponses(op, statuses, path)
+	e.declareResponses(op, statuses, where)
 	if o.Mode == Client && !declaresHeader(doc, op, o.Header) && !declaresHeader(doc, item, o.Header) {
-		e.addHeaderParameter(op, o, oas3, path)
+		e.addHeaderParameter(op, o, oas3, where)
 	}
 	e.stats.Operations++
 	if o.Permission && t.ID != "" {
@@ -110,11 +110,11 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 
 // openAPIResponses adds the default integration response when there is none
 // and returns the status codes the integration responses use.
-func (e *expander) openAPIResponses(in *tree.Object, o Options, path string) ([]string, bool) {
+func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
 	v, has := in.Get("responses")
 	rs, isObj := v.(*tree.Object)
 	if has && !isObj {
-		e.fail(path+".responses", "is %s; it must be an object of integration responses", tree.TypeName(v))
+		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", tree.TypeName(v))
 		return nil, false
 	}
 	if !has || rs.Len() == 0 {
@@ -137,11 +137,11 @@ func (e *expander) openAPIResponses(in *tree.Object, o Options, path string) ([]
 // declareResponses adds an operation response for every integration
 // response status the operation does not declare; API Gateway refuses an
 // integration response without its method response.
-func (e *expander) declareResponses(op *tree.Object, statuses []string, path string) {
+func (e *expander) declareResponses(op *tree.Object, statuses []string, where *loc) {
 	if len(statuses) == 0 {
 		return
 	}
-	rs, ok := e.object(op, "responses", path)
+	rs, ok := e.object(op, "responses", where)
 	if !ok {
 		return
 	}
@@ -198,11 +198,11 @@ func localRef(doc *tree.Object, ref any) *tree.Object {
 
 // addHeaderParameter declares the client's invocation type header in the
 // document's own dialect.
-func (e *expander) addHeaderParameter(op *tree.Object, o Options, oas3 bool, path string) {
+func (e *expander) addHeaderParameter(op *tree.Object, o Options, oas3 bool, where *loc) {
 	pv, has := op.Get("parameters")
 	params, isList := pv.([]any)
 	if has && !isList {
-		e.fail(path+".parameters", "is %s; it must be a list of parameters", tree.TypeName(pv))
+		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", tree.TypeName(pv))
 		return
 	}
 	p := tree.NewObject("name", o.Header, "in", "header", "required", o.Required)
@@ -215,7 +215,7 @@ func (e *expander) addHeaderParameter(op *tree.Object, o Options, oas3 bool, pat
 }
 
 // samFunction refuses AsyncInvoke on a SAM function's Api event.
-func (e *expander) samFunction(id string, props *tree.Object, path string) {
+func (e *expander) samFunction(id string, props *tree.Object, where *loc) {
 	if props == nil {
 		return
 	}
@@ -234,7 +234,7 @@ func (e *expander) samFunction(id string, props *tree.Object, path string) {
 		if !ok || !p.Has(Shorthand) {
 			continue
 		}
-		e.fail(path+".Events."+m.Key+".Properties."+Shorthand,
+		e.fail(where.at("Events").at(m.Key).at("Properties").at(Shorthand),
 			"SAM function events always use Lambda proxy integrations, which invoke the function synchronously; "+
 				"declare the operation in the AWS::Serverless::Api's DefinitionBody instead, with "+
 				"x-amazon-apigateway-integration {type: aws, uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations} "+

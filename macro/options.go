@@ -42,44 +42,44 @@ const modeHelp = "write always (every call is asynchronous) or client (the calle
 
 // options reads the shorthand at path: a mode string, an object of options,
 // or a Ref to a template parameter holding either mode.
-func (e *expander) options(v any, path string) (Options, bool) {
+func (e *expander) options(v any, where *loc) (Options, bool) {
 	o := Options{Header: DefaultHeader, StatusCode: "200", Permission: true}
-	v, ok := e.resolve(v, path)
+	v, ok := e.resolve(v, where)
 	if !ok {
 		return o, false
 	}
 	switch v := v.(type) {
 	case string:
-		o.Mode, ok = e.mode(v, path)
+		o.Mode, ok = e.mode(v, where)
 		return o, ok
 	case *tree.Object:
 		if k, _, isFn := tree.Only(v); isFn && tree.IsIntrinsic(k) {
-			e.fail(path, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", k, modeHelp)
+			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", k, modeHelp)
 			return o, false
 		}
-		return e.optionObject(v, path, o)
+		return e.optionObject(v, where, o)
 	default:
-		e.fail(path, "is %s; %s, or give an object with Mode and the options %s", tree.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
+		e.fail(where, "is %s; %s, or give an object with Mode and the options %s", tree.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
 		return o, false
 	}
 }
 
-func (e *expander) mode(s, path string) (Mode, bool) {
+func (e *expander) mode(s string, where *loc) (Mode, bool) {
 	switch Mode(strings.ToLower(strings.TrimSpace(s))) {
 	case Always:
 		return Always, true
 	case Client:
 		return Client, true
 	}
-	e.fail(path, "unknown mode %q; %s", s, modeHelp)
+	e.fail(where, "unknown mode %q; %s", s, modeHelp)
 	return "", false
 }
 
-func (e *expander) optionObject(obj *tree.Object, path string, o Options) (Options, bool) {
+func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Options, bool) {
 	ok := true
 	headerSet, requiredSet := false, false
 	for _, m := range obj.Members {
-		p := path + "." + m.Key
+		p := where.at(m.Key)
 		if !slices.Contains(optionKeys, m.Key) {
 			e.fail(p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
 			ok = false
@@ -131,18 +131,18 @@ func (e *expander) optionObject(obj *tree.Object, path string, o Options) (Optio
 		}
 	}
 	if !obj.Has("Mode") {
-		e.fail(path, "has no Mode; add Mode: always or Mode: client")
+		e.fail(where, "has no Mode; add Mode: always or Mode: client")
 		return o, false
 	}
 	if ok && o.Mode == Always && (headerSet || requiredSet) {
-		e.fail(path, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
+		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
 	}
 	return o, ok
 }
 
 // resolve replaces a {"Ref": Parameter} with the parameter's value.
-func (e *expander) resolve(v any, path string) (any, bool) {
+func (e *expander) resolve(v any, where *loc) (any, bool) {
 	k, name, ok := tree.Only(v)
 	if !ok || k != "Ref" {
 		return v, true
@@ -150,10 +150,10 @@ func (e *expander) resolve(v any, path string) (any, bool) {
 	s, isStr := name.(string)
 	switch {
 	case !isStr:
-		e.fail(path, "Ref must name a template parameter, not %s", describe(name))
+		e.fail(where, "Ref must name a template parameter, not %s", describe(name))
 		return nil, false
 	case strings.HasPrefix(s, "AWS::"):
-		e.fail(path, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
+		e.fail(where, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}
 	if val, found := e.values[s]; found {
@@ -163,14 +163,14 @@ func (e *expander) resolve(v any, path string) (any, bool) {
 		if def, has := p.Get("Default"); has {
 			return def, true
 		}
-		e.fail(path, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
+		e.fail(where, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
 		return nil, false
 	}
 	if _, isRes := e.byID[s]; isRes {
-		e.fail(path, "refers to resource %s; Ref a template parameter whose value is a mode", s)
+		e.fail(where, "refers to resource %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}
-	e.fail(path, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
+	e.fail(where, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
 	return nil, false
 }
 

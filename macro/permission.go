@@ -63,8 +63,8 @@ func referencedID(v any) string {
 		return id
 	case "Fn::Sub":
 		if s, isStr := arg.(string); isStr {
-			if m := subVar.FindStringSubmatch(s); m != nil {
-				return m[1]
+			if id, _, ok := splitSubVar(s); ok {
+				return id
 			}
 		}
 	}
@@ -77,7 +77,13 @@ func (p *permissions) want(t target, api any) {
 	if api == nil || p.existing[t.ID] {
 		return
 	}
-	key := t.ID + "\x00" + string(tree.Encode(api))
+	key := t.ID + "\x00"
+	if k, id, _ := tree.Only(api); k == "Ref" {
+		s, _ := id.(string)
+		key += s
+	} else {
+		key += string(tree.Encode(api))
+	}
 	if p.planned[key] {
 		return
 	}

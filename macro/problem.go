@@ -35,3 +35,27 @@ func (ps Problems) Error() string {
 	}
 	return b.String()
 }
+
+// loc is where in the template a value is: a path of keys, joined into text
+// only when a problem is reported (expanding a large template builds many
+// and reports none).
+type loc struct {
+	parent *loc
+	key    string
+}
+
+// resourcesLoc is the template's Resources section.
+var resourcesLoc = &loc{key: "Resources"}
+
+func (l *loc) at(key string) *loc { return &loc{parent: l, key: key} }
+
+// String joins the keys with dots: Resources.Api.Properties.Body.paths./jobs.post
+func (l *loc) String() string {
+	if l == nil {
+		return ""
+	}
+	if l.parent == nil {
+		return l.key
+	}
+	return l.parent.String() + "." + l.key
+}

@@ -16,15 +16,75 @@ type target struct {
 // A segment of an ARN: literal characters and ${Var} references.
 const seg = `(?:\$\{[^}]*\}|[^:$])+`
 
-var (
-	// invocationURI is API Gateway's URI for the Lambda Invoke API, with the
-	// stray "$" of the AWS documentation's example allowed before /invocations.
-	invocationURI = regexp.MustCompile(`^arn:(` + seg + `):apigateway:(` + seg + `):lambda:path/2015-03-31/functions/(.+?)\$?/invocations$`)
-	// functionARN is a function ARN, perhaps with a version or alias qualifier.
-	functionARN = regexp.MustCompile(`^arn:(` + seg + `):lambda:(` + seg + `):(` + seg + `):function:(` + seg + `)(?::` + seg + `)?$`)
-	// subVar is a string that is nothing but one ${Var} or ${Var.Attr}.
-	subVar = regexp.MustCompile(`^\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}$`)
-)
+// functionARN is a function ARN, perhaps with a version or alias qualifier.
+var functionARN = regexp.MustCompile(`^arn:(` + seg + `):lambda:(` + seg + `):(` + seg + `):function:(` + seg + `)(?::` + seg + `)?$`)
+
+// splitInvocationURI splits API Gateway's URI for the Lambda Invoke API,
+// arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION/invocations,
+// allowing the stray "$" of the AWS documentation's example before
+// /invocations. Any part may hold ${Var} references.
+func splitInvocationURI(s string) (partition, region, fn string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
+		return
+	}
+	if partition, rest, ok = cutSegment(rest); !ok {
+		return
+	}
+	if rest, ok = strings.CutPrefix(rest, "apigateway:"); !ok {
+		return
+	}
+	if region, rest, ok = cutSegment(rest); !ok {
+		return
+	}
+	if rest, ok = strings.CutPrefix(rest, "lambda:path/2015-03-31/functions/"); !ok {
+		return
+	}
+	if fn, ok = strings.CutSuffix(rest, "/invocations"); !ok {
+		return
+	}
+	fn = strings.TrimSuffix(fn, "$")
+	return partition, region, fn, fn != ""
+}
+
+// cutSegment cuts an ARN segment, which ${...} references may hold colons
+// in, from the colon after it.
+func cutSegment(s string) (segment, rest string, ok bool) {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '$':
+			if end := strings.IndexByte(s[i:], '}'); end > 0 {
+				i += end
+			}
+		case ':':
+			return s[:i], s[i+1:], i > 0
+		}
+	}
+	return "", "", false
+}
+
+// splitSubVar splits a string that is nothing but one ${Var} or
+// ${Var.Attr}, the form a Fn::Sub names a resource in.
+func splitSubVar(s string) (id, attr string, ok bool) {
+	inner, ok := strings.CutPrefix(s, "${")
+	if !ok {
+		return
+	}
+	if inner, ok = strings.CutSuffix(inner, "}"); !ok {
+		return
+	}
+	id, attr, _ = strings.Cut(inner, ".")
+	return id, attr, isLogicalID(id)
+}
+
+func isLogicalID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN, or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
 
@@ -60,10 +120,10 @@ func (e *expander) resourceType(id string) string {
 // fixURI returns the canonical form of an integration URI and the function
 // it invokes. ok is false when it reported a problem; a URI built in a way
 // the macro cannot improve comes back as written.
-func (e *expander) fixURI(v any, path string) (fixed any, t target, ok bool) {
+func (e *expander) fixURI(v any, where *loc) (fixed any, t target, ok bool) {
 	switch u := v.(type) {
 	case string:
-		return e.fixLiteralURI(u, path)
+		return e.fixLiteralURI(u, where)
 	case *tree.Object:
 		k, arg, isFn := tree.Only(u)
 		if !isFn {
@@ -71,20 +131,20 @@ func (e *expander) fixURI(v any, path string) (fixed any, t target, ok bool) {
 		}
 		switch k {
 		case "Fn::Sub":
-			return e.fixSubURI(u, arg, path)
+			return e.fixSubURI(u, arg, where)
 		case "Fn::GetAtt":
 			id, attr := getAtt(arg)
 			if id == "" {
 				break
 			}
 			if attr != "Arn" {
-				e.fail(path, "takes !GetAtt %s.Arn, the function's ARN, not its %s attribute", id, attr)
+				e.fail(where, "takes !GetAtt %s.Arn, the function's ARN, not its %s attribute", id, attr)
 				return v, t, false
 			}
-			return e.fixReference(id, path)
+			return e.fixReference(id, where)
 		case "Ref":
 			if id, isStr := arg.(string); isStr {
-				return e.fixReference(id, path)
+				return e.fixReference(id, where)
 			}
 		default:
 			if tree.IsIntrinsic(k) {
@@ -92,7 +152,7 @@ func (e *expander) fixURI(v any, path string) (fixed any, t target, ok bool) {
 			}
 		}
 	}
-	e.fail(path, "is %s; %s", describe(v), uriHelp)
+	e.fail(where, "is %s; %s", describe(v), uriHelp)
 	return v, t, false
 }
 
@@ -112,7 +172,7 @@ func getAtt(arg any) (id, attr string) {
 
 // fixReference handles Ref X and GetAtt X.Arn: X is a function, alias,
 // version or parameter of this template.
-func (e *expander) fixReference(id, path string) (any, target, bool) {
+func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
 	typ := e.resourceType(id)
 	switch functionKind(typ) {
 	case "function":
@@ -121,13 +181,13 @@ func (e *expander) fixReference(id, path string) (any, target, bool) {
 		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), e.functionTarget(id), true
 	}
 	if _, isRes := e.byID[id]; isRes {
-		e.fail(path, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
+		e.fail(where, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
 		return nil, target{}, false
 	}
 	if _, isParam := e.parameter(id); isParam {
 		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), target{}, true
 	}
-	e.fail(path, "refers to %s, which is neither a resource nor a parameter of this template; %s", id, uriHelp)
+	e.fail(where, "refers to %s, which is neither a resource nor a parameter of this template; %s", id, uriHelp)
 	return nil, target{}, false
 }
 
@@ -138,19 +198,19 @@ func (e *expander) functionTarget(id string) target {
 	return target{ID: id, Name: tree.NewObject("Ref", id)}
 }
 
-func (e *expander) fixLiteralURI(s, path string) (any, target, bool) {
+func (e *expander) fixLiteralURI(s string, where *loc) (any, target, bool) {
 	fn := s
-	if m := invocationURI.FindStringSubmatch(s); m != nil {
-		fn = m[3]
+	if _, _, f, ok := splitInvocationURI(s); ok {
+		fn = f
 	}
 	if m := functionARN.FindStringSubmatch(fn); m != nil && !strings.Contains(fn, "${") {
 		return canonicalURI(fn, m[2], nil), target{}, true
 	}
-	e.fail(path, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
+	e.fail(where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
 	return s, target{}, false
 }
 
-func (e *expander) fixSubURI(orig *tree.Object, arg any, path string) (any, target, bool) {
+func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, target, bool) {
 	var s string
 	var vars any
 	switch a := arg.(type) {
@@ -163,24 +223,23 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, path string) (any, targ
 		}
 	}
 	if s == "" {
-		e.fail(path, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
+		e.fail(where, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
 		return orig, target{}, false
 	}
 	fn := s
-	if m := invocationURI.FindStringSubmatch(s); m != nil {
-		fn = m[3]
+	if _, _, f, ok := splitInvocationURI(s); ok {
+		fn = f
 	}
 	// ${Function.Arn} or ${Function}: a resource or parameter of the template.
-	if m := subVar.FindStringSubmatch(fn); m != nil {
-		id, attr := m[1], m[2]
-		if v, ok := vars.(*tree.Object); ok && v.Has(m[0][2:len(m[0])-1]) {
+	if id, attr, ok := splitSubVar(fn); ok {
+		if v, ok := vars.(*tree.Object); ok && v.Has(fn[2:len(fn)-1]) {
 			return canonicalURI(fn, "${AWS::Region}", vars), target{}, true
 		}
 		if attr != "" && attr != "Arn" {
-			e.fail(path, "uses ${%s.%s}; the function's ARN is ${%s.Arn}", id, attr, id)
+			e.fail(where, "uses ${%s.%s}; the function's ARN is ${%s.Arn}", id, attr, id)
 			return orig, target{}, false
 		}
-		fixed, t, ok := e.fixReference(id, path)
+		fixed, t, ok := e.fixReference(id, where)
 		if ok && vars != nil {
 			sub, _ := fixed.(*tree.Object).Get("Fn::Sub")
 			fixed = tree.NewObject("Fn::Sub", []any{sub, vars})
@@ -193,8 +252,8 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, path string) (any, targ
 			region = m[2] // a literal ARN: invoke it in its own region
 		}
 		t := target{}
-		if v := subVar.FindStringSubmatch(m[4]); v != nil && v[2] == "" && functionKind(e.resourceType(v[1])) == "function" {
-			t = e.functionTarget(v[1])
+		if id, attr, ok := splitSubVar(m[4]); ok && attr == "" && functionKind(e.resourceType(id)) == "function" {
+			t = e.functionTarget(id)
 		}
 		return canonicalURI(fn, region, vars), t, true
 	}

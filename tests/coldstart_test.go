@@ -1,0 +1,127 @@
+package tests
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runtimeAPI is a minimal Lambda Runtime API that hands the bootstrap one
+// event and records when it asked for it (the end of init) and its answer.
+type runtimeAPI struct {
+	event    []byte
+	asked    chan time.Time
+	answered chan []byte
+	release  chan struct{}
+}
+
+func (r *runtimeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	switch {
+	case req.Method == "GET" && strings.HasSuffix(req.URL.Path, "/invocation/next"):
+		select {
+		case r.asked <- time.Now():
+		default: // the second /next: hold it until the test ends
+			<-r.release
+			return
+		}
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "cold-1")
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(time.Minute).UnixMilli(), 10))
+		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:macro")
+		w.Write(r.event)
+	case req.Method == "POST":
+		b, _ := io.ReadAll(req.Body)
+		w.WriteHeader(http.StatusAccepted)
+		r.answered <- b
+	}
+}
+
+// coldStart runs the macro's bootstrap on one event and returns its init
+// duration (start to its first request for an event), its peak resident
+// memory, and its answer.
+func coldStart(t testing.TB, event []byte) (initDuration time.Duration, peakMB float64, answer []byte) {
+	t.Helper()
+	api := &runtimeAPI{event: event, asked: make(chan time.Time, 1), answered: make(chan []byte, 1), release: make(chan struct{})}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	defer close(api.release)
+	cmd := exec.Command(build(t, "functions/macro"))
+	cmd.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(srv.URL, "http://"), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128")
+	start := time.Now()
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	select {
+	case at := <-api.asked:
+		initDuration = at.Sub(start)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bootstrap never asked for an event")
+	}
+	select {
+	case answer = <-api.answered:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the bootstrap never answered")
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			peakMB = kb / 1024
+		}
+	}
+	return initDuration, peakMB, answer
+}
+
+// macroRequest wraps a template of about size bytes, with methods async
+// methods, in a macro request.
+func macroRequest(methods, size int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"requestId":"cold","transformId":"t","region":"us-east-1","accountId":"123456789012","params":{},"templateParameterValues":{},"fragment":{"Resources":{"Fn":{"Type":"AWS::Lambda::Function"},"Api":{"Type":"AWS::ApiGateway::RestApi"}`)
+	for i := range methods {
+		fmt.Fprintf(&b, `,"M%d":{"Type":"AWS::ApiGateway::Method","Properties":{"RestApiId":{"Ref":"Api"},"HttpMethod":"POST","AsyncInvoke":"client","Integration":{"Uri":{"Fn::GetAtt":["Fn","Arn"]}}}}`, i)
+	}
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, `,"Doc%d":{"Type":"Custom::Doc","Properties":{"Text":"%s","N":[1,2.50,3e10]}}`, i, strings.Repeat("lorem ipsum ", 40))
+	}
+	b.WriteString(`}}}`)
+	return []byte(b.String())
+}
+
+// TestPeakMemory: the 1 MB template fits well within MemorySize 128, and
+// so does a 5 MB one (Lambda's synchronous payload limit is 6 MB).
+func TestPeakMemory(t *testing.T) {
+	for _, tc := range []struct {
+		size  int
+		limit float64
+	}{{1 << 20, 64}, {5 << 20, 128}} {
+		_, peak, answer := coldStart(t, macroRequest(1000, tc.size))
+		assert.Contains(t, string(answer[:min(len(answer), 100)]), `"status":"success"`)
+		t.Logf("template of %d MB: peak resident memory %.1f MB", tc.size>>20, peak)
+		assert.LessOrEqual(t, peak, tc.limit, "peak memory of a %d MB template", tc.size>>20)
+	}
+}
+
+// BenchmarkColdStart reports the bootstrap's init duration (its start to
+// its first request for an event, what Lambda bills as Init Duration) and
+// its peak memory on the 1 MB template. Target: init at most 20 ms.
+func BenchmarkColdStart(b *testing.B) {
+	event := macroRequest(1000, 1<<20)
+	var total time.Duration
+	var peak float64
+	for b.Loop() {
+		d, p, _ := coldStart(b, event)
+		total += d
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "init-ms")
+	b.ReportMetric(peak, "peak-MB")
+}
