@@ -82,12 +82,12 @@ func invoke(args []string, stdio IO) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	work, err := os.MkdirTemp("", "asyncinvoke-")
+	work, cleanup, err := workDir()
 	if err != nil {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
 		return exitProblems
 	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 	em, err := local.Start(ctx, f, work, stdio.Stderr)
 	if err != nil {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
@@ -170,12 +170,12 @@ func startAPI(args []string, stdio IO) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	work, err := os.MkdirTemp("", "asyncinvoke-")
+	work, cleanup, err := workDir()
 	if err != nil {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
 		return exitProblems
 	}
-	defer os.RemoveAll(work)
+	defer cleanup()
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr})
 	if err != nil {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
@@ -223,4 +223,10 @@ func describeRoute(r local.Route) string {
 		return r.Function + " (client chooses with " + strings.TrimPrefix(r.InvocationType, "method.request.header.") + ": Event|RequestResponse)"
 	}
 	return r.Function + " (synchronous)"
+}
+
+// workDir is a temporary directory for built functions, and its removal.
+func workDir() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "asyncinvoke-")
+	return dir, func() { os.RemoveAll(dir) }, err
 }

@@ -2,10 +2,10 @@ package local
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -39,46 +39,35 @@ type Response struct {
 	Headers          map[string]string
 }
 
-var (
-	// invocation URIs that name a function of the template
-	uriFunction = regexp.MustCompile(`lambda:path/2015-03-31/functions/\$\{([A-Za-z0-9]+)(?:\.Arn)?\}\$?/invocations$`)
-	subVar      = regexp.MustCompile(`^\$\{([A-Za-z0-9]+)(?:\.Arn)?\}$`)
-)
-
-type template struct {
-	resources *tree.Object
-	byID      map[string]*tree.Object
-}
+// template is a template's resources, for reading its REST APIs.
+type template struct{ *cfn.Resources }
 
 func newTemplate(t *tree.Object) *template {
-	tt := &template{byID: map[string]*tree.Object{}}
 	rv, _ := t.Get("Resources")
-	tt.resources, _ = rv.(*tree.Object)
-	if tt.resources != nil {
-		for _, m := range tt.resources.Members {
-			if r, ok := m.Value.(*tree.Object); ok {
-				tt.byID[m.Key] = r
-			}
+	section, _ := rv.(*tree.Object)
+	return &template{cfn.NewResources(section)}
+}
+
+// functionRef is the logical ID an integration URI names: by Ref, GetAtt,
+// or an invocation URI whose function is ${X.Arn} or ${X}.
+func functionRef(uri any) string {
+	if id := cfn.RefID(uri); id != "" {
+		return id
+	}
+	k, arg, _ := tree.Only(uri)
+	if k != "Fn::Sub" {
+		return ""
+	}
+	s, _ := arg.(string)
+	if l, ok := arg.([]any); ok && len(l) > 0 {
+		s, _ = l[0].(string)
+	}
+	if _, _, fn, ok := cfn.SplitInvocationURI(s); ok {
+		if id, _, ok := cfn.SplitSubVar(fn); ok {
+			return id
 		}
 	}
-	return tt
-}
-
-func (t *template) typeOf(id string) string {
-	if r, ok := t.byID[id]; ok {
-		v, _ := r.Get("Type")
-		s, _ := v.(string)
-		return s
-	}
 	return ""
-}
-
-func (t *template) props(id string) *tree.Object {
-	if r, ok := t.byID[id]; ok {
-		p, _ := getObject(r, "Properties")
-		return p
-	}
-	return nil
 }
 
 // Routes reads the REST APIs of an (expanded) template: AWS::ApiGateway::Method
@@ -89,28 +78,25 @@ func Routes(t *tree.Object) ([]Route, []string) {
 	tt := newTemplate(t)
 	var routes []Route
 	var warnings []string
-	if tt.resources == nil {
-		return nil, nil
-	}
-	for _, m := range tt.resources.Members {
-		switch tt.typeOf(m.Key) {
+	tt.Each(func(id string, _ *tree.Object) {
+		switch tt.Type(id) {
 		case "AWS::ApiGateway::Method":
-			r, err := tt.methodRoute(m.Key)
+			r, err := tt.methodRoute(id)
 			if err != nil {
 				warnings = append(warnings, err.Error())
-				continue
+				return
 			}
 			routes = append(routes, r)
 		case "AWS::ApiGateway::RestApi":
-			routes = append(routes, tt.documentRoutes(m.Key, "Body")...)
+			routes = append(routes, tt.documentRoutes(id, "Body")...)
 		case "AWS::Serverless::Api":
-			routes = append(routes, tt.documentRoutes(m.Key, "DefinitionBody")...)
+			routes = append(routes, tt.documentRoutes(id, "DefinitionBody")...)
 		}
-	}
+	})
 	for i := range routes {
 		r := &routes[i]
 		r.segments = splitPath(r.Path)
-		if r.Broken == "" && (r.Kind == "AWS" || r.Kind == "AWS_PROXY") && !tt.permitted(r.Function, r.API) {
+		if r.Broken == "" && (r.Kind == "AWS" || r.Kind == "AWS_PROXY") && !tt.permitted(r.Function) {
 			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s (no AWS::Lambda::Permission for apigateway.amazonaws.com on it); API Gateway would answer 500", r.Function)
 		}
 		if r.Broken != "" {
@@ -136,10 +122,10 @@ func (t *template) path(resourceID any, api string, depth int) (string, error) {
 	}
 	k, arg, ok := tree.Only(resourceID)
 	id, isStr := arg.(string)
-	if !ok || k != "Ref" || !isStr || t.typeOf(id) != "AWS::ApiGateway::Resource" {
+	if !ok || k != "Ref" || !isStr || t.Type(id) != "AWS::ApiGateway::Resource" {
 		return "", fmt.Errorf("ResourceId is neither !GetAtt %s.RootResourceId nor !Ref an AWS::ApiGateway::Resource", api)
 	}
-	p := t.props(id)
+	p := t.Properties(id)
 	if p == nil {
 		return "", fmt.Errorf("resource %s has no Properties", id)
 	}
@@ -156,52 +142,17 @@ func (t *template) path(resourceID any, api string, depth int) (string, error) {
 	return strings.TrimSuffix(base, "/") + "/" + ps, nil
 }
 
-func refID(v any) string {
-	k, arg, ok := tree.Only(v)
-	if !ok {
-		return ""
-	}
-	switch k {
-	case "Ref":
-		s, _ := arg.(string)
-		return s
-	case "Fn::GetAtt":
-		switch a := arg.(type) {
-		case []any:
-			if len(a) == 2 {
-				s, _ := a[0].(string)
-				return s
-			}
-		case string:
-			s, _, _ := strings.Cut(a, ".")
-			return s
-		}
-	case "Fn::Sub":
-		s, _ := arg.(string)
-		if l, ok := arg.([]any); ok && len(l) > 0 {
-			s, _ = l[0].(string)
-		}
-		if m := subVar.FindStringSubmatch(s); m != nil {
-			return m[1]
-		}
-		if m := uriFunction.FindStringSubmatch(s); m != nil {
-			return m[1]
-		}
-	}
-	return ""
-}
-
 // function resolves the function an integration URI invokes to the logical
 // ID of an AWS::Lambda::Function or AWS::Serverless::Function.
 func (t *template) function(uri any) (string, error) {
-	id := refID(uri)
+	id := functionRef(uri)
 	for depth := 0; depth < 4 && id != ""; depth++ {
-		switch t.typeOf(id) {
+		switch t.Type(id) {
 		case "AWS::Lambda::Function", "AWS::Serverless::Function":
 			return id, nil
 		case "AWS::Lambda::Alias", "AWS::Lambda::Version":
-			fn, _ := t.props(id).Get("FunctionName")
-			id = refID(fn)
+			fn, _ := t.Properties(id).Get("FunctionName")
+			id = cfn.RefID(fn)
 			continue
 		}
 		break
@@ -218,43 +169,40 @@ func describe(v any) string {
 }
 
 // permitted reports whether the template lets API Gateway invoke fn.
-func (t *template) permitted(fn, api string) bool {
-	for id, r := range t.byID {
-		if t.typeOf(id) != "AWS::Lambda::Permission" {
-			continue
-		}
-		p, _ := getObject(r, "Properties")
-		if p == nil {
-			continue
+func (t *template) permitted(fn string) bool {
+	permitted := false
+	t.Each(func(id string, _ *tree.Object) {
+		p := t.Properties(id)
+		if permitted || t.Type(id) != "AWS::Lambda::Permission" || p == nil {
+			return
 		}
 		principal, _ := p.Get("Principal")
 		if s, ok := principal.(string); !ok || !strings.HasPrefix(s, "apigateway.") {
-			continue
+			return
 		}
 		target, _ := p.Get("FunctionName")
-		if tid := refID(target); tid == fn || t.aliasOf(tid) == fn {
-			return true
-		}
-	}
-	return false
+		tid := cfn.RefID(target)
+		permitted = tid == fn || t.aliasOf(tid) == fn
+	})
+	return permitted
 }
 
 func (t *template) aliasOf(id string) string {
-	switch t.typeOf(id) {
+	switch t.Type(id) {
 	case "AWS::Lambda::Alias", "AWS::Lambda::Version":
-		fn, _ := t.props(id).Get("FunctionName")
-		return refID(fn)
+		fn, _ := t.Properties(id).Get("FunctionName")
+		return cfn.RefID(fn)
 	}
 	return ""
 }
 
 func (t *template) methodRoute(id string) (Route, error) {
-	p := t.props(id)
+	p := t.Properties(id)
 	src := "Resources." + id
 	if p == nil {
 		return Route{}, fmt.Errorf("%s: no Properties", src)
 	}
-	api := refID(mustGet(p, "RestApiId"))
+	api := cfn.RefID(mustGet(p, "RestApiId"))
 	if api == "" {
 		return Route{}, fmt.Errorf("%s: RestApiId is not !Ref a REST API of this template; not served", src)
 	}
@@ -364,7 +312,7 @@ func responses(v any, k keys) []Response {
 }
 
 func (t *template) documentRoutes(api, key string) []Route {
-	p := t.props(api)
+	p := t.Properties(api)
 	if p == nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ package macro
 import (
 	"fmt"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -27,12 +28,11 @@ type Stats struct {
 }
 
 type expander struct {
-	resources  *tree.Object
+	res        *cfn.Resources
 	parameters *tree.Object
 	conditions *tree.Object
 	fragment   *tree.Object
 	values     map[string]any
-	byID       map[string]*tree.Object // resource logical ID -> resource
 	problems   Problems
 	perms      permissions
 	stats      Stats
@@ -63,6 +63,7 @@ func (e *expander) run(fragment any) {
 		return
 	}
 	e.fragment = f
+	e.res = cfn.NewResources(nil)
 	if p, ok := f.Get("Parameters"); ok {
 		e.parameters, _ = p.(*tree.Object)
 	}
@@ -73,23 +74,14 @@ func (e *expander) run(fragment any) {
 	if !ok {
 		return
 	}
-	e.resources, ok = r.(*tree.Object)
+	section, ok := r.(*tree.Object)
 	if !ok {
 		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", tree.TypeName(r))
 		return
 	}
-	e.byID = make(map[string]*tree.Object, e.resources.Len())
-	for _, m := range e.resources.Members {
-		if res, ok := m.Value.(*tree.Object); ok {
-			e.byID[m.Key] = res
-		}
-	}
+	e.res = cfn.NewResources(section)
 	e.perms.init(e)
-	for _, m := range e.resources.Members {
-		if res, ok := m.Value.(*tree.Object); ok {
-			e.resource(m.Key, res)
-		}
-	}
+	e.res.Each(e.resource)
 	if len(e.problems) == 0 {
 		e.stats.Permissions = e.perms.add(e)
 	}

@@ -166,7 +166,7 @@ func (e *expander) resolve(v any, where *loc) (any, bool) {
 		e.fail(where, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
 		return nil, false
 	}
-	if _, isRes := e.byID[s]; isRes {
+	if _, isRes := e.res.Get(s); isRes {
 		e.fail(where, "refers to resource %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}

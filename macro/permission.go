@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -28,47 +29,19 @@ type plannedPermission struct {
 func (p *permissions) init(e *expander) {
 	p.existing = map[string]bool{}
 	p.planned = map[string]bool{}
-	for _, res := range e.byID {
-		if t, _ := res.Get("Type"); t != "AWS::Lambda::Permission" {
-			continue
-		}
-		props, _ := res.Get("Properties")
-		po, ok := props.(*tree.Object)
-		if !ok {
-			continue
+	e.res.Each(func(id string, _ *tree.Object) {
+		po := e.res.Properties(id)
+		if e.res.Type(id) != "AWS::Lambda::Permission" || po == nil {
+			return
 		}
 		if pr, _ := po.Get("Principal"); pr != apiGatewayPrincipal {
-			continue
+			return
 		}
 		fn, _ := po.Get("FunctionName")
-		if ref := referencedID(fn); ref != "" {
+		if ref := cfn.RefID(fn); ref != "" {
 			p.existing[ref] = true
 		}
-	}
-}
-
-// referencedID is the logical ID that Ref X, GetAtt X.Arn, ${X} or
-// ${X.Arn} names.
-func referencedID(v any) string {
-	k, arg, ok := tree.Only(v)
-	if !ok {
-		return ""
-	}
-	switch k {
-	case "Ref":
-		s, _ := arg.(string)
-		return s
-	case "Fn::GetAtt":
-		id, _ := getAtt(arg)
-		return id
-	case "Fn::Sub":
-		if s, isStr := arg.(string); isStr {
-			if id, _, ok := splitSubVar(s); ok {
-				return id
-			}
-		}
-	}
-	return ""
+	})
 }
 
 // want asks for a permission for API Gateway to invoke t from api, the
@@ -95,7 +68,7 @@ func (p *permissions) want(t target, api any) {
 // returns how many it added.
 func (p *permissions) add(e *expander) int {
 	for _, pp := range p.order {
-		apiID := referencedID(pp.api)
+		apiID := cfn.RefID(pp.api)
 		if k, _, _ := tree.Only(pp.api); k != "Ref" {
 			apiID = ""
 		}
@@ -123,7 +96,7 @@ func (p *permissions) add(e *expander) int {
 			"Principal", apiGatewayPrincipal,
 			"SourceArn", sourceARN,
 		))
-		e.resources.Set(e.freeID(pp.target.ID+name+"AsyncInvokePermission"), res)
+		e.res.Section.Set(e.freeID(pp.target.ID+name+"AsyncInvokePermission"), res)
 	}
 	return len(p.order)
 }
@@ -145,7 +118,7 @@ func (e *expander) freeID(id string) string {
 		id = id[:232] + shortHash(id)
 	}
 	base := id
-	for n := 2; e.resources.Has(id); n++ {
+	for n := 2; e.res.Section.Has(id); n++ {
 		id = base + strconv.Itoa(n)
 	}
 	return id
@@ -155,8 +128,8 @@ func (e *expander) freeID(id string) string {
 // when both the function and the API do: the function's, the API's, or a new
 // condition that is true when both are.
 func (e *expander) condition(fnID, apiID string) string {
-	fc := e.resourceCondition(fnID)
-	ac := e.resourceCondition(apiID)
+	fc := e.res.Condition(fnID)
+	ac := e.res.Condition(apiID)
 	switch {
 	case fc == "" || fc == ac:
 		return ac
@@ -172,13 +145,4 @@ func (e *expander) condition(fnID, apiID string) string {
 		e.conditions.Set(name, tree.NewObject("Fn::And", []any{tree.NewObject("Condition", fc), tree.NewObject("Condition", ac)}))
 	}
 	return name
-}
-
-func (e *expander) resourceCondition(id string) string {
-	if res, ok := e.byID[id]; ok {
-		c, _ := res.Get("Condition")
-		s, _ := c.(string)
-		return s
-	}
-	return ""
 }

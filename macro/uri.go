@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -18,73 +19,6 @@ const seg = `(?:\$\{[^}]*\}|[^:$])+`
 
 // functionARN is a function ARN, perhaps with a version or alias qualifier.
 var functionARN = regexp.MustCompile(`^arn:(` + seg + `):lambda:(` + seg + `):(` + seg + `):function:(` + seg + `)(?::` + seg + `)?$`)
-
-// splitInvocationURI splits API Gateway's URI for the Lambda Invoke API,
-// arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION/invocations,
-// allowing the stray "$" of the AWS documentation's example before
-// /invocations. Any part may hold ${Var} references.
-func splitInvocationURI(s string) (partition, region, fn string, ok bool) {
-	rest, ok := strings.CutPrefix(s, "arn:")
-	if !ok {
-		return
-	}
-	if partition, rest, ok = cutSegment(rest); !ok {
-		return
-	}
-	if rest, ok = strings.CutPrefix(rest, "apigateway:"); !ok {
-		return
-	}
-	if region, rest, ok = cutSegment(rest); !ok {
-		return
-	}
-	if rest, ok = strings.CutPrefix(rest, "lambda:path/2015-03-31/functions/"); !ok {
-		return
-	}
-	if fn, ok = strings.CutSuffix(rest, "/invocations"); !ok {
-		return
-	}
-	fn = strings.TrimSuffix(fn, "$")
-	return partition, region, fn, fn != ""
-}
-
-// cutSegment cuts an ARN segment, which ${...} references may hold colons
-// in, from the colon after it.
-func cutSegment(s string) (segment, rest string, ok bool) {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '$':
-			if end := strings.IndexByte(s[i:], '}'); end > 0 {
-				i += end
-			}
-		case ':':
-			return s[:i], s[i+1:], i > 0
-		}
-	}
-	return "", "", false
-}
-
-// splitSubVar splits a string that is nothing but one ${Var} or
-// ${Var.Attr}, the form a Fn::Sub names a resource in.
-func splitSubVar(s string) (id, attr string, ok bool) {
-	inner, ok := strings.CutPrefix(s, "${")
-	if !ok {
-		return
-	}
-	if inner, ok = strings.CutSuffix(inner, "}"); !ok {
-		return
-	}
-	id, attr, _ = strings.Cut(inner, ".")
-	return id, attr, isLogicalID(id)
-}
-
-func isLogicalID(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
-}
 
 const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN, or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
 
@@ -108,15 +42,6 @@ func functionKind(typ string) string {
 	return ""
 }
 
-func (e *expander) resourceType(id string) string {
-	if res, ok := e.byID[id]; ok {
-		t, _ := res.Get("Type")
-		s, _ := t.(string)
-		return s
-	}
-	return ""
-}
-
 // fixURI returns the canonical form of an integration URI and the function
 // it invokes. ok is false when it reported a problem; a URI built in a way
 // the macro cannot improve comes back as written.
@@ -133,7 +58,7 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, t target, ok bool) {
 		case "Fn::Sub":
 			return e.fixSubURI(u, arg, where)
 		case "Fn::GetAtt":
-			id, attr := getAtt(arg)
+			id, attr := cfn.GetAtt(arg)
 			if id == "" {
 				break
 			}
@@ -156,31 +81,17 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, t target, ok bool) {
 	return v, t, false
 }
 
-func getAtt(arg any) (id, attr string) {
-	switch a := arg.(type) {
-	case string:
-		id, attr, _ = strings.Cut(a, ".")
-		return id, attr
-	case []any:
-		if len(a) == 2 {
-			id, _ = a[0].(string)
-			attr, _ = a[1].(string)
-		}
-	}
-	return id, attr
-}
-
 // fixReference handles Ref X and GetAtt X.Arn: X is a function, alias,
 // version or parameter of this template.
 func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
-	typ := e.resourceType(id)
+	typ := e.res.Type(id)
 	switch functionKind(typ) {
 	case "function":
 		return canonicalURI("${"+id+".Arn}", "${AWS::Region}", nil), e.functionTarget(id), true
 	case "qualified":
 		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), e.functionTarget(id), true
 	}
-	if _, isRes := e.byID[id]; isRes {
+	if _, isRes := e.res.Get(id); isRes {
 		e.fail(where, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
 		return nil, target{}, false
 	}
@@ -192,7 +103,7 @@ func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
 }
 
 func (e *expander) functionTarget(id string) target {
-	if functionKind(e.resourceType(id)) == "function" {
+	if functionKind(e.res.Type(id)) == "function" {
 		return target{ID: id, Name: tree.NewObject("Fn::GetAtt", []any{id, "Arn"})}
 	}
 	return target{ID: id, Name: tree.NewObject("Ref", id)}
@@ -200,7 +111,7 @@ func (e *expander) functionTarget(id string) target {
 
 func (e *expander) fixLiteralURI(s string, where *loc) (any, target, bool) {
 	fn := s
-	if _, _, f, ok := splitInvocationURI(s); ok {
+	if _, _, f, ok := cfn.SplitInvocationURI(s); ok {
 		fn = f
 	}
 	if m := functionARN.FindStringSubmatch(fn); m != nil && !strings.Contains(fn, "${") {
@@ -227,11 +138,11 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, targe
 		return orig, target{}, false
 	}
 	fn := s
-	if _, _, f, ok := splitInvocationURI(s); ok {
+	if _, _, f, ok := cfn.SplitInvocationURI(s); ok {
 		fn = f
 	}
 	// ${Function.Arn} or ${Function}: a resource or parameter of the template.
-	if id, attr, ok := splitSubVar(fn); ok {
+	if id, attr, ok := cfn.SplitSubVar(fn); ok {
 		if v, ok := vars.(*tree.Object); ok && v.Has(fn[2:len(fn)-1]) {
 			return canonicalURI(fn, "${AWS::Region}", vars), target{}, true
 		}
@@ -252,7 +163,7 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, targe
 			region = m[2] // a literal ARN: invoke it in its own region
 		}
 		t := target{}
-		if id, attr, ok := splitSubVar(m[4]); ok && attr == "" && functionKind(e.resourceType(id)) == "function" {
+		if id, attr, ok := cfn.SplitSubVar(m[4]); ok && attr == "" && functionKind(e.res.Type(id)) == "function" {
 			t = e.functionTarget(id)
 		}
 		return canonicalURI(fn, region, vars), t, true
