@@ -14,7 +14,7 @@ CFN_LINT  := cfn-lint --non-zero-exit-code error
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
 HOST_ARCH := $(shell $(GO) env GOARCH)
 
-.PHONY: help build build-MacroFunction build-WorkerFunction test unit e2e fuzz-smoke fuzz lint lint-templates tools demo bench package-org clean
+.PHONY: help build build-MacroFunction build-WorkerFunction test unit e2e fuzz-smoke fuzz lint lint-templates tools demo bench bench-instructions package-org clean
 
 help: ## List the targets
 	@grep -hE '^[A-Za-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -76,11 +76,23 @@ demo: ## Run the macro under the Lambda emulator on an event, then expand the bu
 	@echo "== 2. The bundled example, expanded: asyncinvoke expand examples/jobs.yaml"
 	@$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml
 
+# The Go runtime settings template.yaml gives the function, so that benchmarks measure it as it runs.
+LAMBDA_GOENV ?= GOGC=off GOMEMLIMIT=80MiB
+
 bench: ## Benchmarks: the transformation against its floor (a table), cold start, peak memory, binary size
-	$(GO) test ./macro -run '^$$' -bench BenchmarkHandle -benchmem -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
+	$(LAMBDA_GOENV) $(GO) test ./macro -run '^$$' -bench BenchmarkHandle -benchmem -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
 	$(GO) test ./tests -run '^$$' -bench BenchmarkColdStart -benchtime 20x
 	@$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/build/size GOARCH=arm64 >/dev/null
 	@echo "bootstrap (linux/arm64, stripped): $$(stat -c %s build/size/bootstrap) bytes"
+
+bench-instructions: ## The 1 MB case as counted instructions (valgrind): repeatable on a noisy machine
+	@mkdir -p build
+	$(GO) test -c -o build/macro.test ./macro
+	@for side in none floor macro; do \
+		$(LAMBDA_GOENV) GODEBUG=asyncpreemptoff=1 ASYNCINVOKE_PROBE=$$side GOMAXPROCS=1 valgrind --tool=callgrind --callgrind-out-file=build/callgrind.$$side \
+			build/macro.test -test.run TestCostProbe 2>&1 | awk -v s=$$side '/Collected/ {print s, $$4}'; \
+	done | awk '{n[$$1]=$$2} END {f=n["floor"]-n["none"]; m=n["macro"]-n["none"]; \
+		printf "3 requests of the 1 MB template: floor %d instructions, macro %d: ratio %.2fx\n", f, m, m/f}'
 
 package-org: ## Zip the macro for the organization-wide StackSet into build/asyncinvoke-macro.zip
 	@mkdir -p build/org

@@ -23,14 +23,6 @@ var (
 // API Gateway invoke Lambda with X-Amz-Invocation-Type.
 const InvocationTypeParameter = "integration.request.header.X-Amz-Invocation-Type"
 
-// invocationSource is what the integration maps X-Amz-Invocation-Type from.
-func invocationSource(o Options) string {
-	if o.Mode == Always {
-		return "'Event'"
-	}
-	return "method.request.header." + o.Header
-}
-
 // integration expands what both dialects share: the type, the POST to
 // Lambda, the URI and the invocation type mapping. It returns the function
 // invoked.
@@ -75,7 +67,7 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc
 	if !good {
 		return t, false
 	}
-	want := invocationSource(o)
+	want := o.source()
 	for _, m := range params.Members {
 		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
 			continue

@@ -29,6 +29,19 @@ type Options struct {
 	Permission bool   // add the lambda:InvokeFunction permission for API Gateway
 }
 
+// source is what the integration maps X-Amz-Invocation-Type from.
+func (o Options) source() string {
+	if o.Mode == Always {
+		return "'Event'"
+	}
+	if o.Header == DefaultHeader {
+		return defaultSource // the common case, without building a string
+	}
+	return "method.request.header." + o.Header
+}
+
+const defaultSource = "method.request.header." + DefaultHeader
+
 // DefaultHeader is the method request header clients set in client mode.
 const DefaultHeader = "InvocationType"
 

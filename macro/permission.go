@@ -16,9 +16,13 @@ const apiGatewayPrincipal = "apigateway.amazonaws.com"
 // pair: one per method would soon hit Lambda's 20 KB policy size limit.
 type permissions struct {
 	existing map[string]bool // functions the template already lets API Gateway invoke
-	planned  map[string]bool // function and API keys already planned
+	planned  map[pair]bool   // (function, API) pairs already planned
 	order    []plannedPermission
 }
+
+// pair is a function and the API that invokes it: a logical ID or, for an
+// API that is not a Ref, its JSON.
+type pair struct{ function, api string }
 
 type plannedPermission struct {
 	target target
@@ -28,7 +32,7 @@ type plannedPermission struct {
 // init notes the functions that already have a permission for API Gateway.
 func (p *permissions) init(e *expander) {
 	p.existing = map[string]bool{}
-	p.planned = map[string]bool{}
+	p.planned = map[pair]bool{}
 	e.res.Each(func(id string, _ *tree.Object) {
 		po := e.res.Properties(id)
 		if e.res.Type(id) != "AWS::Lambda::Permission" || po == nil {
@@ -50,12 +54,11 @@ func (p *permissions) want(t target, api any) {
 	if api == nil || p.existing[t.ID] {
 		return
 	}
-	key := t.ID + "\x00"
+	key := pair{function: t.ID}
 	if k, id, _ := tree.Only(api); k == "Ref" {
-		s, _ := id.(string)
-		key += s
+		key.api, _ = id.(string)
 	} else {
-		key += string(tree.Encode(api))
+		key.api = string(tree.Encode(api))
 	}
 	if p.planned[key] {
 		return
@@ -92,7 +95,7 @@ func (p *permissions) add(e *expander) int {
 		}
 		res.Set("Properties", tree.NewObject(
 			"Action", "lambda:InvokeFunction",
-			"FunctionName", pp.target.Name,
+			"FunctionName", e.functionName(pp.target),
 			"Principal", apiGatewayPrincipal,
 			"SourceArn", sourceARN,
 		))

@@ -8,11 +8,10 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
-// target is the function an integration invokes, as far as the template tells.
-type target struct {
-	ID   string // logical ID of a function, alias or version of this template, or ""
-	Name any    // FunctionName for its AWS::Lambda::Permission
-}
+// target is the function an integration invokes, as far as the template
+// tells: the logical ID of a function, alias or version of this template,
+// or "".
+type target struct{ ID string }
 
 // A segment of an ARN: literal characters and ${Var} references.
 const seg = `(?:\$\{[^}]*\}|[^:$])+`
@@ -87,9 +86,9 @@ func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
 	typ := e.res.Type(id)
 	switch functionKind(typ) {
 	case "function":
-		return canonicalURI("${"+id+".Arn}", "${AWS::Region}", nil), e.functionTarget(id), true
+		return canonicalURI("${"+id+".Arn}", "${AWS::Region}", nil), target{ID: id}, true
 	case "qualified":
-		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), e.functionTarget(id), true
+		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), target{ID: id}, true
 	}
 	if _, isRes := e.res.Get(id); isRes {
 		e.fail(where, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
@@ -102,11 +101,13 @@ func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
 	return nil, target{}, false
 }
 
-func (e *expander) functionTarget(id string) target {
-	if functionKind(e.res.Type(id)) == "function" {
-		return target{ID: id, Name: tree.NewObject("Fn::GetAtt", []any{id, "Arn"})}
+// functionName is how a permission names the target: a function by its
+// ARN, an alias or version by its Ref (which is its ARN).
+func (e *expander) functionName(t target) any {
+	if functionKind(e.res.Type(t.ID)) == "function" {
+		return tree.NewObject("Fn::GetAtt", []any{t.ID, "Arn"})
 	}
-	return target{ID: id, Name: tree.NewObject("Ref", id)}
+	return tree.NewObject("Ref", t.ID)
 }
 
 func (e *expander) fixLiteralURI(s string, where *loc) (any, target, bool) {
@@ -164,7 +165,7 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, targe
 		}
 		t := target{}
 		if id, attr, ok := cfn.SplitSubVar(m[4]); ok && attr == "" && functionKind(e.res.Type(id)) == "function" {
-			t = e.functionTarget(id)
+			t = target{ID: id}
 		}
 		return canonicalURI(fn, region, vars), t, true
 	}
