@@ -139,13 +139,24 @@ func (e *expander) condition(fnID, apiID string) string {
 	case ac == "":
 		return fc
 	}
-	name := "AsyncInvoke" + fc + "And" + ac
 	if e.conditions == nil {
 		e.conditions = &tree.Object{}
 		e.fragment.Set("Conditions", e.conditions)
 	}
-	if !e.conditions.Has(name) {
-		e.conditions.Set(name, tree.NewObject("Fn::And", []any{tree.NewObject("Condition", fc), tree.NewObject("Condition", ac)}))
+	both := tree.NewObject("Fn::And", []any{tree.NewObject("Condition", fc), tree.NewObject("Condition", ac)})
+	base := "AsyncInvoke" + fc + "And" + ac
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name += strconv.Itoa(n)
+		}
+		existing, taken := e.conditions.Get(name)
+		if !taken {
+			e.conditions.Set(name, both)
+			return name
+		}
+		if tree.Equal(existing, both) {
+			return name // added by an earlier permission
+		}
 	}
-	return name
 }
