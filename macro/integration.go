@@ -72,10 +72,11 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc
 		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
 			continue
 		}
-		if m.Value != want || m.Key != InvocationTypeParameter {
+		if m.Value != want {
 			e.fail(where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, want)
 			return t, false
 		}
+		return t, ok // already mapped as the shorthand would, perhaps in another case
 	}
 	params.Set(InvocationTypeParameter, want)
 	return t, ok
@@ -90,10 +91,16 @@ func (e *expander) object(parent *tree.Object, key string, where *loc) (*tree.Ob
 		parent.Set(key, o)
 		return o, true
 	}
-	o, isObj := v.(*tree.Object)
-	if k, _, isFn := tree.Only(v); isObj && (!isFn || !tree.IsIntrinsic(k)) {
+	if o, isObj := v.(*tree.Object); isObj && !isIntrinsic(o) {
 		return o, true
 	}
 	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(v))
 	return nil, false
+}
+
+// isIntrinsic reports whether o is an intrinsic function such as
+// {"Fn::If": [...]}, whose result the macro cannot see.
+func isIntrinsic(o *tree.Object) bool {
+	k, _, ok := tree.Only(o)
+	return ok && tree.IsIntrinsic(k)
 }

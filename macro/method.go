@@ -20,7 +20,7 @@ func (e *expander) method(id string, res, props *tree.Object, where *loc) {
 		return
 	}
 	in, isObj := iv.(*tree.Object)
-	if k, _, isFn := tree.Only(iv); !isObj || (isFn && tree.IsIntrinsic(k)) {
+	if !isObj || isIntrinsic(in) {
 		e.fail(where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", tree.TypeName(iv))
 		return
 	}

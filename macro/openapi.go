@@ -27,7 +27,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	if !ok {
 		return
 	}
-	if k, _, isFn := tree.Only(doc); isFn && tree.IsIntrinsic(k) {
+	if isIntrinsic(doc) {
 		return // e.g. Fn::Transform AWS::Include: not visible here
 	}
 	pv, _ := doc.Get("paths")
@@ -79,8 +79,8 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	case !has:
 		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
 		return
-	case !isObj:
-		e.fail(where.at(integrationExtension), "is %s; it must be an object", tree.TypeName(iv))
+	case !isObj || isIntrinsic(in):
+		e.fail(where.at(integrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(iv))
 		return
 	}
 	iwhere := where.at(integrationExtension)

@@ -66,8 +66,8 @@ func (e *expander) options(v any, where *loc) (Options, bool) {
 		o.Mode, ok = e.mode(v, where)
 		return o, ok
 	case *tree.Object:
-		if k, _, isFn := tree.Only(v); isFn && tree.IsIntrinsic(k) {
-			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", k, modeHelp)
+		if isIntrinsic(v) {
+			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", tree.TypeName(v), modeHelp)
 			return o, false
 		}
 		return e.optionObject(v, where, o)

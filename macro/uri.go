@@ -169,6 +169,10 @@ func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, targe
 		}
 		return canonicalURI(fn, region, vars), t, true
 	}
-	// Some other shape, e.g. a URI with variables of its own: left as written.
+	if strings.Contains(s, ":apigateway:") {
+		e.fail(where, "invokes another AWS service through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", describe(s), uriHelp)
+		return orig, target{}, false
+	}
+	// Some other shape, e.g. a function ARN built of variables: left as written.
 	return orig, target{}, true
 }
