@@ -44,9 +44,9 @@ e2e: tools ## The emulator end-to-end tests only
 	$(GO) test -count=1 ./tests
 
 fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
-	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
 	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 3s,$(FUZZTIME)),2m,$(FUZZTIME))

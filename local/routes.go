@@ -1,6 +1,7 @@
 package local
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -273,9 +274,12 @@ func (t *template) integration(in *tree.Object, k keys) Integration {
 func responses(v any, k keys) []Response {
 	var out []Response
 	add := func(pattern string, r *tree.Object) {
-		sc, _ := mustGet(r, k.StatusCode).(string)
-		if n, ok := mustGet(r, k.StatusCode).(interface{ String() string }); ok && sc == "" {
-			sc = n.String()
+		var sc string
+		switch v := mustGet(r, k.StatusCode).(type) {
+		case string:
+			sc = v
+		case json.Number:
+			sc = string(v)
 		}
 		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
 		if rp, ok := mustGet(r, k.ResponseParameters).(*tree.Object); ok {
