@@ -68,12 +68,15 @@ tools: ## Check (and where missing, install) cfn-lint and the SAM translator
 		$(PYTHON) -m pip install --quiet 'cfn-lint>=1.51' 'aws-sam-translator>=1.110' || \
 		{ echo "cfn-lint and aws-sam-translator are needed: pip install cfn-lint aws-sam-translator"; exit 1; }
 
-demo: ## Run the macro under the Lambda emulator on an event, then expand the bundled example
+demo: ## Run the macro under the Lambda emulator on two events, then expand the bundled example
 	@echo "== 1. The macro function, built as SAM builds it, under the Lambda Runtime Interface Emulator"
 	@echo "==    asyncinvoke local invoke MacroFunction -e events/client.json"
 	@$(GO) run ./cmd/asyncinvoke local invoke -t template.yaml -e events/client.json MacroFunction
 	@echo
-	@echo "== 2. The bundled example, expanded: asyncinvoke expand examples/jobs.yaml"
+	@echo "== 2. A template it refuses, with every problem and its fix: -e events/refused-many.json"
+	@$(GO) run ./cmd/asyncinvoke local invoke -t template.yaml -e events/refused-many.json MacroFunction 2>/dev/null
+	@echo
+	@echo "== 3. The bundled example (Method resources and an OpenAPI body), expanded: asyncinvoke expand examples/jobs.yaml"
 	@$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml
 
 # The Go runtime settings template.yaml gives the function, so that benchmarks measure it as it runs.
