@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -67,6 +68,16 @@ var shortForms = map[string]string{
 	"!ToJsonString": "Fn::ToJsonString", "!Transform": "Fn::Transform",
 }
 
+// tagList names the short forms for messages.
+var tagList = func() string {
+	tags := make([]string, 0, len(shortForms))
+	for t := range shortForms {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	return strings.Join(tags, " ")
+}()
+
 func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
 	if c.budget--; c.budget < 0 {
 		return nil, fmt.Errorf("line %d: the document expands to more than %d values (YAML aliases?)", n.Line, maxNodes)
@@ -75,7 +86,7 @@ func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
 		return c.intrinsic(n, key, path)
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		return nil, fmt.Errorf("line %d: unknown tag %s at %s; CloudFormation's short forms are !Ref, !GetAtt, !Sub, !If, !Join, ...", n.Line, n.Tag, tree.PathString(path))
+		return nil, fmt.Errorf("line %d: unknown tag %s at %s; CloudFormation's short forms are %s", n.Line, n.Tag, tree.PathString(path), tagList)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
