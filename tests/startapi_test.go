@@ -56,8 +56,10 @@ func TestStartAPI(t *testing.T) {
 		assert.Equal(t, 200, status)
 		assert.Empty(t, body)
 		assert.Less(t, took, 500*time.Millisecond, "an asynchronous call must not wait for the worker's second")
-		line := waitFor(t, logs, `async \S+ WorkerFunction \(POST /jobs\): succeeded in \S+`, 10*time.Second)
-		assert.Regexp(t, `succeeded in 1\.\d+s`, line, "the worker ran its full second after the answer")
+		line := waitFor(t, logs, `async \S+ WorkerFunction \(POST /jobs\): succeeded in \S+`, 20*time.Second)
+		ran, err := time.ParseDuration(line[strings.LastIndex(line, " ")+1:])
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, ran, time.Second, "the worker ran its full second after the answer")
 		assert.GreaterOrEqual(t, time.Since(answered), 800*time.Millisecond)
 	})
 
@@ -74,7 +76,7 @@ func TestStartAPI(t *testing.T) {
 		assert.Equal(t, 200, status)
 		assert.Empty(t, body)
 		assert.Less(t, took, 500*time.Millisecond)
-		waitFor(t, logs, `async \S+ WorkerFunction \(PUT /jobs/\{id\}\): succeeded`, 10*time.Second)
+		waitFor(t, logs, `async \S+ WorkerFunction \(PUT /jobs/\{id\}\): succeeded`, 20*time.Second)
 	})
 
 	t.Run("no header: synchronous, as Lambda's default", func(t *testing.T) {
