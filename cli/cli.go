@@ -45,6 +45,12 @@ type IO struct {
 	Stdout, Stderr io.Writer
 }
 
+// fail reports err on standard error and returns the exit code for it.
+func (stdio IO) fail(err error) int {
+	fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+	return exitProblems
+}
+
 // Std is the process's standard input, output and error.
 var Std = IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 
@@ -125,8 +131,7 @@ func expand(args []string, stdio IO, checkOnly bool) int {
 	}
 	t, err := readTemplate(pos[0], stdio.Stdin)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	if _, err := macro.Expand(t, values); err != nil {
 		fmt.Fprintln(stdio.Stdout, problemLines(err, pos[0]+": "))
@@ -138,8 +143,7 @@ func expand(args []string, stdio IO, checkOnly bool) int {
 	removeTransform(t, *macroName)
 	out, err := render(t, output)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	stdio.Stdout.Write(out)
 	return exitOK

@@ -62,13 +62,11 @@ func invoke(args []string, stdio IO) int {
 		event, err = os.ReadFile(*eventFile)
 	}
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	t, err := readTemplate(*tmplFile, stdio.Stdin)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	fns, not := local.Functions(t, templateDir(*tmplFile))
 	f, ok := fns[pos[0]]
@@ -84,14 +82,12 @@ func invoke(args []string, stdio IO) int {
 	defer stop()
 	work, cleanup, err := workDir()
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	defer cleanup()
 	em, err := local.Start(ctx, f, work, stdio.Stderr)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	defer em.Stop()
 	ictx, cancel := context.WithTimeout(ctx, f.Timeout+10*time.Second)
@@ -161,8 +157,7 @@ func startAPI(args []string, stdio IO) int {
 	}
 	t, err := readTemplate(*tmplFile, stdio.Stdin)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	if _, err := macro.Expand(t, values); err != nil {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded:\n%s\n", *tmplFile, problemLines(err))
@@ -172,14 +167,12 @@ func startAPI(args []string, stdio IO) int {
 	defer stop()
 	work, cleanup, err := workDir()
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	defer cleanup()
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr})
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	defer srv.Close()
 	for _, w := range srv.Warnings() {
@@ -193,8 +186,7 @@ func startAPI(args []string, stdio IO) int {
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
-		return exitProblems
+		return stdio.fail(err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(l)
