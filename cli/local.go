@@ -37,11 +37,6 @@ func localCommand(args []string, stdio IO) int {
 	return exitUsage
 }
 
-// signalContext is cancelled by Ctrl-C or SIGTERM.
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-}
-
 func invoke(args []string, stdio IO) int {
 	fs := flag.NewFlagSet("local invoke", flag.ContinueOnError)
 	fs.SetOutput(stdio.Stderr)
@@ -78,13 +73,11 @@ func invoke(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: %s\n", pos[0], why)
 		return exitProblems
 	}
-	ctx, stop := signalContext()
-	defer stop()
-	work, cleanup, err := workDir()
+	ctx, work, done, err := session()
 	if err != nil {
 		return stdio.fail(err)
 	}
-	defer cleanup()
+	defer done()
 	em, err := local.Start(ctx, f, work, stdio.Stderr)
 	if err != nil {
 		return stdio.fail(err)
@@ -163,13 +156,11 @@ func startAPI(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded:\n%s\n", *tmplFile, problemLines(err))
 		return exitProblems
 	}
-	ctx, stop := signalContext()
-	defer stop()
-	work, cleanup, err := workDir()
+	ctx, work, done, err := session()
 	if err != nil {
 		return stdio.fail(err)
 	}
-	defer cleanup()
+	defer done()
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr})
 	if err != nil {
 		return stdio.fail(err)
@@ -217,8 +208,14 @@ func describeRoute(r local.Route) string {
 	return r.Function + " (synchronous)"
 }
 
-// workDir is a temporary directory for built functions, and its removal.
-func workDir() (string, func(), error) {
-	dir, err := os.MkdirTemp("", "asyncinvoke-")
-	return dir, func() { os.RemoveAll(dir) }, err
+// session is what a local command runs in: a context that Ctrl-C or
+// SIGTERM cancels, and a temporary directory for built functions. done
+// removes the directory and stops listening for signals.
+func session() (ctx context.Context, work string, done func(), err error) {
+	work, err = os.MkdirTemp("", "asyncinvoke-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx, work, func() { stop(); os.RemoveAll(work) }, nil
 }

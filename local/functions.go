@@ -35,20 +35,11 @@ type Function struct {
 // that can be built and run here, and why the others cannot.
 func Functions(t *tree.Object, templateDir string) (map[string]Function, map[string]string) {
 	ok, not := map[string]Function{}, map[string]string{}
-	rv, _ := t.Get("Resources")
-	resources, _ := rv.(*tree.Object)
-	if resources == nil {
-		return ok, not
-	}
 	globals := samGlobals(t)
-	for _, m := range resources.Members {
-		res, _ := m.Value.(*tree.Object)
-		if res == nil {
-			continue
-		}
+	newTemplate(t).Each(func(id string, res *tree.Object) {
 		typ, _ := res.Get("Type")
 		if typ != "AWS::Lambda::Function" && typ != "AWS::Serverless::Function" {
-			continue
+			return
 		}
 		props, _ := getObject(res, "Properties")
 		if props == nil {
@@ -71,8 +62,8 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 		}
 		rt, _ := get("Runtime").(string)
 		if method != "makefile" || !strings.HasPrefix(rt, "provided") {
-			not[m.Key] = "only functions with a provided.* runtime and Metadata BuildMethod: makefile can run here"
-			continue
+			not[id] = "only functions with a provided.* runtime and Metadata BuildMethod: makefile can run here"
+			return
 		}
 		code := get("CodeUri")
 		if typ == "AWS::Lambda::Function" {
@@ -80,13 +71,13 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 		}
 		dir, isStr := code.(string)
 		if !isStr {
-			not[m.Key] = "its code is not a local directory (CodeUri, or Code as a path)"
-			continue
+			not[id] = "its code is not a local directory (CodeUri, or Code as a path)"
+			return
 		}
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(templateDir, dir)
 		}
-		f := Function{ID: m.Key, Dir: dir, Timeout: 3 * time.Second, MemoryMB: 128, Env: map[string]string{}}
+		f := Function{ID: id, Dir: dir, Timeout: 3 * time.Second, MemoryMB: 128, Env: map[string]string{}}
 		if n, ok := number(get("Timeout")); ok {
 			f.Timeout = time.Duration(n) * time.Second
 		}
@@ -102,8 +93,8 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 				}
 			}
 		}
-		ok[m.Key] = f
-	}
+		ok[id] = f
+	})
 	return ok, not
 }
 
