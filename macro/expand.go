@@ -53,7 +53,7 @@ func Expand(fragment any, values map[string]any) (Stats, error) {
 }
 
 func (e *expander) fail(where *loc, format string, args ...any) {
-	e.problems = append(e.problems, Problem{Path: where.String(), Message: fmt.Sprintf(format, args...)})
+	e.problems = append(e.problems, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (e *expander) run(fragment any) {

@@ -8,17 +8,24 @@ import (
 // Problem is one reason the macro refuses a template: where, and what to do.
 type Problem struct {
 	// Path locates the problem, e.g. Resources.GetJob.Properties.Integration.Type.
-	Path string
+	Path Path
 	// Message says what is wrong and how to fix it.
 	Message string
 }
 
 func (p Problem) Error() string {
-	if p.Path == "" {
+	if len(p.Path) == 0 {
 		return p.Message
 	}
-	return p.Path + ": " + p.Message
+	return p.Path.String() + ": " + p.Message
 }
+
+// Path is where in the template a value is: the keys (and list indexes, as
+// decimal text) from the template's top level down to it.
+type Path []string
+
+// String joins the keys with dots: Resources.Api.Properties.Body.paths./jobs.post
+func (p Path) String() string { return strings.Join(p, ".") }
 
 // Problems is every problem found in one template. It is the error Expand
 // returns.
@@ -49,13 +56,16 @@ var resourcesLoc = &loc{key: "Resources"}
 
 func (l *loc) at(key string) *loc { return &loc{parent: l, key: key} }
 
-// String joins the keys with dots: Resources.Api.Properties.Body.paths./jobs.post
-func (l *loc) String() string {
-	if l == nil {
-		return ""
+// path lists the keys from the top of the template down to l.
+func (l *loc) path() Path {
+	n := 0
+	for x := l; x != nil; x = x.parent {
+		n++
 	}
-	if l.parent == nil {
-		return l.key
+	p := make(Path, n)
+	for x := l; x != nil; x = x.parent {
+		n--
+		p[n] = x.key
 	}
-	return l.parent.String() + "." + l.key
+	return p
 }
