@@ -49,28 +49,6 @@ func newTemplate(t *tree.Object) *template {
 	return &template{cfn.NewResources(section)}
 }
 
-// functionRef is the logical ID an integration URI names: by Ref, GetAtt,
-// or an invocation URI whose function is ${X.Arn} or ${X}.
-func functionRef(uri any) string {
-	if id := cfn.RefID(uri); id != "" {
-		return id
-	}
-	k, arg, _ := tree.Only(uri)
-	if k != "Fn::Sub" {
-		return ""
-	}
-	s, _ := arg.(string)
-	if l, ok := arg.([]any); ok && len(l) > 0 {
-		s, _ = l[0].(string)
-	}
-	if _, _, fn, ok := cfn.SplitInvocationURI(s); ok {
-		if id, _, ok := cfn.SplitSubVar(fn); ok {
-			return id
-		}
-	}
-	return ""
-}
-
 // Routes reads the REST APIs of an (expanded) template: AWS::ApiGateway::Method
 // resources on AWS::ApiGateway::Resource paths, and the operations of inline
 // OpenAPI documents. It returns the routes and a warning for each thing it
@@ -108,55 +86,12 @@ func Routes(t *tree.Object) ([]Route, []string) {
 	return routes, warnings
 }
 
-// path builds the path of an AWS::ApiGateway::Resource from its PathPart chain.
-func (t *template) path(resourceID any, api string, depth int) (string, error) {
-	if depth > 64 {
-		return "", fmt.Errorf("the resource path is a cycle")
-	}
-	if k, arg, ok := tree.Only(resourceID); ok && k == "Fn::GetAtt" {
-		if a, ok := arg.([]any); ok && len(a) == 2 && a[0] == api && a[1] == "RootResourceId" {
-			return "/", nil
-		}
-		if s, ok := arg.(string); ok && s == api+".RootResourceId" {
-			return "/", nil
-		}
-	}
-	k, arg, ok := tree.Only(resourceID)
-	id, isStr := arg.(string)
-	if !ok || k != "Ref" || !isStr || t.Type(id) != "AWS::ApiGateway::Resource" {
-		return "", fmt.Errorf("ResourceId is neither !GetAtt %s.RootResourceId nor !Ref an AWS::ApiGateway::Resource", api)
-	}
-	p := t.Properties(id)
-	if p == nil {
-		return "", fmt.Errorf("resource %s has no Properties", id)
-	}
-	part, _ := p.Get("PathPart")
-	ps, ok := part.(string)
-	if !ok {
-		return "", fmt.Errorf("resource %s has no literal PathPart", id)
-	}
-	parent, _ := p.Get("ParentId")
-	base, err := t.path(parent, api, depth+1)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(base, "/") + "/" + ps, nil
-}
-
-// function resolves the function an integration URI invokes to the logical
-// ID of an AWS::Lambda::Function or AWS::Serverless::Function.
+// function resolves the function an integration URI invokes, directly or
+// through an alias or version, to the logical ID of its
+// AWS::Lambda::Function or AWS::Serverless::Function.
 func (t *template) function(uri any) (string, error) {
-	id := functionRef(uri)
-	for depth := 0; depth < 4 && id != ""; depth++ {
-		switch t.Type(id) {
-		case "AWS::Lambda::Function", "AWS::Serverless::Function":
-			return id, nil
-		case "AWS::Lambda::Alias", "AWS::Lambda::Version":
-			fn, _ := t.Properties(id).Get("FunctionName")
-			id = cfn.RefID(fn)
-			continue
-		}
-		break
+	if id := t.InvokedFunction(uri); id != "" {
+		return id, nil
 	}
 	return "", fmt.Errorf("its integration URI %s does not name a function of this template; point it at a running endpoint with --function-endpoint, or use !GetAtt Function.Arn", describe(uri))
 }
@@ -169,12 +104,13 @@ func describe(v any) string {
 	return string(b)
 }
 
-// permitted reports whether the template lets API Gateway invoke fn.
+// permitted reports whether the template lets API Gateway invoke fn (or
+// an alias or version of it).
 func (t *template) permitted(fn string) bool {
 	permitted := false
 	t.Each(func(id string, _ *tree.Object) {
 		p := t.Properties(id)
-		if permitted || t.Type(id) != "AWS::Lambda::Permission" || p == nil {
+		if permitted || t.Type(id) != cfn.TypePermission || p == nil {
 			return
 		}
 		principal, _ := p.Get("Principal")
@@ -182,19 +118,9 @@ func (t *template) permitted(fn string) bool {
 			return
 		}
 		target, _ := p.Get("FunctionName")
-		tid := cfn.RefID(target)
-		permitted = tid == fn || t.aliasOf(tid) == fn
+		permitted = t.InvokedFunction(target) == fn
 	})
 	return permitted
-}
-
-func (t *template) aliasOf(id string) string {
-	switch t.Type(id) {
-	case "AWS::Lambda::Alias", "AWS::Lambda::Version":
-		fn, _ := t.Properties(id).Get("FunctionName")
-		return cfn.RefID(fn)
-	}
-	return ""
 }
 
 func (t *template) methodRoute(id string) (Route, error) {
@@ -207,7 +133,7 @@ func (t *template) methodRoute(id string) (Route, error) {
 	if api == "" {
 		return Route{}, fmt.Errorf("%s: RestApiId is not !Ref a REST API of this template; not served", src)
 	}
-	path, err := t.path(mustGet(p, "ResourceId"), api, 0)
+	path, err := t.ResourcePath(mustGet(p, "ResourceId"), api)
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %v; not served", src, err)
 	}

@@ -11,6 +11,7 @@ package macro
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -28,6 +29,7 @@ type Stats struct {
 }
 
 type expander struct {
+	stack      Stack
 	res        *cfn.Resources
 	parameters *tree.Object
 	conditions *tree.Object
@@ -38,14 +40,47 @@ type expander struct {
 	stats      Stats
 }
 
-// Expand expands the shorthand in a template (or a macro's template
-// fragment) in place. values are the template parameter values; a parameter
-// without one takes its Default. When the template cannot be expanded the
-// error is Problems, listing every problem found, and the fragment must be
-// discarded.
+// Stack is where a template is deployed, as the macro request tells.
+type Stack struct {
+	Region    string // e.g. us-east-1; "" when not known
+	AccountID string
+}
+
+// partition is the AWS partition of the stack's region, or "".
+func (s Stack) partition() string {
+	switch {
+	case s.Region == "":
+		return ""
+	case strings.HasPrefix(s.Region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(s.Region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(s.Region, "eusc-"):
+		return "aws-eusc"
+	case strings.HasPrefix(s.Region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(s.Region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}
+
+// Expand expands the shorthand in a template (a macro's template fragment)
+// in place. values are the template parameter values; a parameter without
+// one takes its Default. When the template cannot be expanded the error is
+// Problems, listing every problem found, and the fragment must be
+// discarded. Expand never succeeds with a shorthand left in the fragment.
 func Expand(fragment any, values map[string]any) (Stats, error) {
-	e := &expander{values: values}
-	e.run(fragment)
+	return ExpandFor(fragment, values, Stack{})
+}
+
+// ExpandFor is Expand for a template deployed in a known stack, which lets
+// the macro recognize permissions written with a literal region or account.
+func ExpandFor(fragment any, values map[string]any, stack Stack) (Stats, error) {
+	e := &expander{values: values, stack: stack}
+	if e.run(fragment) {
+		e.leftovers(fragment)
+	}
 	if len(e.problems) > 0 {
 		return e.stats, e.problems
 	}
@@ -56,11 +91,24 @@ func (e *expander) fail(where *loc, format string, args ...any) {
 	e.problems = append(e.problems, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
 }
 
-func (e *expander) run(fragment any) {
+// reported reports whether a problem was reported at path.
+func (e *expander) reported(path []string) bool {
+	s := Path(path).String()
+	for _, p := range e.problems {
+		if p.Path.String() == s {
+			return true
+		}
+	}
+	return false
+}
+
+// run expands the fragment and reports whether it is a template, whose
+// leftover shorthands remain to be checked.
+func (e *expander) run(fragment any) bool {
 	f, ok := fragment.(*tree.Object)
 	if !ok {
 		e.fail(nil, "the template is %s; a template must be an object with a Resources section", tree.TypeName(fragment))
-		return
+		return false
 	}
 	e.fragment = f
 	e.res = cfn.NewResources(nil)
@@ -72,19 +120,22 @@ func (e *expander) run(fragment any) {
 	}
 	r, ok := f.Get("Resources")
 	if !ok {
-		return
+		e.snippet(f)
+		return false
 	}
 	section, ok := r.(*tree.Object)
 	if !ok {
 		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", tree.TypeName(r))
-		return
+		return false
 	}
 	e.res = cfn.NewResources(section)
 	e.perms.init(e)
+	e.loops(section)
 	e.res.Each(e.resource)
 	if len(e.problems) == 0 {
 		e.stats.Permissions = e.perms.add(e)
 	}
+	return true
 }
 
 // resource dispatches on the resource type.
@@ -97,7 +148,7 @@ func (e *expander) resource(id string, res *tree.Object) {
 	switch t {
 	case "AWS::ApiGateway::Method":
 		if p != nil && p.Has(Shorthand) {
-			e.method(id, res, p, where)
+			e.method(id, p, where)
 		}
 		return
 	case "AWS::ApiGateway::RestApi":
@@ -106,6 +157,8 @@ func (e *expander) resource(id string, res *tree.Object) {
 		e.document(id, p, "DefinitionBody", where)
 	case "AWS::Serverless::Function":
 		e.samFunction(id, p, where)
+	case "AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api":
+		e.httpAPIDocument(t, p, where)
 	}
 	if p == nil || !p.Has(Shorthand) {
 		return
@@ -117,6 +170,25 @@ func (e *expander) resource(id string, res *tree.Object) {
 		e.fail(where.at(Shorthand), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
 	default:
 		e.fail(where.at(Shorthand), "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
+	}
+}
+
+// httpAPIDocument refuses x-async-invoke in an HTTP API's OpenAPI document.
+func (e *expander) httpAPIDocument(t string, p *tree.Object, where *loc) {
+	if p == nil {
+		return
+	}
+	for _, key := range []string{"Body", "DefinitionBody"} {
+		doc, _ := p.Get(key)
+		walkKeys(doc, nil, func(path []string, k string) {
+			if k == OpenAPIShorthand {
+				l := where.at(key)
+				for _, s := range path {
+					l = l.at(s)
+				}
+				e.fail(l.at(k), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi or AWS::Serverless::Api) for asynchronous invocation", t)
+			}
+		})
 	}
 }
 

@@ -61,6 +61,7 @@ func TestGolden(t *testing.T) {
 			if strings.HasSuffix(golden, ".txt") {
 				return
 			}
+			assert.Empty(t, shorthands(tmpl, nil), "a shorthand is left in the expanded template")
 			// Idempotent: expanding the expanded template changes nothing.
 			again := tree.Clone(tmpl)
 			_, err = macro.Expand(again, nil)
@@ -72,4 +73,25 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shorthands lists where a shorthand key is left in v, but for names of
+// template sections' entries (a parameter may be called AsyncInvoke).
+func shorthands(v any, path []string) []string {
+	var found []string
+	switch v := v.(type) {
+	case *tree.Object:
+		for _, m := range v.Members {
+			p := append(path[:len(path):len(path)], m.Key)
+			if (m.Key == macro.Shorthand || m.Key == macro.OpenAPIShorthand) && len(path) != 1 {
+				found = append(found, strings.Join(p, "."))
+			}
+			found = append(found, shorthands(m.Value, p)...)
+		}
+	case []any:
+		for _, x := range v {
+			found = append(found, shorthands(x, append(path, "-"))...)
+		}
+	}
+	return found
 }

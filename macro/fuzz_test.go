@@ -2,6 +2,7 @@ package macro
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -42,6 +43,11 @@ func FuzzExpand(f *testing.F) {
 			}
 			return
 		}
+		if strings.Contains(string(tree.Encode(v)), `"`+Shorthand+`":`) || strings.Contains(string(tree.Encode(v)), `"`+OpenAPIShorthand+`":`) {
+			if _, isObj := v.(*tree.Object); isObj && !onlyAsNames(v.(*tree.Object)) {
+				t.Fatalf("success with a shorthand left: %s", tree.Encode(v))
+			}
+		}
 		once := tree.Clone(v)
 		if _, err := Expand(v, map[string]any{"P": "client"}); err != nil {
 			t.Fatalf("the expanded template is refused: %v", err)
@@ -50,4 +56,19 @@ func FuzzExpand(f *testing.F) {
 			t.Fatalf("not idempotent:\n%s\n%s", tree.Encode(once), tree.Encode(v))
 		}
 	})
+}
+
+// onlyAsNames reports whether every shorthand key in a template is the name
+// of a section's entry (a parameter called AsyncInvoke), or Mappings data.
+func onlyAsNames(t *tree.Object) bool {
+	ok := true
+	walkKeys(t, nil, func(path []string, key string) {
+		if key != Shorthand && key != OpenAPIShorthand {
+			return
+		}
+		if !(len(path) == 2 && isSection(path[0])) && !(len(path) > 0 && path[0] == "Mappings") {
+			ok = false
+		}
+	})
+	return ok
 }

@@ -109,8 +109,8 @@ func salvageRequestID(payload []byte) string {
 	return ""
 }
 
-// expand is Expand; tests replace it to check that a panic is recovered.
-var expand = Expand
+// expand is ExpandFor; tests replace it to check that a panic is recovered.
+var expand = ExpandFor
 
 // Handle answers one macro request. It always returns a well-formed macro
 // response carrying the request's requestId, whatever the payload: a
@@ -137,7 +137,7 @@ func Handle(payload []byte) (out []byte, sum Summary) {
 			ErrorMessage: "AsyncInvoke: not a CloudFormation macro request: " + err.Error()}.MarshalJSON()
 		return out, sum
 	}
-	stats, err := expand(req.Fragment, req.TemplateParameterValues)
+	stats, err := expand(req.Fragment, req.TemplateParameterValues, Stack{Region: req.Region, AccountID: req.AccountID})
 	sum.Stats = stats
 	if err != nil {
 		var ps Problems

@@ -122,8 +122,8 @@ func TestHostileInput(t *testing.T) {
 
 // TestPanicIsRecovered: a bug that panics answers a failure, not a crash.
 func TestPanicIsRecovered(t *testing.T) {
-	defer func(e func(any, map[string]any) (Stats, error)) { expand = e }(expand)
-	expand = func(any, map[string]any) (Stats, error) { panic("boom") }
+	defer func(e func(any, map[string]any, Stack) (Stats, error)) { expand = e }(expand)
+	expand = func(any, map[string]any, Stack) (Stats, error) { panic("boom") }
 	out, sum := Handle([]byte(request(`{"Resources":{}}`)))
 	r := decodeResponse(t, out)
 	assert.Equal(t, StatusFailure, r.Status)

@@ -23,10 +23,13 @@ var (
 // API Gateway invoke Lambda with X-Amz-Invocation-Type.
 const InvocationTypeParameter = "integration.request.header.X-Amz-Invocation-Type"
 
+// headerSource is the prefix of a method request header in a mapping.
+const headerSource = "method.request.header."
+
 // integration expands what both dialects share: the type, the POST to
-// Lambda, the URI and the invocation type mapping. It returns the function
-// invoked.
-func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc) (target, bool) {
+// Lambda, the URI and the invocation type mapping, from source (what
+// sourceFor returns). It returns what the integration invokes.
+func (e *expander) integration(in *tree.Object, d dialect, o Options, source string, where *loc) ([]resolved, bool) {
 	in.Members = slices.Grow(in.Members, 8) // room for what the expansion adds
 	ok := true
 	switch typ, _ := in.Get(d.Type); t := typ.(type) {
@@ -35,6 +38,9 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc
 	case string:
 		switch strings.ToUpper(t) {
 		case "AWS":
+			if t != d.Lambda && d == cfnIntegration {
+				in.Set(d.Type, d.Lambda) // CloudFormation's enumeration is upper case
+			}
 		case "AWS_PROXY":
 			e.fail(where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; use %s (a Lambda non-proxy integration), or leave %s out and the macro sets it", t, d.Lambda, d.Type)
 			ok = false
@@ -52,34 +58,66 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, where *loc
 		in.Set(d.HTTPMethod, "POST")
 	}
 
-	var t target
+	var targets []resolved
 	if uri, has := in.Get(d.URI); !has {
 		e.fail(where, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
 		ok = false
-	} else if fixed, tt, good := e.fixURI(uri, where.at(d.URI)); good {
+	} else if fixed, ts, good := e.fixURI(uri, where.at(d.URI)); good {
 		in.Set(d.URI, fixed)
-		t = tt
+		targets = ts
 	} else {
 		ok = false
 	}
 
 	params, good := e.object(in, d.RequestParameters, where)
 	if !good {
-		return t, false
+		return targets, false
 	}
-	want := o.source()
+	for i, m := range params.Members {
+		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
+			continue
+		}
+		if !sameSource(m.Value, source) {
+			e.fail(where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, source)
+			return targets, false
+		}
+		params.Members[i].Value = source // the header as the method declares it
+		return targets, ok
+	}
+	params.Set(InvocationTypeParameter, source)
+	return targets, ok
+}
+
+// sameSource reports whether an existing mapping says what the shorthand
+// says: 'Event' exactly, or the same method request header in any case.
+func sameSource(v any, source string) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	if strings.HasPrefix(source, headerSource) {
+		return strings.HasPrefix(s, headerSource) && strings.EqualFold(s, source)
+	}
+	return s == source
+}
+
+// mappedHeader is the header an existing X-Amz-Invocation-Type mapping
+// reads, when it is header (in any case); "" otherwise.
+func mappedHeader(in *tree.Object, d dialect, header string) string {
+	pv, _ := in.Get(d.RequestParameters)
+	params, _ := pv.(*tree.Object)
+	if params == nil {
+		return ""
+	}
 	for _, m := range params.Members {
 		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
 			continue
 		}
-		if m.Value != want {
-			e.fail(where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, want)
-			return t, false
+		if s, ok := m.Value.(string); ok && strings.HasPrefix(s, headerSource) && strings.EqualFold(s[len(headerSource):], header) {
+			return s[len(headerSource):]
 		}
-		return t, ok // already mapped as the shorthand would, perhaps in another case
 	}
-	params.Set(InvocationTypeParameter, want)
-	return t, ok
+	return ""
 }
 
 // object returns the object under key, creating it when absent. It reports a

@@ -3,11 +3,12 @@ package macro
 import (
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
 // method expands AsyncInvoke on an AWS::ApiGateway::Method.
-func (e *expander) method(id string, res, props *tree.Object, where *loc) {
+func (e *expander) method(id string, props *tree.Object, where *loc) {
 	raw, _ := props.Get(Shorthand)
 	props.Delete(Shorthand)
 	o, ok := e.options(raw, where.at(Shorthand))
@@ -25,44 +26,65 @@ func (e *expander) method(id string, res, props *tree.Object, where *loc) {
 		return
 	}
 	iwhere := where.at("Integration")
-	t, ok := e.integration(in, cfnIntegration, o, iwhere)
-	if !ok {
-		return
-	}
+	header := ""
 	if o.Mode == Client {
 		params, good := e.object(props, "RequestParameters", where)
 		if !good {
 			return
 		}
-		if !hasHeaderParameter(params, "method.request.header.", o.Header) {
-			params.Set("method.request.header."+o.Header, o.Required)
+		if header, ok = e.declareHeader(params, in, o, where.at("RequestParameters")); !ok {
+			return
 		}
+	}
+	targets, ok := e.integration(in, cfnIntegration, o, o.source(header), iwhere)
+	if !ok {
+		return
 	}
 	statuses, ok := e.integrationResponses(in, o, iwhere)
 	if !ok {
 		return
 	}
-	e.methodResponses(props, statuses, where)
+	e.methodResponses(props, statuses)
 	e.stats.Methods++
-	if o.Permission && t.ID != "" {
-		api, _ := props.Get("RestApiId")
-		e.perms.want(t, api)
+	api, _ := props.Get("RestApiId")
+	httpMethod, _ := props.Get("HttpMethod")
+	resourceID, _ := props.Get("ResourceId")
+	path, err := e.res.ResourcePath(resourceID, cfn.RestAPI(api))
+	if err != nil {
+		path = ""
 	}
+	m, _ := httpMethod.(string)
+	e.wantPermissions(targets, o, api, route{method: m, path: path}, where.at("Integration").at("Uri"))
 }
 
-// hasHeaderParameter reports whether params declares the header under
-// prefix; header names are not case-sensitive.
-func hasHeaderParameter(params *tree.Object, prefix, header string) bool {
+// declareHeader makes the method declare the client's header in its
+// RequestParameters, unless it does in any case (header names are not
+// case-sensitive, but API Gateway matches a mapping to a declared
+// parameter exactly). It returns the header as declared.
+func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc) (string, bool) {
 	for _, m := range params.Members {
-		if len(m.Key) > len(prefix) && strings.HasPrefix(m.Key, prefix) && strings.EqualFold(m.Key[len(prefix):], header) {
-			return true
+		name, isHeader := strings.CutPrefix(m.Key, headerSource)
+		if !isHeader || !strings.EqualFold(name, o.Header) {
+			continue
 		}
+		if b, isBool := boolean(m.Value); isBool && o.requiredSet && b != o.Required {
+			e.fail(where.at(m.Key), "declares the header %s with required %v, which conflicts with AsyncInvoke Required: %v; remove one of them", name, b, o.Required)
+			return "", false
+		}
+		return name, true
 	}
-	return false
+	name := mappedHeader(in, cfnIntegration, o.Header)
+	if name == "" {
+		name = o.Header
+	}
+	params.Set(headerSource+name, o.Required)
+	return name, true
 }
 
 // integrationResponses adds the default integration response when there is
-// none and returns the status codes of all of them.
+// none and returns the status codes of all of them. Without a default one
+// (a response without SelectionPattern), API Gateway has nothing to answer a
+// successful invocation with, and every call fails with 500.
 func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
 	v, has := in.Get("IntegrationResponses")
 	list, isList := v.([]any)
@@ -78,22 +100,40 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		return nil, false
 	}
 	var statuses []string
-	for _, r := range list {
-		if r, isObj := r.(*tree.Object); isObj {
-			if s, ok := r.Get("StatusCode"); ok {
-				if code, ok := scalarString(s); ok {
-					statuses = append(statuses, code)
+	hasDefault := false
+	taken := -1
+	for i, r := range list {
+		r, isObj := r.(*tree.Object)
+		if !isObj {
+			continue
+		}
+		if s, ok := r.Get("StatusCode"); ok {
+			if code, ok := scalarString(s); ok {
+				statuses = append(statuses, code)
+				if code == o.StatusCode {
+					taken = i
 				}
 			}
 		}
+		if p, has := r.Get("SelectionPattern"); !has || p == "" {
+			hasDefault = true
+		}
 	}
-	return statuses, true
+	if hasDefault {
+		return statuses, true
+	}
+	if taken >= 0 {
+		e.fail(where.at("IntegrationResponses").at(itoa(taken)), "has no default response (one without SelectionPattern), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give AsyncInvoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
+		return nil, false
+	}
+	in.Set("IntegrationResponses", append(list, tree.NewObject("StatusCode", o.StatusCode)))
+	return append(statuses, o.StatusCode), true
 }
 
 // methodResponses adds a method response for every integration response
 // status that lacks one: API Gateway refuses an integration response whose
 // status the method does not declare.
-func (e *expander) methodResponses(props *tree.Object, statuses []string, where *loc) {
+func (e *expander) methodResponses(props *tree.Object, statuses []string) {
 	v, has := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if has && !isList {

@@ -48,10 +48,19 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 		}
 		for _, om := range item.Members {
 			op, ok := om.Value.(*tree.Object)
-			if !ok || !isOperation(om.Key) || !op.Has(OpenAPIShorthand) {
+			if !ok || !isOperation(om.Key) {
 				continue
 			}
-			e.operation(id, doc, item, op, oas3, iwhere.at(om.Key))
+			if in, _ := op.Get(integrationExtension); in != nil {
+				if in, isObj := in.(*tree.Object); isObj && in.Has(OpenAPIShorthand) {
+					e.fail(iwhere.at(om.Key).at(integrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", integrationExtension)
+					in.Delete(OpenAPIShorthand) // reported
+					continue
+				}
+			}
+			if op.Has(OpenAPIShorthand) {
+				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
+			}
 		}
 	}
 }
@@ -66,7 +75,7 @@ func isOperation(key string) bool {
 }
 
 // operation expands x-async-invoke on one OpenAPI operation.
-func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool, where *loc) {
+func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool, r route, where *loc) {
 	raw, _ := op.Get(OpenAPIShorthand)
 	op.Delete(OpenAPIShorthand)
 	o, ok := e.options(raw, where.at(OpenAPIShorthand))
@@ -79,12 +88,21 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	case !has:
 		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
 		return
+	case isObj && in.Has("$ref"):
+		e.fail(where.at(integrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", integrationExtension)
+		return
 	case !isObj || isIntrinsic(in):
 		e.fail(where.at(integrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(iv))
 		return
 	}
 	iwhere := where.at(integrationExtension)
-	t, ok := e.integration(in, openAPIIntegration, o, iwhere)
+	header := ""
+	if o.Mode == Client {
+		if header, ok = e.declareHeaderParameter(doc, item, op, in, o, oas3, where); !ok {
+			return
+		}
+	}
+	targets, ok := e.integration(in, openAPIIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
@@ -99,39 +117,50 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 		return
 	}
 	e.declareResponses(op, statuses, where)
-	if o.Mode == Client && !declaresHeader(doc, op, o.Header) && !declaresHeader(doc, item, o.Header) {
-		e.addHeaderParameter(op, o, oas3, where)
-	}
 	e.stats.Operations++
-	if o.Permission && t.ID != "" {
-		e.perms.want(t, tree.NewObject("Ref", apiID))
-	}
+	e.wantPermissions(targets, o, tree.NewObject("Ref", apiID), r, iwhere.at("uri"))
 }
 
 // openAPIResponses adds the default integration response when there is none
-// and returns the status codes the integration responses use.
+// and returns the status codes the integration responses use. Without a
+// default response (the key "default"), API Gateway has nothing to answer
+// a successful invocation with, and every call fails with 500.
 func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
 	v, has := in.Get("responses")
 	rs, isObj := v.(*tree.Object)
-	if has && !isObj {
+	if has && (!isObj || isIntrinsic(rs)) {
 		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", tree.TypeName(v))
 		return nil, false
 	}
-	if !has || rs.Len() == 0 {
-		in.Set("responses", tree.NewObject("default", tree.NewObject("statusCode", o.StatusCode)))
-		return []string{o.StatusCode}, true
+	if !has {
+		rs = &tree.Object{}
 	}
 	var statuses []string
+	taken := ""
 	for _, m := range rs.Members {
 		if r, ok := m.Value.(*tree.Object); ok {
 			if s, ok := r.Get("statusCode"); ok {
 				if code, ok := scalarString(s); ok {
 					statuses = append(statuses, code)
+					if code == o.StatusCode {
+						taken = m.Key
+					}
 				}
 			}
 		}
 	}
-	return statuses, true
+	if rs.Has("default") {
+		return statuses, true
+	}
+	if taken != "" {
+		e.fail(where.at("responses").at(taken), "has no default response (the key default), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give x-async-invoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
+		return nil, false
+	}
+	rs.Set("default", tree.NewObject("statusCode", o.StatusCode))
+	if !has {
+		in.Set("responses", rs)
+	}
+	return append(statuses, o.StatusCode), true
 }
 
 // declareResponses adds an operation response for every integration
@@ -152,9 +181,45 @@ func (e *expander) declareResponses(op *tree.Object, statuses []string, where *l
 	}
 }
 
-// declaresHeader reports whether an operation or path item declares the
-// header parameter, directly or through a local $ref.
-func declaresHeader(doc, owner *tree.Object, header string) bool {
+// declareHeaderParameter makes the operation declare the client's header,
+// in the document's dialect, unless the operation or its path item does in
+// any case (directly or through a local $ref). It returns the header as
+// declared.
+func (e *expander) declareHeaderParameter(doc, item, op, in *tree.Object, o Options, oas3 bool, where *loc) (string, bool) {
+	for _, owner := range []*tree.Object{op, item} {
+		name, required, found := declaredHeader(doc, owner, o.Header)
+		if !found {
+			continue
+		}
+		if o.requiredSet && required != o.Required {
+			e.fail(where.at("parameters"), "declares the header %s with required: %v, which conflicts with x-async-invoke Required: %v; remove one of them", name, required, o.Required)
+			return "", false
+		}
+		return name, true
+	}
+	name := mappedHeader(in, openAPIIntegration, o.Header)
+	if name == "" {
+		name = o.Header
+	}
+	pv, has := op.Get("parameters")
+	params, isList := pv.([]any)
+	if has && !isList {
+		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", tree.TypeName(pv))
+		return "", false
+	}
+	p := tree.NewObject("name", name, "in", "header", "required", o.Required)
+	if oas3 {
+		p.Set("schema", tree.NewObject("type", "string"))
+	} else {
+		p.Set("type", "string")
+	}
+	op.Set("parameters", append(params, p))
+	return name, true
+}
+
+// declaredHeader finds the header parameter that an operation or path item
+// declares, directly or through a local $ref, in any case.
+func declaredHeader(doc, owner *tree.Object, header string) (name string, required, found bool) {
 	pv, _ := owner.Get("parameters")
 	params, _ := pv.([]any)
 	for _, p := range params {
@@ -169,12 +234,14 @@ func declaresHeader(doc, owner *tree.Object, header string) bool {
 			}
 		}
 		in, _ := po.Get("in")
-		name, _ := po.Get("name")
-		if n, ok := name.(string); ok && in == "header" && strings.EqualFold(n, header) {
-			return true
+		n, _ := po.Get("name")
+		if s, ok := n.(string); ok && in == "header" && strings.EqualFold(s, header) {
+			r, _ := po.Get("required")
+			b, _ := boolean(r)
+			return s, b, true
 		}
 	}
-	return false
+	return "", false, false
 }
 
 // localRef follows a JSON pointer such as #/components/parameters/X.
@@ -194,24 +261,6 @@ func localRef(doc *tree.Object, ref any) *tree.Object {
 	}
 	o, _ := cur.(*tree.Object)
 	return o
-}
-
-// addHeaderParameter declares the client's invocation type header in the
-// document's own dialect.
-func (e *expander) addHeaderParameter(op *tree.Object, o Options, oas3 bool, where *loc) {
-	pv, has := op.Get("parameters")
-	params, isList := pv.([]any)
-	if has && !isList {
-		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", tree.TypeName(pv))
-		return
-	}
-	p := tree.NewObject("name", o.Header, "in", "header", "required", o.Required)
-	if oas3 {
-		p.Set("schema", tree.NewObject("type", "string"))
-	} else {
-		p.Set("type", "string")
-	}
-	op.Set("parameters", append(params, p))
 }
 
 // samFunction refuses AsyncInvoke on a SAM function's Api event.

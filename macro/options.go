@@ -27,20 +27,24 @@ type Options struct {
 	Required   bool   // whether that header is required
 	StatusCode string // status of the default integration response
 	Permission bool   // add the lambda:InvokeFunction permission for API Gateway
+
+	requiredSet bool // Required was given, not defaulted
 }
 
-// source is what the integration maps X-Amz-Invocation-Type from.
-func (o Options) source() string {
+// source is what the integration maps X-Amz-Invocation-Type from: the
+// static 'Event', or in client mode header, the method request header as
+// the method declares it.
+func (o Options) source(header string) string {
 	if o.Mode == Always {
 		return "'Event'"
 	}
-	if o.Header == DefaultHeader {
+	if header == DefaultHeader {
 		return defaultSource // the common case, without building a string
 	}
-	return "method.request.header." + o.Header
+	return headerSource + header
 }
 
-const defaultSource = "method.request.header." + DefaultHeader
+const defaultSource = headerSource + DefaultHeader
 
 // DefaultHeader is the method request header clients set in client mode.
 const DefaultHeader = "InvocationType"
@@ -147,6 +151,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		e.fail(where, "has no Mode; add Mode: always or Mode: client")
 		return o, false
 	}
+	o.requiredSet = requiredSet
 	if ok && o.Mode == Always && (headerSet || requiredSet) {
 		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false

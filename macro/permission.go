@@ -10,77 +10,255 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
-const apiGatewayPrincipal = "apigateway.amazonaws.com"
+// route is an API method as Lambda sees the call in its source ARN:
+// API/STAGE/METHOD/PATH. path is "" when the template does not tell it.
+type route struct{ method, path string }
 
-// permissions plans one AWS::Lambda::Permission per (function, REST API)
-// pair: one per method would soon hit Lambda's 20 KB policy size limit.
+// permissions plans one AWS::Lambda::Permission per (target, REST API)
+// pair: one per method would soon hit Lambda's 20 KB policy size limit. A
+// pair gets none when the template's own permissions already cover every
+// method that invokes the target from that API.
 type permissions struct {
-	existing map[string]bool // functions the template already lets API Gateway invoke
-	planned  map[pair]bool   // (function, API) pairs already planned
+	existing []existingPermission
+	planned  map[pair]int // index in order
 	order    []plannedPermission
 }
 
-// pair is a function and the API that invokes it: a logical ID or, for an
-// API that is not a Ref, its JSON.
-type pair struct{ function, api string }
+// pair is what a permission grants and the API it grants it to: a logical
+// ID or, for an API that is not a reference, its JSON.
+type pair struct{ target, api string }
 
 type plannedPermission struct {
-	target target
-	api    any
+	target  target
+	api     any    // the RestApiId expression
+	apiID   string // its logical ID, or ""
+	covered bool   // every method so far is covered by a permission of the template
 }
 
-// init notes the functions that already have a permission for API Gateway.
+// existingPermission is an AWS::Lambda::Permission of the template that
+// lets API Gateway invoke something.
+type existingPermission struct {
+	target    string // target.key() of what it grants
+	condition string
+	sourceARN string // flattened; "" when it has none
+}
+
+// init notes the template's permissions for API Gateway.
 func (p *permissions) init(e *expander) {
-	p.existing = map[string]bool{}
-	p.planned = map[pair]bool{}
+	p.planned = map[pair]int{}
 	e.res.Each(func(id string, _ *tree.Object) {
 		po := e.res.Properties(id)
-		if e.res.Type(id) != "AWS::Lambda::Permission" || po == nil {
+		if e.res.Type(id) != cfn.TypePermission || po == nil {
 			return
 		}
-		if pr, _ := po.Get("Principal"); pr != apiGatewayPrincipal {
+		if pr, _ := po.Get("Principal"); !isAPIGatewayPrincipal(pr) {
+			return
+		}
+		if a, _ := po.Get("Action"); !grantsInvoke(a) {
 			return
 		}
 		fn, _ := po.Get("FunctionName")
-		if ref := cfn.RefID(fn); ref != "" {
-			p.existing[ref] = true
+		ep := existingPermission{target: string(tree.Encode(fn)), condition: e.res.Condition(id)}
+		if flat, ok := cfn.Flatten(fn); ok {
+			if r, ok := cfn.ParseFunctionARN(flat); ok {
+				if res, msg := e.resolveFunction(r); msg == "" && res.Name != nil {
+					ep.target = res.key()
+				}
+			}
 		}
+		if src, has := po.Get("SourceArn"); has {
+			ep.sourceARN, _ = cfn.Flatten(src)
+			if ep.sourceARN == "" {
+				ep.sourceARN = cfn.Opaque
+			}
+		}
+		p.existing = append(p.existing, ep)
 	})
 }
 
-// want asks for a permission for API Gateway to invoke t from api, the
-// RestApiId of a method or a reference to the RestApi of a document.
-func (p *permissions) want(t target, api any) {
-	if api == nil || p.existing[t.ID] {
-		return
+func isAPIGatewayPrincipal(v any) bool {
+	if v == cfn.APIGatewayPrincipal {
+		return true
 	}
-	key := pair{function: t.ID}
-	if k, id, _ := tree.Only(api); k == "Ref" {
-		key.api, _ = id.(string)
-	} else {
-		key.api = string(tree.Encode(api))
-	}
-	if p.planned[key] {
-		return
-	}
-	p.planned[key] = true
-	p.order = append(p.order, plannedPermission{target: t, api: api})
+	flat, _ := cfn.Flatten(v)
+	return flat == "apigateway.${AWS::URLSuffix}"
 }
 
-// add appends the planned permissions to the template's resources and
-// returns how many it added.
-func (p *permissions) add(e *expander) int {
-	for _, pp := range p.order {
-		apiID := cfn.RefID(pp.api)
-		if k, _, _ := tree.Only(pp.api); k != "Ref" {
-			apiID = ""
-		}
-		var sourceARN any
-		const arn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
-		name := apiID
+func grantsInvoke(v any) bool {
+	s, _ := v.(string)
+	return strings.EqualFold(s, "lambda:InvokeFunction") || strings.EqualFold(s, "lambda:*")
+}
+
+// wantPermissions asks for the permissions that let API Gateway call the
+// targets an integration invokes, from api (a method's RestApiId, or a
+// reference to the RestApi of a document) through r.
+func (e *expander) wantPermissions(targets []resolved, o Options, api any, r route, where *loc) {
+	if !o.Permission {
+		return
+	}
+	for _, t := range targets {
 		switch {
-		case apiID != "":
-			sourceARN = tree.NewObject("Fn::Sub", arn+"${"+apiID+"}/*/*")
+		case t.external, t.StageVariable, t.Function == "" && t.Resource == "" && t.Name == nil:
+			continue // no permission can be added for these (README: Permissions)
+		case t.Name == nil:
+			e.fail(where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in AsyncInvoke and grant lambda:InvokeFunction on that alias or version yourself", t.Function)
+			continue
+		}
+		e.perms.want(e, t.target, api, r)
+	}
+}
+
+// want asks for a permission for API Gateway to invoke t from api through r.
+func (p *permissions) want(e *expander, t target, api any, r route) {
+	if api == nil {
+		return
+	}
+	apiID := cfn.RestAPI(api)
+	key := pair{target: t.key(), api: apiID}
+	if apiID == "" {
+		key.api = string(tree.Encode(api))
+	}
+	i, planned := p.planned[key]
+	if !planned {
+		i = len(p.order)
+		p.planned[key] = i
+		p.order = append(p.order, plannedPermission{target: t, api: api, apiID: apiID, covered: true})
+	}
+	pp := &p.order[i]
+	if pp.covered && !p.covers(e, pp, r) {
+		pp.covered = false
+	}
+}
+
+// covers reports whether one of the template's permissions lets API
+// Gateway invoke pp's target through r: one for the same function, alias or
+// version, that exists whenever the permission the macro would add does,
+// with no SourceArn, or one that matches every call of r from the API.
+func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
+	conditions := e.needs(pp.target, pp.apiID)
+	for _, ep := range p.existing {
+		if ep.target != pp.target.key() {
+			continue
+		}
+		if ep.condition != "" && !contains(conditions, ep.condition) {
+			continue
+		}
+		if ep.sourceARN == "" || sourceARNCovers(ep.sourceARN, pp.apiID, e.stack, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// unknown stands for a part of a call's source ARN that varies (the stage,
+// a path parameter, the method of ANY): only a wildcard matches it.
+const unknown = "\x00"
+
+// sourceARNCovers reports whether a flattened SourceArn matches every call
+// of r from API api: arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH,
+// compared as Lambda compares it (ArnLike, * and ? wildcards).
+func sourceARNCovers(arn, api string, s Stack, r route) bool {
+	segs := cfn.SplitARN(arn)
+	if len(segs) != 6 || segs[0] != "arn" || segs[2] != "execute-api" {
+		return false
+	}
+	if !sameAs(segs[1], "${AWS::Partition}", s.partition()) || !sameAs(segs[3], "${AWS::Region}", s.Region) || !sameAs(segs[4], "${AWS::AccountId}", s.AccountID) {
+		return false
+	}
+	res := segs[5]
+	var rest string
+	switch {
+	case api != "" && strings.HasPrefix(res, "${"+api+"}/"):
+		rest = strings.TrimPrefix(res, "${"+api+"}/")
+	case api != "" && strings.HasPrefix(res, "${"+api+".RestApiId}/"):
+		rest = strings.TrimPrefix(res, "${"+api+".RestApiId}/")
+	case strings.HasPrefix(res, "*"):
+		return glob(res, "api/"+callPath(r))
+	default:
+		return false
+	}
+	if strings.Contains(rest, "${") {
+		return false
+	}
+	return glob(rest, callPath(r))
+}
+
+// callPath is STAGE/METHOD/PATH of every call of r, with unknown standing
+// for what varies.
+func callPath(r route) string {
+	method := r.method
+	if method == "" || strings.EqualFold(method, "ANY") || strings.EqualFold(method, "x-amazon-apigateway-any-method") {
+		method = unknown
+	}
+	path := unknown
+	if r.path != "" {
+		parts := strings.Split(strings.Trim(r.path, "/"), "/")
+		for i, part := range parts {
+			if strings.HasPrefix(part, "{") {
+				parts[i] = unknown
+			}
+		}
+		path = strings.Join(parts, "/")
+	}
+	return unknown + "/" + strings.ToUpper(method) + "/" + path
+}
+
+// sameAs reports whether an ARN segment is the pseudo parameter, a
+// wildcard, or the literal value (when the stack is known).
+func sameAs(seg, pseudo, value string) bool {
+	return seg == pseudo || seg == "*" || (value != "" && seg == value)
+}
+
+// glob matches s against pattern, where * matches any text and ? one
+// character, as IAM's ArnLike does. Only * matches unknown.
+func glob(pattern, s string) bool {
+	px, sx := 0, 0
+	star, mark := -1, 0
+	for sx < len(s) {
+		switch {
+		case px < len(pattern) && pattern[px] == '*':
+			star, mark = px, sx
+			px++
+		case px < len(pattern) && s[sx] != unknown[0] && (pattern[px] == '?' || pattern[px] == s[sx]):
+			px++
+			sx++
+		case star >= 0:
+			px = star + 1
+			mark++
+			sx = mark
+		default:
+			return false
+		}
+	}
+	for px < len(pattern) && pattern[px] == '*' {
+		px++
+	}
+	return px == len(pattern)
+}
+
+// add appends the permissions not covered by the template's own to its
+// resources and returns how many it added.
+func (p *permissions) add(e *expander) int {
+	n := 0
+	for _, pp := range p.order {
+		if pp.covered {
+			continue
+		}
+		const arn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+		var sourceARN any
+		name := pp.apiID
+		switch {
+		case pp.apiID != "":
+			sourceARN = tree.NewObject("Fn::Sub", arn+"${"+pp.apiID+"}/*/*")
 		case isLiteral(pp.api):
 			s, _ := pp.api.(string)
 			sourceARN = tree.NewObject("Fn::Sub", arn+s+"/*/*")
@@ -90,18 +268,19 @@ func (p *permissions) add(e *expander) int {
 			name = "Api" + shortHash(string(tree.Encode(pp.api)))
 		}
 		res := tree.NewObject("Type", "AWS::Lambda::Permission")
-		if c := e.condition(pp.target.ID, apiID); c != "" {
+		if c := e.condition(e.needs(pp.target, pp.apiID)); c != "" {
 			res.Set("Condition", c)
 		}
 		res.Set("Properties", tree.NewObject(
 			"Action", "lambda:InvokeFunction",
-			"FunctionName", e.functionName(pp.target),
-			"Principal", apiGatewayPrincipal,
+			"FunctionName", pp.target.Name,
+			"Principal", cfn.APIGatewayPrincipal,
 			"SourceArn", sourceARN,
 		))
 		e.res.Section.Set(e.freeID(pp.target.ID+name+"AsyncInvokePermission"), res)
+		n++
 	}
-	return len(p.order)
+	return n
 }
 
 func isLiteral(v any) bool {
@@ -127,24 +306,37 @@ func (e *expander) freeID(id string) string {
 	return id
 }
 
-// condition is the condition the permission needs so that it exists exactly
-// when both the function and the API do: the function's, the API's, or a new
-// condition that is true when both are.
-func (e *expander) condition(fnID, apiID string) string {
-	fc := e.res.Condition(fnID)
-	ac := e.res.Condition(apiID)
-	switch {
-	case fc == "" || fc == ac:
-		return ac
-	case ac == "":
-		return fc
+// needs lists the conditions of what a permission for t from API api
+// needs to exist: the function's, the alias's or version's, the API's.
+func (e *expander) needs(t target, api string) []string {
+	var cs []string
+	for _, id := range []string{t.Function, t.Resource, api} {
+		if c := e.res.Condition(id); id != "" && c != "" && !contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// condition is the one condition that is true when all of cs are: the
+// only one, or a new Fn::And condition named after them.
+func (e *expander) condition(cs []string) string {
+	switch len(cs) {
+	case 0:
+		return ""
+	case 1:
+		return cs[0]
 	}
 	if e.conditions == nil {
 		e.conditions = &tree.Object{}
 		e.fragment.Set("Conditions", e.conditions)
 	}
-	both := tree.NewObject("Fn::And", []any{tree.NewObject("Condition", fc), tree.NewObject("Condition", ac)})
-	base := "AsyncInvoke" + fc + "And" + ac
+	all := make([]any, len(cs))
+	for i, c := range cs {
+		all[i] = tree.NewObject("Condition", c)
+	}
+	both := tree.NewObject("Fn::And", all)
+	base := "AsyncInvoke" + strings.Join(cs, "And")
 	for n := 1; ; n++ {
 		name := base
 		if n > 1 {

@@ -2,6 +2,7 @@ package macro
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -69,3 +70,5 @@ func (l *loc) path() Path {
 	}
 	return p
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

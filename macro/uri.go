@@ -1,50 +1,37 @@
 package macro
 
 import (
-	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
-// target is the function an integration invokes, as far as the template
-// tells: the logical ID of a function, alias or version of this template,
-// or "".
-type target struct{ ID string }
+const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN (an alias or version may follow it: ${Function.Arn}:live), or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
 
-// A segment of an ARN: literal characters and ${Var} references.
-const seg = `(?:\$\{[^}]*\}|[^:$])+`
+// invocationPath is what stands between the region and the function in
+// API Gateway's URI for Lambda's Invoke API.
+const invocationPath = ":lambda:path/2015-03-31/functions/"
 
-// functionARN is a function ARN, perhaps with a version or alias qualifier.
-var functionARN = regexp.MustCompile(`^arn:(` + seg + `):lambda:(` + seg + `):(` + seg + `):function:(` + seg + `)(?::` + seg + `)?$`)
+// regionVariable names the Fn::Sub variable that holds the region of a
+// function whose ARN comes from a parameter.
+const regionVariable = "FunctionRegion"
 
-const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN, or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
-
-// canonicalURI is the invocation URI of fn (a ${Function.Arn} reference or a
-// function ARN) as a Fn::Sub, partition-aware.
-func canonicalURI(fn, region string, vars any) any {
-	s := "arn:${AWS::Partition}:apigateway:" + region + ":lambda:path/2015-03-31/functions/" + fn + "/invocations"
-	if vars != nil {
+// invocationURI is the URI of Lambda's Invoke API for fn (the function's
+// ARN as Fn::Sub text) in region, partition-aware.
+func invocationURI(region, fn string, vars *tree.Object) any {
+	s := "arn:${AWS::Partition}:apigateway:" + region + invocationPath + fn + "/invocations"
+	if vars != nil && vars.Len() > 0 {
 		return tree.NewObject("Fn::Sub", []any{s, vars})
 	}
 	return tree.NewObject("Fn::Sub", s)
 }
 
-func functionKind(typ string) string {
-	switch typ {
-	case "AWS::Lambda::Function", "AWS::Serverless::Function":
-		return "function"
-	case "AWS::Lambda::Alias", "AWS::Lambda::Version":
-		return "qualified"
-	}
-	return ""
-}
-
-// fixURI returns the canonical form of an integration URI and the function
-// it invokes. ok is false when it reported a problem; a URI built in a way
-// the macro cannot improve comes back as written.
-func (e *expander) fixURI(v any, where *loc) (fixed any, t target, ok bool) {
+// fixURI returns the canonical form of an integration URI and what it
+// invokes. ok is false when it reported a problem. A URI the macro cannot
+// improve comes back as written.
+func (e *expander) fixURI(v any, where *loc) (fixed any, targets []resolved, ok bool) {
 	switch u := v.(type) {
 	case string:
 		return e.fixLiteralURI(u, where)
@@ -54,125 +41,297 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, t target, ok bool) {
 			break
 		}
 		switch k {
+		case "Ref", "Fn::GetAtt":
+			if flat, good := cfn.Flatten(u); good {
+				return e.fixFunctionARN(flat, flat, nil, nil, where)
+			}
 		case "Fn::Sub":
-			return e.fixSubURI(u, arg, where)
-		case "Fn::GetAtt":
-			id, attr := cfn.GetAtt(arg)
-			if id == "" {
-				break
+			s, vars, good := cfn.SubArgs(arg)
+			if !good {
+				e.fail(where, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
+				return v, nil, false
 			}
-			if attr != "Arn" {
-				e.fail(where, "takes !GetAtt %s.Arn, the function's ARN, not its %s attribute", id, attr)
-				return v, t, false
-			}
-			return e.fixReference(id, where)
-		case "Ref":
-			if id, isStr := arg.(string); isStr {
-				return e.fixReference(id, where)
-			}
+			return e.fixSubURI(u, s, vars, where)
+		case "Fn::Join":
+			return e.fixJoinURI(u, where)
+		case "Fn::If":
+			return e.fixIfURI(u, arg, where)
 		default:
 			if tree.IsIntrinsic(k) {
-				return v, t, true // Fn::Join, Fn::If, Fn::ImportValue...: left as written
+				return v, nil, true // Fn::ImportValue, Fn::FindInMap...: left as written
 			}
 		}
 	}
 	e.fail(where, "is %s; %s", describe(v), uriHelp)
-	return v, t, false
+	return v, nil, false
 }
 
-// fixReference handles Ref X and GetAtt X.Arn: X is a function, alias,
-// version or parameter of this template.
-func (e *expander) fixReference(id string, where *loc) (any, target, bool) {
-	typ := e.res.Type(id)
-	switch functionKind(typ) {
-	case "function":
-		return canonicalURI("${"+id+".Arn}", "${AWS::Region}", nil), target{ID: id}, true
-	case "qualified":
-		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), target{ID: id}, true
+// fixLiteralURI handles a literal invocation URI or function ARN. It stays
+// a literal: only the documentation's stray "$" is removed, and an ARN
+// becomes its invocation URI in the ARN's own partition and region.
+func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
+	flat, _ := cfn.Flatten(s)
+	if partition, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
+		if _, good := cfn.ParseFunctionARN(fn); good && !strings.Contains(fn, "${") || isStageQualified(fn) {
+			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", nil, true
+		}
 	}
-	if _, isRes := e.res.Get(id); isRes {
-		e.fail(where, "refers to %s (%s), not a Lambda function; %s", id, describeType(typ), uriHelp)
-		return nil, target{}, false
+	if r, good := cfn.ParseFunctionARN(flat); good && r.Head == "" && (!strings.Contains(flat, "${") || isStageQualified(flat)) {
+		partition := cfn.SplitARN(flat)[1]
+		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", nil, true
 	}
-	if _, isParam := e.parameter(id); isParam {
-		return canonicalURI("${"+id+"}", "${AWS::Region}", nil), target{}, true
-	}
-	e.fail(where, "refers to %s, which is neither a resource nor a parameter of this template; %s", id, uriHelp)
-	return nil, target{}, false
-}
-
-// functionName is how a permission names the target: a function by its
-// ARN, an alias or version by its Ref (which is its ARN).
-func (e *expander) functionName(t target) any {
-	if functionKind(e.res.Type(t.ID)) == "function" {
-		return tree.NewObject("Fn::GetAtt", []any{t.ID, "Arn"})
-	}
-	return tree.NewObject("Ref", t.ID)
-}
-
-func (e *expander) fixLiteralURI(s string, where *loc) (any, target, bool) {
-	fn := s
-	if _, _, f, ok := cfn.SplitInvocationURI(s); ok {
-		fn = f
-	}
-	if m := functionARN.FindStringSubmatch(fn); m != nil && !strings.Contains(fn, "${") {
-		return canonicalURI(fn, m[2], nil), target{}, true
+	if other := otherService(flat); other != "" {
+		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
+		return s, nil, false
 	}
 	e.fail(where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
-	return s, target{}, false
+	return s, nil, false
 }
 
-func (e *expander) fixSubURI(orig *tree.Object, arg any, where *loc) (any, target, bool) {
-	var s string
-	var vars any
-	switch a := arg.(type) {
-	case string:
-		s = a
-	case []any:
-		if len(a) == 2 {
-			s, _ = a[0].(string)
-			vars = a[1]
-		}
+// isStageQualified reports whether a flattened literal ARN's only reference
+// is a stage variable qualifier, ${stageVariables.alias}.
+func isStageQualified(flat string) bool {
+	segs := cfn.SplitARN(flat)
+	last := segs[len(segs)-1]
+	return strings.HasPrefix(last, "${!stageVariables.") && !strings.Contains(strings.Join(segs[:len(segs)-1], ":"), "${")
+}
+
+// unflatten undoes Flatten's escaping of a literal.
+func unflatten(s string) string { return strings.ReplaceAll(s, "${!", "${") }
+
+// otherService names the AWS service of an API Gateway service URI that is
+// not Lambda's (arn:...:apigateway:REGION:s3:path/...), or "".
+func otherService(flat string) string {
+	segs := cfn.SplitARN(flat)
+	if len(segs) < 6 || segs[0] != "arn" || segs[2] != "apigateway" || segs[4] == "lambda" {
+		return ""
 	}
-	if s == "" {
-		e.fail(where, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
-		return orig, target{}, false
+	if !strings.HasPrefix(segs[5], "path/") && !strings.HasPrefix(segs[5], "action/") {
+		return ""
 	}
-	fn := s
-	if _, _, f, ok := cfn.SplitInvocationURI(s); ok {
-		fn = f
+	return "another AWS service (" + segs[4] + ")"
+}
+
+// fixSubURI handles a Fn::Sub: an invocation URI (the function part and
+// the region are kept as written), or a function ARN, which becomes its
+// invocation URI.
+func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, where *loc) (any, []resolved, bool) {
+	if _, region, fn, isURI := cfn.SplitInvocationURI(s); isURI {
+		flat := substitute(fn, vars)
+		r, good := cfn.ParseFunctionARN(flat)
+		if !good {
+			if strings.Contains(flat, cfn.Opaque) {
+				return invocationURI(region, fn, vars), nil, true // the function comes from something the macro cannot follow
+			}
+			e.fail(where, "names %q as the function, which is not a function ARN; %s", fn, uriHelp)
+			return orig, nil, false
+		}
+		res, msg := e.resolveFunction(r)
+		if msg != "" {
+			e.fail(where, "%s; %s", msg, uriHelp)
+			return orig, nil, false
+		}
+		if res.nameRef {
+			id, _ := cfn.SplitRef(r.Head)
+			if !strings.HasPrefix(fn, "${"+id+"}") {
+				e.fail(where, "names function %s by a Fn::Sub variable that is !Ref %s, the function's name; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
+				return orig, nil, false
+			}
+			fn = "${" + id + ".Arn}" + strings.TrimPrefix(fn, "${"+id+"}")
+		}
+		if e.checkParameter(res, where) {
+			return invocationURI(region, fn, vars), []resolved{res}, true
+		}
+		return orig, nil, false
 	}
-	// ${Function.Arn} or ${Function}: a resource or parameter of the template.
-	if id, attr, ok := cfn.SplitSubVar(fn); ok {
-		if v, ok := vars.(*tree.Object); ok && v.Has(fn[2:len(fn)-1]) {
-			return canonicalURI(fn, "${AWS::Region}", vars), target{}, true
-		}
-		if attr != "" && attr != "Arn" {
-			e.fail(where, "uses ${%s.%s}; the function's ARN is ${%s.Arn}", id, attr, id)
-			return orig, target{}, false
-		}
-		fixed, t, ok := e.fixReference(id, where)
-		if ok && vars != nil {
-			sub, _ := fixed.(*tree.Object).Get("Fn::Sub")
-			fixed = tree.NewObject("Fn::Sub", []any{sub, vars})
-		}
-		return fixed, t, ok
+	flat := substitute(s, vars)
+	if r, isRef := cfn.ParseFunctionARN(flat); isRef && !r.Opaque() {
+		return e.fixFunctionARN(flat, s, vars, orig, where)
 	}
-	if m := functionARN.FindStringSubmatch(fn); m != nil {
+	if other := otherService(flat); other != "" {
+		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
+		return orig, nil, false
+	}
+	// Some other shape the macro cannot read: left as written.
+	return orig, nil, true
+}
+
+// substitute flattens a Fn::Sub string with its variables.
+func substitute(s string, vars *tree.Object) string {
+	if vars == nil {
+		return s
+	}
+	flat, _ := cfn.Flatten(tree.NewObject("Fn::Sub", []any{s, vars}))
+	return flat
+}
+
+// fixFunctionARN turns a function ARN (flat, its flattened text; text, the
+// same as Fn::Sub text with variables vars) into its invocation URI. orig
+// is what to give back on failure.
+func (e *expander) fixFunctionARN(flat, text string, vars *tree.Object, orig any, where *loc) (any, []resolved, bool) {
+	if orig == nil {
+		orig = tree.NewObject("Fn::Sub", text)
+	}
+	r, good := cfn.ParseFunctionARN(flat)
+	if !good {
+		e.fail(where, "is %s, which is not a function ARN; %s", describe(flat), uriHelp)
+		return orig, nil, false
+	}
+	res, msg := e.resolveFunction(r)
+	if msg != "" {
+		e.fail(where, "%s; %s", msg, uriHelp)
+		return orig, nil, false
+	}
+	if res.nameRef {
+		id, _ := cfn.SplitRef(r.Head)
+		if !strings.HasPrefix(text, "${"+id+"}") {
+			e.fail(where, "names function %s by a Fn::Sub variable that is !Ref %s, the function's name; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
+			return orig, nil, false
+		}
+		text = "${" + id + ".Arn}" + strings.TrimPrefix(text, "${"+id+"}")
+	}
+	if !e.checkParameter(res, where) {
+		return orig, nil, false
+	}
+	region := "${AWS::Region}"
+	switch {
+	case r.Head == "" && strings.HasPrefix(text, "arn:"):
+		region = cfn.SplitARN(text)[3] // the ARN's own region, as written
+	case r.Head == "" && !strings.Contains(r.Region, "${"):
+		region = r.Region
+	case res.parameter != "":
+		// A function ARN from a parameter may be of another region: invoke
+		// the function there. ${P} may also be a variable holding it.
+		var source any = tree.NewObject("Ref", res.parameter)
+		if name := leadingRef(text); vars != nil && vars.Has(name) {
+			source, _ = vars.Get(name)
+		}
+		var name string
+		vars, name = withVariable(vars, regionVariable, tree.NewObject("Fn::Select", []any{"3", tree.NewObject("Fn::Split", []any{":", source})}))
+		region = "${" + name + "}"
+	}
+	return invocationURI(region, text, vars), []resolved{res}, true
+}
+
+// withVariable returns a copy of vars with value under name, or under
+// name2, name3... when name holds another value; and the name used.
+func withVariable(vars *tree.Object, name string, value any) (*tree.Object, string) {
+	out := &tree.Object{}
+	if vars != nil {
+		out = tree.Clone(vars).(*tree.Object)
+	}
+	base := name
+	for n := 2; ; n++ {
+		existing, taken := out.Get(name)
+		if !taken {
+			out.Set(name, value)
+			return out, name
+		}
+		if tree.Equal(existing, value) {
+			return out, name
+		}
+		name = base + strconv.Itoa(n)
+	}
+}
+
+// leadingRef is X when s begins with ${X}, else "".
+func leadingRef(s string) string {
+	inner, ok := strings.CutPrefix(s, "${")
+	if end := strings.IndexByte(inner, '}'); ok && end > 0 {
+		return inner[:end]
+	}
+	return ""
+}
+
+// checkParameter refuses a parameter whose value (or Default) is known and
+// is not a function ARN: API Gateway could not invoke it.
+func (e *expander) checkParameter(res resolved, where *loc) bool {
+	if res.parameter == "" {
+		return true
+	}
+	p, _ := e.parameter(res.parameter)
+	if typ, _ := p.Get("Type"); typ != nil && typ != "String" {
+		return true // e.g. AWS::SSM::Parameter::Value<String>: the value is resolved later
+	}
+	val, known := e.values[res.parameter]
+	if !known {
+		val, known = p.Get("Default")
+	}
+	s, isStr := val.(string)
+	if !known || !isStr {
+		return true
+	}
+	if r, ok := cfn.ParseFunctionARN(s); ok && r.Head == "" && !strings.Contains(s, "${") {
+		return true
+	}
+	e.fail(where, "refers to parameter %s, whose value %s is not a function ARN; API Gateway invokes a function by its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, perhaps with :ALIAS)", res.parameter, describe(s))
+	return false
+}
+
+// fixJoinURI handles a Fn::Join. A joined invocation URI is left as written
+// (the macro finds the function in it for the permission); a joined
+// function ARN becomes its invocation URI.
+func (e *expander) fixJoinURI(orig *tree.Object, where *loc) (any, []resolved, bool) {
+	flat, _ := cfn.Flatten(orig)
+	if _, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
+		_ = region
+		r, good := cfn.ParseFunctionARN(fn)
+		if !good {
+			return orig, nil, true
+		}
+		res, msg := e.resolveFunction(r)
+		if msg == "" && res.nameRef {
+			id, _ := cfn.SplitRef(r.Head)
+			msg = "joins !Ref " + id + ", the function's name; an invocation URI needs its ARN, !GetAtt " + id + ".Arn"
+		}
+		if msg != "" {
+			e.fail(where, "%s; %s", msg, uriHelp)
+			return orig, nil, false
+		}
+		if !e.checkParameter(res, where) {
+			return orig, nil, false
+		}
+		return orig, []resolved{res}, true
+	}
+	if r, isRef := cfn.ParseFunctionARN(flat); isRef && !r.Opaque() {
+		res, msg := e.resolveFunction(r)
+		if msg == "" && res.nameRef {
+			id, _ := cfn.SplitRef(r.Head)
+			msg = "joins !Ref " + id + ", the function's name; a function ARN needs !GetAtt " + id + ".Arn"
+		}
+		if msg != "" {
+			e.fail(where, "%s; %s", msg, uriHelp)
+			return orig, nil, false
+		}
 		region := "${AWS::Region}"
-		if !strings.Contains(m[2], "${") {
-			region = m[2] // a literal ARN: invoke it in its own region
+		if r.Head == "" && !strings.Contains(r.Region, cfn.Opaque) && !strings.Contains(r.Region, "${!") {
+			region = r.Region
 		}
-		t := target{}
-		if id, attr, ok := cfn.SplitSubVar(m[4]); ok && attr == "" && functionKind(e.res.Type(id)) == "function" {
-			t = target{ID: id}
+		vars, _ := withVariable(nil, "Function", orig)
+		return invocationURI(region, "${Function}", vars), []resolved{res}, true
+	}
+	if other := otherService(flat); other != "" {
+		e.fail(where, "invokes %s through API Gateway, not Lambda; AsyncInvoke needs a Lambda function: %s", other, uriHelp)
+		return orig, nil, false
+	}
+	return orig, nil, true
+}
+
+// fixIfURI fixes each branch of a Fn::If.
+func (e *expander) fixIfURI(orig *tree.Object, arg any, where *loc) (any, []resolved, bool) {
+	a, isList := arg.([]any)
+	if !isList || len(a) != 3 {
+		return orig, nil, true
+	}
+	out := []any{a[0], a[1], a[2]}
+	var all []resolved
+	ok := true
+	for i := 1; i <= 2; i++ {
+		if k, name, _ := tree.Only(a[i]); k == "Ref" && name == "AWS::NoValue" {
+			continue
 		}
-		return canonicalURI(fn, region, vars), t, true
+		fixed, ts, good := e.fixURI(a[i], where.at("Fn::If").at(strconv.Itoa(i)))
+		out[i], all, ok = fixed, append(all, ts...), ok && good
 	}
-	if strings.Contains(s, ":apigateway:") {
-		e.fail(where, "invokes another AWS service through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", describe(s), uriHelp)
-		return orig, target{}, false
-	}
-	// Some other shape, e.g. a function ARN built of variables: left as written.
-	return orig, target{}, true
+	return tree.NewObject("Fn::If", out), all, ok
 }

@@ -54,7 +54,7 @@ func TestEvents(t *testing.T) {
 			} else {
 				require.Equal(t, macro.StatusSuccess, resp.Status, resp.ErrorMessage)
 				f := filepath.Join(fragments, name+".json")
-				require.NoError(t, os.WriteFile(f, resp.Fragment, 0o644))
+				require.NoError(t, os.WriteFile(f, withSAMTransform(resp.Fragment), 0o644))
 				expanded = append(expanded, f)
 			}
 
@@ -93,4 +93,14 @@ func lint(t *testing.T, files ...string) {
 	cmd := exec.Command("cfn-lint", append([]string{"--non-zero-exit-code", "error", "--"}, files...)...)
 	out, err := cmd.CombinedOutput()
 	assert.NoError(t, err, "cfn-lint:\n%s", out)
+}
+
+// withSAMTransform gives a fragment with SAM resources the transform that
+// follows the macro: CloudFormation sends a macro the template without its
+// Transform section, and runs AWS::Serverless-2016-10-31 after it.
+func withSAMTransform(fragment []byte) []byte {
+	if !bytes.Contains(fragment, []byte(`"AWS::Serverless::`)) {
+		return fragment
+	}
+	return append([]byte(`{"Transform":"AWS::Serverless-2016-10-31",`), fragment[1:]...)
 }

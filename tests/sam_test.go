@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,26 +18,7 @@ import (
 // macro's output translates cleanly with the SAM translator, the translated
 // template still carries the asynchronous configuration, and cfn-lint passes.
 func TestSAMChain(t *testing.T) {
-	var expanded, stderr bytes.Buffer
-	code := cli.Main([]string{"expand", "-o", "json", "../examples/jobs.yaml"}, cli.IO{Stdout: &expanded, Stderr: &stderr})
-	require.Equal(t, 0, code, stderr.String())
-
-	cmd := exec.Command("python3", "sam/translate.py")
-	cmd.Stdin = &expanded
-	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1")
-	var translated, errs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &translated, &errs
-	require.NoError(t, cmd.Run(), "the SAM translator refused the expanded template (pip install aws-sam-translator):\n%s", errs.String())
-
-	var tmpl struct {
-		Transform any
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	require.NoError(t, json.Unmarshal(translated.Bytes(), &tmpl))
-	assert.Nil(t, tmpl.Transform, "no transform is left")
+	tmpl, translated := expandAndTranslate(t, "../examples/jobs.yaml")
 
 	integration := func(id string) map[string]any {
 		return tmpl.Resources[id].Properties["Integration"].(map[string]any)
@@ -52,15 +34,92 @@ func TestSAMChain(t *testing.T) {
 	assert.Equal(t, "'Event'", in["requestParameters"].(map[string]any)["integration.request.header.X-Amz-Invocation-Type"])
 	assert.NotContains(t, post, "x-async-invoke")
 
-	permissions := 0
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WorkerFunction.Arn}:live/invocations"}, in["uri"], "the alias is kept")
+
+	var permissions []string
 	for _, r := range tmpl.Resources {
 		if r.Type == "AWS::Lambda::Permission" && r.Properties["Principal"] == "apigateway.amazonaws.com" {
-			permissions++
+			fn, _ := json.Marshal(r.Properties["FunctionName"])
+			src, _ := json.Marshal(r.Properties["SourceArn"])
+			permissions = append(permissions, string(fn)+" "+string(src))
 		}
 	}
-	assert.Equal(t, 2, permissions, "one per (function, API)")
+	const sourceARN = `{"Fn::Sub":"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${%s}/*/*"}`
+	assert.ElementsMatch(t, []string{
+		`{"Fn::GetAtt":["WorkerFunction","Arn"]} ` + fmt.Sprintf(sourceARN, "JobsApi"),
+		`{"Fn::GetAtt":["WorkerFunction","Arn"]} ` + fmt.Sprintf(sourceARN, "ReportsApi"),
+		`{"Ref":"WorkerFunctionAliaslive"} ` + fmt.Sprintf(sourceARN, "ReportsApi"),
+	}, permissions, "one per (function or alias, API)")
 
 	f := filepath.Join(t.TempDir(), "translated.json")
-	require.NoError(t, os.WriteFile(f, translated.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(f, translated, 0o644))
+	lint(t, f)
+}
+
+// samTemplate is the part of a translated template the tests read.
+type samTemplate struct {
+	Transform any
+	Resources map[string]struct {
+		Type       string
+		Properties map[string]any
+	}
+}
+
+// expandAndTranslate expands a template with the asyncinvoke command and
+// translates the result with the SAM translator, as CloudFormation runs
+// [AsyncInvoke, AWS::Serverless-2016-10-31].
+func expandAndTranslate(t *testing.T, file string) (samTemplate, []byte) {
+	t.Helper()
+	var expanded, stderr bytes.Buffer
+	code := cli.Main([]string{"expand", "-o", "json", file}, cli.IO{Stdout: &expanded, Stderr: &stderr})
+	require.Equal(t, 0, code, stderr.String())
+
+	cmd := exec.Command("python3", "sam/translate.py")
+	cmd.Stdin = &expanded
+	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1")
+	var translated, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &translated, &errs
+	require.NoError(t, cmd.Run(), "the SAM translator refused the expanded template (pip install aws-sam-translator):\n%s", errs.String())
+
+	var tmpl samTemplate
+	require.NoError(t, json.Unmarshal(translated.Bytes(), &tmpl))
+	assert.Nil(t, tmpl.Transform, "no transform is left")
+	return tmpl, translated.Bytes()
+}
+
+// TestSAMChainAlias: a SAM function with AutoPublishAlias, invoked through
+// its alias (${Worker.Arn}:live in a document, !Ref Worker.Alias on a
+// method), translates with the async configuration and the qualified URI
+// kept, and exactly one permission for API Gateway, on the alias.
+func TestSAMChainAlias(t *testing.T) {
+	tmpl, translated := expandAndTranslate(t, "testdata/sam/alias.yaml")
+	alias := ""
+	for id, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::Alias" {
+			alias = id
+		}
+	}
+	require.NotEmpty(t, alias, "SAM made the alias")
+
+	method := tmpl.Resources["StartJob"].Properties["Integration"].(map[string]any)
+	assert.Equal(t, "method.request.header.InvocationType", method["RequestParameters"].(map[string]any)["integration.request.header.X-Amz-Invocation-Type"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + alias + "}/invocations"}, method["Uri"])
+
+	post := tmpl.Resources["Api"].Properties["Body"].(map[string]any)["paths"].(map[string]any)["/reports"].(map[string]any)["post"].(map[string]any)
+	in := post["x-amazon-apigateway-integration"].(map[string]any)
+	assert.Equal(t, "'Event'", in["requestParameters"].(map[string]any)["integration.request.header.X-Amz-Invocation-Type"])
+	assert.Equal(t, map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}:live/invocations"}, in["uri"])
+
+	var permissions []map[string]any
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::Permission" && r.Properties["Principal"] == "apigateway.amazonaws.com" {
+			permissions = append(permissions, r.Properties)
+		}
+	}
+	require.Len(t, permissions, 1, "one permission: both methods invoke the alias from one API")
+	assert.Equal(t, map[string]any{"Ref": alias}, permissions[0]["FunctionName"], "on the alias, not the function")
+
+	f := filepath.Join(t.TempDir(), "translated.json")
+	require.NoError(t, os.WriteFile(f, translated, 0o644))
 	lint(t, f)
 }

@@ -85,11 +85,13 @@ func TestStartAPI(t *testing.T) {
 		assert.Contains(t, body, `"sleptMs":0`)
 	})
 
-	t.Run("OpenAPI routes", func(t *testing.T) {
+	t.Run("OpenAPI routes, one through the alias", func(t *testing.T) {
+		// POST /reports invokes ${WorkerFunction.Arn}:live: the alias runs the function.
 		status, body, took := call("POST", "/reports", `{"sleepMs":1000}`)
 		assert.Equal(t, 200, status)
 		assert.Empty(t, body)
 		assert.Less(t, took, 500*time.Millisecond)
+		waitFor(t, logs, `async \S+ WorkerFunction \(POST /reports\): succeeded`, 20*time.Second)
 		status, body, _ = call("PUT", "/reports/9", `{"report":9}`, "InvocationType", "RequestResponse")
 		assert.Equal(t, 200, status)
 		assert.Contains(t, body, `"received":{"report":9}`)

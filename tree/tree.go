@@ -33,11 +33,19 @@ func NewObject(kv ...any) *Object {
 	return o
 }
 
-// Len is the number of members.
-func (o *Object) Len() int { return len(o.Members) }
+// Len is the number of members; a nil object has none.
+func (o *Object) Len() int {
+	if o == nil {
+		return 0
+	}
+	return len(o.Members)
+}
 
-// Index is the position of key, or -1.
+// Index is the position of key, or -1. A nil object has no keys.
 func (o *Object) Index(key string) int {
+	if o == nil {
+		return -1
+	}
 	for i := range o.Members {
 		if o.Members[i].Key == key {
 			return i

@@ -1,0 +1,99 @@
+package macro
+
+import (
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// The shorthand is expanded only where it can work. These checks make sure
+// that a fragment never comes back with a shorthand still in it, which
+// CloudFormation would refuse with an unrelated message or, in an OpenAPI
+// document, silently deploy as a synchronous API.
+
+const templateTransform = "add Transform: AsyncInvoke at the top of the template (with SAM: Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]) and remove the Fn::Transform"
+
+// snippet refuses a fragment without Resources that holds the shorthand:
+// the macro was called as Fn::Transform on a part of a template, where it
+// cannot see the function, the API or the permissions it must add.
+func (e *expander) snippet(f *tree.Object) {
+	walkKeys(f, nil, func(path []string, key string) {
+		if key == Shorthand || key == OpenAPIShorthand {
+			e.fail(locOf(append(path, key)), "AsyncInvoke runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
+		}
+	})
+}
+
+// loops refuses the shorthand inside Fn::ForEach, which only
+// AWS::LanguageExtensions expands, after the macro when it is listed
+// after it.
+func (e *expander) loops(resources *tree.Object) {
+	for _, m := range resources.Members {
+		if !strings.HasPrefix(m.Key, "Fn::ForEach::") {
+			continue
+		}
+		walkKeys(m.Value, []string{"Resources", m.Key}, func(path []string, key string) {
+			if key == Shorthand || key == OpenAPIShorthand {
+				e.fail(locOf(append(path, key)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
+			}
+		})
+	}
+}
+
+// leftovers refuses any shorthand still in the fragment after the
+// expansion: it stands where the macro does not expand it. (Those it
+// refused already with a better reason are gone, or inside a loop.)
+func (e *expander) leftovers(fragment any) {
+	walkKeys(fragment, nil, func(path []string, key string) {
+		if key != Shorthand && key != OpenAPIShorthand {
+			return
+		}
+		switch {
+		case e.reported(append(path[:len(path):len(path)], key)):
+			return // refused with its reason
+		case len(path) == 2 && isSection(path[0]):
+			return // a logical ID or name that happens to be AsyncInvoke
+		case len(path) > 0 && path[0] == "Mappings":
+			return // data
+		case len(path) > 1 && path[0] == "Resources" && strings.HasPrefix(path[1], "Fn::ForEach::"):
+			return // refused by loops
+		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == "AWS::ApiGateway::Method":
+			e.fail(locOf(append(path, key)), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
+			return
+		}
+		e.fail(locOf(append(path, key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
+	})
+}
+
+func isSection(key string) bool {
+	switch key {
+	case "Parameters", "Resources", "Outputs", "Conditions", "Mappings", "Rules":
+		return true
+	}
+	return false
+}
+
+// walkKeys calls f for every key of every object in v, with the path of
+// the object that holds it.
+func walkKeys(v any, path []string, f func(path []string, key string)) {
+	switch v := v.(type) {
+	case *tree.Object:
+		for _, m := range v.Members {
+			f(path, m.Key)
+			walkKeys(m.Value, append(path[:len(path):len(path)], m.Key), f)
+		}
+	case []any:
+		for i, x := range v {
+			walkKeys(x, append(path[:len(path):len(path)], itoa(i)), f)
+		}
+	}
+}
+
+// locOf is the loc of a path.
+func locOf(path []string) *loc {
+	var l *loc
+	for _, k := range path {
+		l = &loc{parent: l, key: k}
+	}
+	return l
+}
