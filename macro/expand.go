@@ -26,6 +26,7 @@ type Stats struct {
 	Methods     int // AWS::ApiGateway::Method resources expanded
 	Operations  int // OpenAPI operations expanded
 	Permissions int // AWS::Lambda::Permission resources added
+	Configs     int // asynchronous invocation configurations added
 }
 
 type expander struct {
@@ -37,6 +38,7 @@ type expander struct {
 	values     map[string]any
 	problems   Problems
 	perms      permissions
+	plans      configs
 	stats      Stats
 }
 
@@ -135,6 +137,7 @@ func (e *expander) run(fragment any) bool {
 	if len(e.problems) == 0 {
 		e.stats.Permissions = e.perms.add(e)
 	}
+	e.stats.Configs = e.addInvokeConfigs() // checks even when there are problems, adds only when none
 	return true
 }
 

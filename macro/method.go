@@ -55,6 +55,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 	}
 	m, _ := httpMethod.(string)
 	e.wantPermissions(targets, o, api, route{method: m, path: path}, where.at("Integration").at("Uri"))
+	e.wantInvokeConfig(targets, o)
 }
 
 // declareHeader makes the method declare the client's header in its

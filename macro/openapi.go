@@ -119,6 +119,7 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	e.declareResponses(op, statuses, where)
 	e.stats.Operations++
 	e.wantPermissions(targets, o, tree.NewObject("Ref", apiID), r, iwhere.at("uri"))
+	e.wantInvokeConfig(targets, o)
 }
 
 // openAPIResponses adds the default integration response when there is none

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
@@ -28,7 +29,27 @@ type Options struct {
 	StatusCode string // status of the default integration response
 	Permission bool   // add the lambda:InvokeFunction permission for API Gateway
 
+	// How Lambda handles the asynchronous calls, and where it sends their
+	// records (AWS::Lambda::EventInvokeConfig); zero when not given.
+	Config InvokeConfig
+
 	requiredSet bool // Required was given, not defaulted
+}
+
+// InvokeConfig is what the options OnFailure, OnSuccess,
+// MaximumRetryAttempts and MaximumEventAgeInSeconds ask for.
+type InvokeConfig struct {
+	OnFailure, OnSuccess any // the destinations' ARNs as written, or nil
+	// MaximumRetryAttempts and MaximumEventAgeInSeconds as written (a
+	// number, or a Ref to a parameter), or nil; and their values.
+	Retries, Age         any
+	retryValue, ageValue int64
+	where                *loc // the shorthand, for messages
+}
+
+// empty reports whether none of the options was given.
+func (c InvokeConfig) empty() bool {
+	return c.OnFailure == nil && c.OnSuccess == nil && c.Retries == nil && c.Age == nil
 }
 
 // source is what the integration maps X-Amz-Invocation-Type from: the
@@ -52,7 +73,7 @@ const DefaultHeader = "InvocationType"
 var (
 	headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 	statusCode = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
-	optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission"}
+	optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds"}
 )
 
 const modeHelp = "write always (every call is asynchronous) or client (the caller chooses with a header)"
@@ -102,12 +123,37 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			ok = false
 			continue
 		}
+		if m.Key == "OnFailure" || m.Key == "OnSuccess" {
+			// A destination's ARN: read with the resources it names, later.
+			if m.Key == "OnFailure" {
+				o.Config.OnFailure = m.Value
+			} else {
+				o.Config.OnSuccess = m.Value
+			}
+			continue
+		}
 		v, resolved := e.resolve(m.Value, p)
 		if !resolved {
 			ok = false
 			continue
 		}
 		switch m.Key {
+		case "MaximumRetryAttempts", "MaximumEventAgeInSeconds":
+			lo, hi := int64(0), int64(2)
+			if m.Key == "MaximumEventAgeInSeconds" {
+				lo, hi = 60, 21600
+			}
+			n, isInt := integer(v)
+			if !isInt || n < lo || n > hi {
+				e.fail(p, "must be a whole number from %d to %d (Lambda's limits), not %s", lo, hi, describe(v))
+				ok = false
+				continue
+			}
+			if m.Key == "MaximumRetryAttempts" {
+				o.Config.Retries, o.Config.retryValue = m.Value, n
+			} else {
+				o.Config.Age, o.Config.ageValue = m.Value, n
+			}
 		case "Mode":
 			s, isStr := v.(string)
 			if !isStr {
@@ -152,6 +198,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		return o, false
 	}
 	o.requiredSet = requiredSet
+	o.Config.where = where
 	if ok && o.Mode == Always && (headerSet || requiredSet) {
 		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
@@ -214,6 +261,16 @@ func boolean(v any) (bool, bool) {
 		}
 	}
 	return false, false
+}
+
+// integer reads a whole number from a number or its text.
+func integer(v any) (int64, bool) {
+	s, ok := scalarString(v)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n, err == nil
 }
 
 // scalarString returns a string or number as its text.

@@ -73,12 +73,12 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 	flat, _ := cfn.Flatten(s)
 	if partition, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
 		if _, good := cfn.ParseFunctionARN(fn); good && !strings.Contains(fn, "${") || isStageQualified(fn) {
-			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", nil, true
+			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", external(fn), true
 		}
 	}
 	if r, good := cfn.ParseFunctionARN(flat); good && r.Head == "" && (!strings.Contains(flat, "${") || isStageQualified(flat)) {
 		partition := cfn.SplitARN(flat)[1]
-		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", nil, true
+		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", external(flat), true
 	}
 	if other := otherService(flat); other != "" {
 		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
@@ -86,6 +86,12 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 	}
 	e.fail(where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
 	return s, nil, false
+}
+
+// external is what a literal function ARN invokes: a function defined
+// elsewhere (with a stage variable qualifier, perhaps).
+func external(flat string) []resolved {
+	return []resolved{{external: true, target: target{StageVariable: isStageQualified(flat)}}}
 }
 
 // isStageQualified reports whether a flattened literal ARN's only reference

@@ -47,9 +47,14 @@ func TestSAMChain(t *testing.T) {
 	const sourceARN = `{"Fn::Sub":"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${%s}/*/*"}`
 	assert.ElementsMatch(t, []string{
 		`{"Fn::GetAtt":["WorkerFunction","Arn"]} ` + fmt.Sprintf(sourceARN, "JobsApi"),
+		`{"Ref":"WorkerFunctionAliaslive"} ` + fmt.Sprintf(sourceARN, "JobsApi"),
 		`{"Fn::GetAtt":["WorkerFunction","Arn"]} ` + fmt.Sprintf(sourceARN, "ReportsApi"),
 		`{"Ref":"WorkerFunctionAliaslive"} ` + fmt.Sprintf(sourceARN, "ReportsApi"),
 	}, permissions, "one per (function or alias, API)")
+
+	// StartJob's OnFailure: the alias it invokes gets the configuration, and
+	// the function's role may send to the queue.
+	assertInvokeConfig(t, tmpl, "WorkerFunction", "live", "JobFailures")
 
 	f := filepath.Join(t.TempDir(), "translated.json")
 	require.NoError(t, os.WriteFile(f, translated, 0o644))
@@ -87,6 +92,35 @@ func expandAndTranslate(t *testing.T, file string) (samTemplate, []byte) {
 	return tmpl, translated.Bytes()
 }
 
+// assertInvokeConfig checks that the translated template has exactly one
+// AWS::Lambda::EventInvokeConfig, for fn's qualifier, with an on-failure
+// SQS queue that fn's role may send to.
+func assertInvokeConfig(t *testing.T, tmpl samTemplate, fn, qualifier, queue string) {
+	t.Helper()
+	var configs []map[string]any
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::EventInvokeConfig" {
+			configs = append(configs, r.Properties)
+		}
+	}
+	require.Len(t, configs, 1)
+	assert.Equal(t, map[string]any{"Ref": fn}, configs[0]["FunctionName"])
+	assert.Equal(t, qualifier, configs[0]["Qualifier"], "on what API Gateway invokes")
+	destination := map[string]any{"Fn::GetAtt": []any{queue, "Arn"}}
+	assert.Equal(t, map[string]any{"OnFailure": map[string]any{"Destination": destination}}, configs[0]["DestinationConfig"])
+
+	role := tmpl.Resources[fn+"Role"]
+	statement := map[string]any{"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": destination}
+	found := false
+	for _, p := range role.Properties["Policies"].([]any) {
+		doc := p.(map[string]any)["PolicyDocument"].(map[string]any)
+		for _, s := range doc["Statement"].([]any) {
+			found = found || assert.ObjectsAreEqual(statement, s)
+		}
+	}
+	assert.True(t, found, "%sRole may send to %s: %v", fn, queue, role.Properties["Policies"])
+}
+
 // TestSAMChainAlias: a SAM function with AutoPublishAlias, invoked through
 // its alias (${Worker.Arn}:live in a document, !Ref Worker.Alias on a
 // method), translates with the async configuration and the qualified URI
@@ -118,6 +152,8 @@ func TestSAMChainAlias(t *testing.T) {
 	}
 	require.Len(t, permissions, 1, "one permission: both methods invoke the alias from one API")
 	assert.Equal(t, map[string]any{"Ref": alias}, permissions[0]["FunctionName"], "on the alias, not the function")
+
+	assertInvokeConfig(t, tmpl, "Worker", "live", "DLQ")
 
 	f := filepath.Join(t.TempDir(), "translated.json")
 	require.NoError(t, os.WriteFile(f, translated, 0o644))

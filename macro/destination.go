@@ -1,0 +1,169 @@
+package macro
+
+import (
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/cfn"
+	"github.com/asyncinvoke/asyncinvoke/tree"
+)
+
+// An asynchronous call that fails every attempt is dropped by Lambda unless
+// the function has somewhere to send its record. The options OnFailure,
+// OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds become the
+// function's AWS::Lambda::EventInvokeConfig (or a SAM function's
+// EventInvokeConfig property), and the execution role is allowed to deliver.
+
+// destination is where Lambda sends invocation records.
+type destination struct {
+	arn  any    // the ARN as written
+	kind string // SAM's name for it: SQS, SNS, Lambda, EventBridge, S3
+}
+
+// destinationKinds maps an ARN's service to the kind of destination.
+var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3"}
+
+const destinationHelp = "give the ARN of a standard SQS queue (!GetAtt Queue.Arn), a standard SNS topic (!Ref Topic), a Lambda function (!GetAtt Function.Arn), an EventBridge event bus (!GetAtt Bus.Arn) or, on failure only, an S3 bucket (!GetAtt Bucket.Arn)"
+
+// destination reads a destination option. onFailure: S3 is allowed.
+func (e *expander) destination(v any, onFailure bool, where *loc) (destination, bool) {
+	d := destination{arn: v}
+	flat, _ := cfn.Flatten(v)
+	if ref, ok := cfn.ParseFunctionARN(flat); ok && ref.Head != "" && ref.Qualifier == "" && !ref.Opaque() {
+		id, attr := cfn.SplitRef(ref.Head)
+		if _, isParam := e.parameter(id); isParam && attr == "" {
+			val := e.literal(tree.NewObject("Ref", id))
+			if val == "" {
+				e.fail(where, "refers to parameter %s, which has no value and no Default, so the kind of destination cannot be known; %s", id, destinationHelp)
+				return d, false
+			}
+			flat, _ = cfn.Flatten(val)
+		} else {
+			kind, msg := e.destinationResource(id, attr)
+			if msg != "" {
+				if !strings.Contains(msg, "FIFO") {
+					msg += "; " + destinationHelp
+				}
+				e.fail(where, "%s", msg)
+				return d, false
+			}
+			d.kind = kind
+		}
+	}
+	if d.kind == "" {
+		segs := cfn.SplitARN(flat)
+		if len(segs) < 6 || segs[0] != "arn" || destinationKinds[segs[2]] == "" {
+			e.fail(where, "is %s, which is not the ARN of a destination Lambda can send invocation records to; %s", describe(v), destinationHelp)
+			return d, false
+		}
+		d.kind = destinationKinds[segs[2]]
+		resource := strings.Join(segs[5:], ":")
+		switch {
+		case (d.kind == "SQS" || d.kind == "SNS") && strings.HasSuffix(resource, ".fifo"):
+			e.fail(where, "is a FIFO %s; Lambda sends invocation records only to standard SQS queues and SNS topics; use a standard one", map[string]string{"SQS": "queue", "SNS": "topic"}[d.kind])
+			return d, false
+		case d.kind == "EventBridge" && !strings.HasPrefix(resource, "event-bus/"):
+			e.fail(where, "is an EventBridge ARN but not an event bus's; %s", destinationHelp)
+			return d, false
+		case d.kind == "Lambda" && !strings.HasPrefix(resource, "function:"):
+			e.fail(where, "is a Lambda ARN but not a function's; %s", destinationHelp)
+			return d, false
+		case d.kind == "S3" && strings.Contains(resource, "/"):
+			e.fail(where, "is an S3 object ARN; give the bucket's ARN (arn:aws:s3:::bucket)")
+			return d, false
+		}
+	}
+	if d.kind == "S3" && !onFailure {
+		e.fail(where, "is an S3 bucket, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess")
+		return d, false
+	}
+	return d, true
+}
+
+// destinationResource reads the kind of destination that Ref X (attr "")
+// or Fn::GetAtt X.attr gives, or says why it is none.
+func (e *expander) destinationResource(id, attr string) (string, string) {
+	typ := e.res.Type(id)
+	if _, isRes := e.res.Get(id); !isRes {
+		return "", "refers to " + id + ", which is neither a resource nor a parameter of this template"
+	}
+	props := e.res.Properties(id)
+	fifo := func(flag, name string) bool {
+		f, _ := props.Get(flag)
+		b, _ := boolean(f)
+		n, _ := props.Get(name)
+		return b || strings.HasSuffix(e.literal(n), ".fifo")
+	}
+	switch typ {
+	case "AWS::SQS::Queue":
+		switch {
+		case attr == "":
+			return "", "is !Ref " + id + ", which is the queue's URL; Lambda needs its ARN, !GetAtt " + id + ".Arn"
+		case attr != "Arn":
+			return "", "takes !GetAtt " + id + ".Arn, not its " + attr + " attribute"
+		case fifo("FifoQueue", "QueueName"):
+			return "", id + " is a FIFO queue; Lambda sends invocation records only to standard SQS queues; use a standard one"
+		}
+		return "SQS", ""
+	case "AWS::SNS::Topic":
+		switch {
+		case attr != "" && attr != "TopicArn":
+			return "", "takes !Ref " + id + " (the topic's ARN), not its " + attr + " attribute"
+		case fifo("FifoTopic", "TopicName"):
+			return "", id + " is a FIFO topic; Lambda sends invocation records only to standard SNS topics; use a standard one"
+		}
+		return "SNS", ""
+	case cfn.TypeFunction, cfn.TypeSAMFunction:
+		if attr != "Arn" {
+			return "", "takes !GetAtt " + id + ".Arn, the function's ARN (!Ref gives its name)"
+		}
+		return "Lambda", ""
+	case cfn.TypeAlias, cfn.TypeVersion:
+		return "Lambda", ""
+	case "AWS::Events::EventBus":
+		if attr != "Arn" {
+			return "", "takes !GetAtt " + id + ".Arn, the event bus's ARN (!Ref gives its name)"
+		}
+		return "EventBridge", ""
+	case "AWS::S3::Bucket":
+		if attr != "Arn" {
+			return "", "takes !GetAtt " + id + ".Arn, the bucket's ARN (!Ref gives its name)"
+		}
+		return "S3", ""
+	}
+	return "", "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
+}
+
+// grant is one permission the execution role needs to deliver records.
+type grant struct {
+	action   string
+	resource any
+}
+
+// grants are the permissions a destination needs (Lambda's documentation,
+// "Capturing records of Lambda asynchronous invocations").
+func (d destination) grants() []grant {
+	switch d.kind {
+	case "SQS":
+		return []grant{{"sqs:SendMessage", d.arn}}
+	case "SNS":
+		return []grant{{"sns:Publish", d.arn}}
+	case "Lambda":
+		return []grant{{"lambda:InvokeFunction", d.arn}}
+	case "EventBridge":
+		return []grant{{"events:PutEvents", d.arn}}
+	case "S3":
+		return []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
+	}
+	return nil
+}
+
+// objectsOf is the ARN of the objects of a bucket ARN: ARN/*.
+func objectsOf(bucket any) any {
+	if s, ok := bucket.(string); ok {
+		return s + "/*"
+	}
+	if flat, ok := cfn.Flatten(bucket); ok && !strings.Contains(flat, cfn.Opaque) {
+		return tree.NewObject("Fn::Sub", flat+"/*")
+	}
+	return tree.NewObject("Fn::Join", []any{"", []any{bucket, "/*"}})
+}
