@@ -10,6 +10,7 @@ type FunctionARN struct {
 	Head      string // X or X.Attr of a leading ${...}; "" for the arn: form
 	Name      string // the arn: form's NAME segment
 	Region    string // the arn: form's REGION segment
+	Account   string // the arn: form's ACCOUNT segment
 	Qualifier string // the text after the ARN's last colon, or ""
 }
 
@@ -38,7 +39,7 @@ func ParseFunctionARN(flat string) (FunctionARN, bool) {
 	if len(segs) < 7 || len(segs) > 8 || segs[0] != "arn" || segs[2] != "lambda" || segs[5] != "function" || segs[6] == "" {
 		return r, false
 	}
-	r.Region, r.Name = segs[3], segs[6]
+	r.Region, r.Account, r.Name = segs[3], segs[4], segs[6]
 	if len(segs) == 8 {
 		r.Qualifier = segs[7]
 		if !validQualifier(r.Qualifier) {

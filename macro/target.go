@@ -59,6 +59,10 @@ func (e *expander) resolveFunction(r cfn.FunctionARN) (resolved, string) {
 			out.external = false
 			return e.qualify(out, id, r.Qualifier)
 		}
+		if fn := e.functionNamed(r); fn != "" {
+			out.external = false // the ARN spells out a function of this template
+			return e.qualify(out, fn, r.Qualifier)
+		}
 		if strings.Contains(r.Name+r.Qualifier, cfn.Opaque) {
 			out.unknown = true
 		}
@@ -213,4 +217,25 @@ func (e *expander) literal(v any) string {
 	}
 	s, _ := v.(string)
 	return s
+}
+
+// functionNamed is the function of this template whose ARN r spells out:
+// in this stack's region and account, with the name the function's
+// FunctionName gives it; or "".
+func (e *expander) functionNamed(r cfn.FunctionARN) string {
+	if !sameAs(r.Region, "${AWS::Region}", e.stack.Region) || r.Region == "*" ||
+		!sameAs(r.Account, "${AWS::AccountId}", e.stack.AccountID) || r.Account == "*" {
+		return ""
+	}
+	found := ""
+	e.res.Each(func(id string, _ *tree.Object) {
+		if found != "" || !cfn.IsFunction(e.res.Type(id)) {
+			return
+		}
+		name, _ := e.res.Properties(id).Get("FunctionName")
+		if flat, ok := cfn.Flatten(name); ok && flat == r.Name && !strings.Contains(flat, cfn.Opaque) {
+			found = id
+		}
+	})
+	return found
 }
