@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
@@ -54,7 +55,11 @@ func (r Response) appendJSON(dst []byte) []byte {
 // The parts of the fragment that the expansion neither reads nor changes
 // (see ReadsType) are tree.Raw values sharing payload's memory: payload must
 // not change while the request is in use.
-func DecodeRequest(payload []byte) (Request, error) {
+func DecodeRequest(payload []byte) (Request, error) { return decodeRequest(payload, true) }
+
+// decodeRequest is DecodeRequest; with lazy false it decodes the whole
+// fragment, for tests that check that keeping parts Raw changes nothing.
+func decodeRequest(payload []byte, lazy bool) (Request, error) {
 	var r Request
 	d := tree.NewDecoder(payload)
 	if d.Kind() != '{' {
@@ -101,7 +106,11 @@ func DecodeRequest(payload []byte) (Request, error) {
 			}
 		case "fragment":
 			hasFragment = true
-			r.Fragment, err = decodeFragment(d)
+			if lazy {
+				r.Fragment, err = decodeFragment(d)
+			} else {
+				r.Fragment, err = d.Value()
+			}
 		default:
 			_, err = d.Raw() // not ours to read
 		}
@@ -136,11 +145,15 @@ func (s Summary) String() string {
 }
 
 // requestIDField finds the requestId of a request that is not valid JSON
-// further on, so that even its failure answers the right request.
-var requestIDField = regexp.MustCompile(`"requestId"\s*:\s*"([A-Za-z0-9._:-]{1,128})"`)
+// further on, so that even its failure answers the right request. It is
+// compiled when first needed: compiling it takes longer than the rest of
+// the function's start-up.
+var requestIDField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"requestId"\s*:\s*"([A-Za-z0-9._:-]{1,128})"`)
+})
 
 func salvageRequestID(payload []byte) string {
-	if m := requestIDField.FindSubmatch(payload); m != nil {
+	if m := requestIDField().FindSubmatch(payload); m != nil {
 		return string(m[1])
 	}
 	return ""
@@ -152,7 +165,9 @@ var expand = Expand
 // Handle answers one macro request. It always returns a well-formed macro
 // response carrying the request's requestId, whatever the payload: a
 // failure says what is wrong, and a panic becomes a failure too.
-func Handle(payload []byte) (out []byte, sum Summary) {
+func Handle(payload []byte) (out []byte, sum Summary) { return handle(payload, true) }
+
+func handle(payload []byte, lazy bool) (out []byte, sum Summary) {
 	sum.Bytes = len(payload)
 	var req Request
 	defer func() {
@@ -162,7 +177,7 @@ func Handle(payload []byte) (out []byte, sum Summary) {
 				ErrorMessage: fmt.Sprintf("AsyncInvoke failed unexpectedly (%v); the template was not changed. Please report this with the template's shape (not its values)", p)}.MarshalJSON()
 		}
 	}()
-	req, err := DecodeRequest(payload)
+	req, err := decodeRequest(payload, lazy)
 	sum.RequestID, sum.TransformID = req.RequestID, req.TransformID
 	if err != nil {
 		if req.RequestID == "" {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -75,6 +77,11 @@ type Decoder struct {
 	data []byte
 	buf  bytes.Buffer
 	dec  jsontext.Decoder
+	// Scratch stacks: an object's members and a list's elements gather here
+	// and are copied once, at their exact size, when complete.
+	members []Member
+	values  []any
+	strs    stringCache
 }
 
 // NewDecoder returns a decoder of data. Raw values it returns share data's
@@ -95,12 +102,15 @@ func (d *Decoder) Kind() byte { return byte(d.dec.PeekKind()) }
 func (d *Decoder) Value() (any, error) {
 	switch d.dec.PeekKind() {
 	case '{':
-		o := &Object{}
+		base := len(d.members)
 		err := d.Members(func(key string) error {
 			v, err := d.Value()
-			o.Members = append(o.Members, Member{Key: key, Value: v})
+			d.members = append(d.members, Member{Key: key, Value: v})
 			return err
 		})
+		o := &Object{Members: slices.Clone(d.members[base:])}
+		clear(d.members[base:]) // let go of the values
+		d.members = d.members[:base]
 		if err != nil {
 			return nil, err
 		}
@@ -109,13 +119,18 @@ func (d *Decoder) Value() (any, error) {
 		if _, err := d.dec.ReadToken(); err != nil {
 			return nil, d.fail(err)
 		}
-		a := []any{}
-		for d.dec.PeekKind() != ']' {
-			v, err := d.Value()
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
+		base := len(d.values)
+		var err error
+		for err == nil && d.dec.PeekKind() != ']' {
+			var v any
+			v, err = d.Value()
+			d.values = append(d.values, v)
+		}
+		a := append([]any{}, d.values[base:]...)
+		clear(d.values[base:])
+		d.values = d.values[:base]
+		if err != nil {
+			return nil, err
 		}
 		if _, err := d.dec.ReadToken(); err != nil {
 			return nil, d.fail(err)
@@ -128,7 +143,8 @@ func (d *Decoder) Value() (any, error) {
 	}
 	switch v[0] {
 	case '"':
-		return unquote(v)
+		_, s, err := d.str(v)
+		return s, err
 	case 't':
 		return true, nil
 	case 'f':
@@ -137,6 +153,48 @@ func (d *Decoder) Value() (any, error) {
 		return nil, nil
 	}
 	return json.Number(v), nil
+}
+
+// str returns the text of a JSON string token, which jsontext has
+// validated, as a string and as a tree value. Short strings come from a
+// cache: templates repeat keys and values (Type, Properties, Ref, Arn,
+// the logical IDs) thousands of times.
+func (d *Decoder) str(v []byte) (string, any, error) {
+	if len(v) <= maxCached+2 && bytes.IndexByte(v, '\\') < 0 {
+		e := d.strs.entry(v[1 : len(v)-1])
+		return e.s, e.v, nil
+	}
+	s, err := unquote(v)
+	return s, s, err
+}
+
+// maxCached is the length of the longest string the cache keeps.
+const maxCached = 48
+
+// stringCache is a direct-mapped cache of short strings, each with its
+// tree value (a string in an interface), so that a repeated string costs
+// no allocation.
+type stringCache struct {
+	seed    maphash.Seed
+	entries *[1024]cached
+}
+
+type cached struct {
+	s string
+	v any
+}
+
+func (c *stringCache) entry(b []byte) *cached {
+	if c.entries == nil {
+		c.seed = maphash.MakeSeed()
+		c.entries = new([1024]cached)
+	}
+	e := &c.entries[maphash.Bytes(c.seed, b)%uint64(len(c.entries))]
+	if e.v == nil || e.s != string(b) {
+		e.s = string(b)
+		e.v = e.s
+	}
+	return e
 }
 
 // Raw reads the next value as its exact bytes, validated.
@@ -166,7 +224,7 @@ func (d *Decoder) Members(member func(key string) error) error {
 		if err != nil {
 			return d.fail(err)
 		}
-		key, err := unquote(k)
+		key, _, err := d.str(k)
 		if err != nil {
 			return err
 		}
