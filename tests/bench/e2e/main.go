@@ -164,6 +164,7 @@ func verify(payload []byte, outs map[string][]byte) {
 		log.Fatalf("not expanded: macro %s %s; python %s %s", goMacro.Status, goMacro.ErrorMessage, pyMacro.Status, pyMacro.ErrorMessage)
 	}
 	if !reflect.DeepEqual(goMacro.Fragment, pyMacro.Fragment) {
+		_ = os.MkdirAll("build", 0o755)
 		g, _ := json.MarshalIndent(goMacro.Fragment, "", " ")
 		p, _ := json.MarshalIndent(pyMacro.Fragment, "", " ")
 		os.WriteFile("build/bench-e2e.go.json", g, 0o644)
