@@ -74,9 +74,8 @@ func (e *SyntaxError) Error() string {
 // keeps number text and rejects duplicate keys, invalid UTF-8 and nesting
 // beyond MaxDepth.
 type Decoder struct {
-	data []byte
-	buf  bytes.Buffer
-	dec  jsontext.Decoder
+	buf bytes.Buffer
+	dec jsontext.Decoder
 	// Scratch stacks: an object's members and a list's elements gather here
 	// and are copied once, at their exact size, when complete.
 	members []Member
@@ -87,8 +86,7 @@ type Decoder struct {
 // NewDecoder returns a decoder of data. Raw values it returns share data's
 // memory.
 func NewDecoder(data []byte) *Decoder {
-	d := &Decoder{data: data}
-	d.buf = *bytes.NewBuffer(data) // jsontext then reads data in place, without copying it
+	d := &Decoder{buf: *bytes.NewBuffer(data)} // jsontext then reads data in place, without copying it
 	d.dec.Reset(&d.buf)
 	return d
 }
