@@ -49,6 +49,9 @@ var shortTags = map[string]string{
 var logicalName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
 func node(v any) *yaml.Node {
+	if raw, ok := v.(tree.Raw); ok { // kept as read by a tree.Decoder: valid JSON
+		v, _ = raw.Decode()
+	}
 	switch v := v.(type) {
 	case *tree.Object:
 		if k, arg, ok := tree.Only(v); ok {

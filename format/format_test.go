@@ -39,3 +39,12 @@ func TestJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "{\n  \"b\": 1.50,\n  \"a\": [\n    \"<&>\"\n  ]\n}\n", string(format.JSON(v)))
 }
+
+// TestRaw: a value kept as raw JSON is written as the value it is.
+func TestRaw(t *testing.T) {
+	v := tree.NewObject("a", tree.Raw(`{"Ref": "X", "b": [1.50]}`), "c", tree.Raw(`{"Fn::Sub": "${AWS::Region}"}`))
+	out, err := format.YAML(v)
+	require.NoError(t, err)
+	assert.Equal(t, "a:\n  Ref: X\n  b:\n    - 1.50\nc: !Sub ${AWS::Region}\n", string(out))
+	assert.Equal(t, "{\n  \"a\": {\n    \"Ref\": \"X\",\n    \"b\": [\n      1.50\n    ]\n  },\n  \"c\": {\n    \"Fn::Sub\": \"${AWS::Region}\"\n  }\n}\n", string(format.JSON(v)))
+}

@@ -1,17 +1,23 @@
 package macro
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
-// FuzzHandle: any payload gets a well-formed macro response, never a panic.
+// FuzzHandle: any payload gets a well-formed macro response, never a panic;
+// keeping parts of the template as raw bytes changes nothing (the answer is
+// the one for the template decoded in full); an expanded template comes
+// back from a second request byte for byte.
 // Seeds: testdata/fuzz/FuzzHandle (the events/ fixtures).
 func FuzzHandle(f *testing.F) {
 	f.Add([]byte(request(methodTemplate(`"always"`, `{"Uri":{"Ref":"Fn"}}`))))
+	f.Add([]byte(request(`{"Resources":{"C":{"Properties":{"b":[1.50,"\u00e9"]},"Type":"Custom::X"},"F":{"Type":"AWS::Lambda::Function"},"Api":{"Type":"AWS::ApiGateway::RestApi"},"M":` + fmt.Sprintf(method, `"client"`, `{"Uri":{"Ref":"F"}}`) + `},"Outputs":{"O":{"Value":1e3}}}`)))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		out, sum := Handle(payload)
 		var r response
@@ -24,7 +30,35 @@ func FuzzHandle(f *testing.F) {
 		if r.Status == StatusFailure && r.ErrorMessage == "" {
 			t.Fatal("a failure without an errorMessage")
 		}
+
+		full, _ := handle(payload, false)
+		if _, err := tree.Decode(payload); err != nil {
+			if r.Status != StatusFailure {
+				t.Fatalf("a payload that is not JSON (%v) was expanded", err)
+			}
+			return
+		}
+		if !tree.Equal(mustDecode(t, out), mustDecode(t, full)) {
+			t.Fatalf("raw parts changed the answer:\nlazy: %.2000s\nfull: %.2000s", out, full)
+		}
+
+		if r.Status == StatusSuccess {
+			again, _ := Handle([]byte(`{"requestId":"r","fragment":` + string(r.Fragment) + `}`))
+			var r2 response
+			if err := json.Unmarshal(again, &r2); err != nil || r2.Status != StatusSuccess || !bytes.Equal(r2.Fragment, r.Fragment) {
+				t.Fatalf("not idempotent:\n%.2000s\n%.2000s", r.Fragment, again)
+			}
+		}
 	})
+}
+
+func mustDecode(t *testing.T, b []byte) any {
+	t.Helper()
+	v, err := tree.Decode(b)
+	if err != nil {
+		t.Fatalf("%v: %.300s", err, b)
+	}
+	return v
 }
 
 // FuzzExpand: any template expands or is refused with Problems; an expanded

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
@@ -36,7 +37,9 @@ const (
 
 // MarshalJSON writes the response with the fragment's keys in order and its
 // numbers as they came.
-func (r Response) MarshalJSON() ([]byte, error) {
+func (r Response) MarshalJSON() ([]byte, error) { return r.appendJSON(nil), nil }
+
+func (r Response) appendJSON(dst []byte) []byte {
 	o := tree.NewObject("requestId", r.RequestID, "status", r.Status)
 	if r.Status == StatusSuccess {
 		o.Set("fragment", r.Fragment)
@@ -44,43 +47,86 @@ func (r Response) MarshalJSON() ([]byte, error) {
 	if r.ErrorMessage != "" {
 		o.Set("errorMessage", r.ErrorMessage)
 	}
-	return tree.Encode(o), nil
+	return tree.Append(dst, o)
 }
 
 // DecodeRequest reads a macro request. It keeps the fragment's key order and
 // numbers; it fails when the payload is not a JSON object with a fragment.
-func DecodeRequest(payload []byte) (Request, error) {
+// The parts of the fragment that the expansion neither reads nor changes
+// (see ReadsType) are tree.Raw values sharing payload's memory: payload must
+// not change while the request is in use.
+func DecodeRequest(payload []byte) (Request, error) { return decodeRequest(payload, true) }
+
+// decodeRequest is DecodeRequest; with lazy false it decodes the whole
+// fragment, for tests that check that keeping parts Raw changes nothing.
+func decodeRequest(payload []byte, lazy bool) (Request, error) {
 	var r Request
-	v, err := tree.Decode(payload)
-	if err != nil {
-		return r, err
-	}
-	o, ok := v.(*tree.Object)
-	if !ok {
+	d := tree.NewDecoder(payload)
+	if d.Kind() != '{' {
+		v, err := tree.Decode(payload)
+		if err != nil {
+			return r, err
+		}
 		return r, fmt.Errorf("the request is %s, not an object", tree.TypeName(v))
 	}
-	str := func(key string) string {
-		s, _ := o.Get(key)
-		t, _ := s.(string)
-		return t
-	}
-	r.Region, r.AccountID, r.TransformID, r.RequestID = str("region"), str("accountId"), str("transformId"), str("requestId")
-	r.Params, _ = o.Get("params")
-	if pv, _ := o.Get("templateParameterValues"); pv != nil {
-		po, ok := pv.(*tree.Object)
-		if !ok {
-			return r, fmt.Errorf("templateParameterValues is %s, not an object", tree.TypeName(pv))
+	var hasFragment bool
+	var paramsErr error
+	err := d.Members(func(key string) error {
+		var err error
+		switch key {
+		case "region", "accountId", "transformId", "requestId":
+			var v any
+			v, err = d.Value()
+			s, _ := v.(string)
+			switch key {
+			case "region":
+				r.Region = s
+			case "accountId":
+				r.AccountID = s
+			case "transformId":
+				r.TransformID = s
+			case "requestId":
+				r.RequestID = s
+			}
+		case "params":
+			r.Params, err = d.Value()
+		case "templateParameterValues":
+			var pv any
+			if pv, err = d.Value(); err != nil || pv == nil {
+				break
+			}
+			po, ok := pv.(*tree.Object)
+			if !ok {
+				paramsErr = fmt.Errorf("templateParameterValues is %s, not an object", tree.TypeName(pv))
+				break
+			}
+			r.TemplateParameterValues = make(map[string]any, po.Len())
+			for _, m := range po.Members {
+				r.TemplateParameterValues[m.Key] = m.Value
+			}
+		case "fragment":
+			hasFragment = true
+			if lazy {
+				r.Fragment, err = decodeFragment(d)
+			} else {
+				r.Fragment, err = d.Value()
+			}
+		default:
+			_, err = d.Raw() // not ours to read
 		}
-		r.TemplateParameterValues = make(map[string]any, po.Len())
-		for _, m := range po.Members {
-			r.TemplateParameterValues[m.Key] = m.Value
-		}
+		return err
+	})
+	if err == nil {
+		err = d.End()
 	}
-	f, has := o.Get("fragment")
-	if !has {
+	switch {
+	case err != nil:
+		return r, err
+	case paramsErr != nil:
+		return r, paramsErr
+	case !hasFragment:
 		return r, errors.New("the request has no fragment")
 	}
-	r.Fragment = f
 	return r, nil
 }
 
@@ -99,11 +145,15 @@ func (s Summary) String() string {
 }
 
 // requestIDField finds the requestId of a request that is not valid JSON
-// further on, so that even its failure answers the right request.
-var requestIDField = regexp.MustCompile(`"requestId"\s*:\s*"([A-Za-z0-9._:-]{1,128})"`)
+// further on, so that even its failure answers the right request. It is
+// compiled when first needed: compiling it takes longer than the rest of
+// the function's start-up.
+var requestIDField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"requestId"\s*:\s*"([A-Za-z0-9._:-]{1,128})"`)
+})
 
 func salvageRequestID(payload []byte) string {
-	if m := requestIDField.FindSubmatch(payload); m != nil {
+	if m := requestIDField().FindSubmatch(payload); m != nil {
 		return string(m[1])
 	}
 	return ""
@@ -115,7 +165,9 @@ var expand = ExpandFor
 // Handle answers one macro request. It always returns a well-formed macro
 // response carrying the request's requestId, whatever the payload: a
 // failure says what is wrong, and a panic becomes a failure too.
-func Handle(payload []byte) (out []byte, sum Summary) {
+func Handle(payload []byte) (out []byte, sum Summary) { return handle(payload, true) }
+
+func handle(payload []byte, lazy bool) (out []byte, sum Summary) {
 	sum.Bytes = len(payload)
 	var req Request
 	defer func() {
@@ -125,7 +177,7 @@ func Handle(payload []byte) (out []byte, sum Summary) {
 				ErrorMessage: fmt.Sprintf("AsyncInvoke failed unexpectedly (%v); the template was not changed. Please report this with the template's shape (not its values)", p)}.MarshalJSON()
 		}
 	}()
-	req, err := DecodeRequest(payload)
+	req, err := decodeRequest(payload, lazy)
 	sum.RequestID, sum.TransformID = req.RequestID, req.TransformID
 	if err != nil {
 		if req.RequestID == "" {
@@ -149,6 +201,8 @@ func Handle(payload []byte) (out []byte, sum Summary) {
 		return out, sum
 	}
 	sum.Status = StatusSuccess
-	out, _ = Response{RequestID: req.RequestID, Status: StatusSuccess, Fragment: req.Fragment}.MarshalJSON()
+	// The response is about the request's size (twice it when every method
+	// of a small template gains its integration): allocate it once.
+	out = Response{RequestID: req.RequestID, Status: StatusSuccess, Fragment: req.Fragment}.appendJSON(make([]byte, 0, len(payload)+len(payload)/2+512))
 	return out, sum
 }

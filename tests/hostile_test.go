@@ -23,7 +23,11 @@ func TestHostileEvents(t *testing.T) {
 		{"a JSON list", `[1,2,3]`, "failure"},
 		{"null fragment", `{"requestId":"h","fragment":null}`, "failure"},
 		{"nested 800 levels", `{"requestId":"h","fragment":{"Metadata":` + strings.Repeat(`[`, 800) + strings.Repeat(`]`, 800) + `,"Resources":{}}}`, "success"},
+		{"nested 9,000 levels", `{"requestId":"h","fragment":{"Metadata":` + strings.Repeat(`[`, 9000) + strings.Repeat(`]`, 9000) + `,"Parameters":` + strings.Repeat(`{"a":`, 9000) + "1" + strings.Repeat(`}`, 9000) + `,"Resources":{}}}`, "success"},
+		{"nested 100,000 levels", `{"requestId":"h","fragment":{"Metadata":` + strings.Repeat(`[`, 100000) + strings.Repeat(`]`, 100000) + `,"Resources":{}}}`, "failure"},
+		{"not UTF-8", "{\"requestId\":\"h\",\"fragment\":{\"Outputs\":{\"O\":\"\xff\"},\"Resources\":{}}}", "failure"},
 		{"duplicate keys", `{"requestId":"h","fragment":{"Resources":{},"Resources":{}}}`, "failure"},
+		{"duplicate keys where kept raw", `{"requestId":"h","fragment":{"Resources":{"T":{"Type":"Custom::X","Properties":{"A":1,"A":1}}}}}`, "failure"},
 		{"5 MB template, 1000 methods", string(macroRequest(1000, 5<<20)), "success"},
 	}
 	for _, tc := range tests {

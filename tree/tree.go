@@ -1,12 +1,15 @@
 // Package tree is the generic document tree that templates are read into.
 //
 // A value is one of: *Object (keys in their written order), []any, string,
-// json.Number (the number's digits exactly as written), bool or nil. Nothing
-// here knows about CloudFormation; packages parse and format read and write
-// the YAML form, this package reads and writes JSON.
+// json.Number (the number's digits exactly as written), bool, nil, or Raw
+// (a JSON value kept as the exact bytes it was read from, for parts of a
+// document that are neither read nor changed). Nothing here knows about
+// CloudFormation; packages parse and format read and write the YAML form,
+// this package reads and writes JSON.
 package tree
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -106,18 +109,33 @@ func Only(v any) (key string, value any, ok bool) {
 // MarshalJSON writes the object as compact JSON in key order.
 func (o *Object) MarshalJSON() ([]byte, error) { return Encode(o), nil }
 
-// Equal reports whether a and b are the same document: objects with the same
-// members in any order, arrays element by element, numbers by their value.
+// Equal reports whether a and b are the same document as written: objects
+// with the same members in the same order, lists element by element,
+// numbers with the same text (1.0 is not 1), strings byte for byte. A Raw
+// value equals the tree it decodes to; a Raw that does not decode equals
+// nothing.
 func Equal(a, b any) bool {
+	if ra, ok := a.(Raw); ok {
+		if rb, ok := b.(Raw); ok && bytes.Equal(ra, rb) {
+			return true
+		}
+		if a, ok = decodeRaw(ra); !ok {
+			return false
+		}
+	}
+	if rb, ok := b.(Raw); ok {
+		if b, ok = decodeRaw(rb); !ok {
+			return false
+		}
+	}
 	switch a := a.(type) {
 	case *Object:
 		b, ok := b.(*Object)
 		if !ok || a.Len() != b.Len() {
 			return false
 		}
-		for _, m := range a.Members {
-			bv, ok := b.Get(m.Key)
-			if !ok || !Equal(m.Value, bv) {
+		for i, m := range a.Members {
+			if m.Key != b.Members[i].Key || !Equal(m.Value, b.Members[i].Value) {
 				return false
 			}
 		}
@@ -135,22 +153,21 @@ func Equal(a, b any) bool {
 		return true
 	case json.Number:
 		b, ok := b.(json.Number)
-		return ok && sameNumber(a, b)
-	default:
+		return ok && a == b
+	case string, bool, nil:
 		return a == b
+	default:
+		return false // not a tree value
 	}
 }
 
-func sameNumber(a, b json.Number) bool {
-	if a == b {
-		return true
-	}
-	fa, errA := a.Float64()
-	fb, errB := b.Float64()
-	return errA == nil && errB == nil && fa == fb
+func decodeRaw(r Raw) (any, bool) {
+	v, err := r.Decode()
+	return v, err == nil
 }
 
-// Clone returns a deep copy of v.
+// Clone returns a deep copy of v. A Raw value is copied too, so that the
+// copy no longer shares the memory of the data it was read from.
 func Clone(v any) any {
 	switch v := v.(type) {
 	case *Object:
@@ -165,6 +182,8 @@ func Clone(v any) any {
 			c[i] = Clone(v[i])
 		}
 		return c
+	case Raw:
+		return Raw(bytes.Clone(v))
 	default:
 		return v
 	}
@@ -188,6 +207,11 @@ func TypeName(v any) string {
 		return "a boolean"
 	case nil:
 		return "null"
+	case Raw:
+		if d, ok := decodeRaw(v); ok {
+			return TypeName(d)
+		}
+		return "invalid JSON"
 	default:
 		return fmt.Sprintf("%T", v)
 	}

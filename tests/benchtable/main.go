@@ -1,6 +1,7 @@
 // Command benchtable reads `go test -bench BenchmarkHandle` output (any
-// -count) and prints, per case, the median cost of the macro beside its
-// floor (decode and encode only), their ratio, the cost and allocations per
+// -count) and prints, per case, the median time of the macro beside its two
+// floors, (a) encoding/json into map[string]any and back and (b) copying the
+// payload, the macro's ratio to each, and its cost and allocations per
 // method.
 package main
 
@@ -16,8 +17,9 @@ import (
 type sample struct{ ns, perMethod, bytes, allocs float64 }
 
 func main() {
-	samples := map[string][]sample{} // "case/macro" -> samples
+	samples := map[string][]sample{} // "case/side" -> samples
 	var cases []string
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		line := sc.Text()
@@ -45,24 +47,29 @@ func main() {
 			}
 		}
 		c, _, _ := strings.Cut(name, "/")
-		if len(samples[c+"/macro"]) == 0 && len(samples[c+"/floor"]) == 0 {
+		if !seen[c] {
+			seen[c] = true
 			cases = append(cases, c)
 		}
 		samples[name] = append(samples[name], s)
 	}
-	fmt.Printf("\n| case | macro (ms) | floor (ms) | ratio to floor | µs per method | allocs per method | MB allocated |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("\n| case | macro (ms) | (a) encoding/json (ms) | (b) copy (ms) | macro / (a) | macro / (b) | µs per method | allocations per method | MB allocated |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range cases {
-		m, f := median(samples[c+"/macro"]), median(samples[c+"/floor"])
-		ratio := 0.0
-		if f.ns > 0 {
-			ratio = m.ns / f.ns
-		}
+		m, a, b := median(samples[c+"/macro"]), median(samples[c+"/json"]), median(samples[c+"/copy"])
 		perMethodAllocs := 0.0
 		if m.perMethod > 0 {
 			perMethodAllocs = m.allocs * m.perMethod / m.ns
 		}
-		fmt.Printf("| %s | %.2f | %.2f | %.2fx | %.1f | %.0f | %.1f |\n", c, m.ns/1e6, f.ns/1e6, ratio, m.perMethod/1e3, perMethodAllocs, m.bytes/1e6)
+		fmt.Printf("| %s | %.2f | %.2f | %.3f | %.2fx | %.0fx | %.1f | %.0f | %.1f |\n",
+			c, m.ns/1e6, a.ns/1e6, b.ns/1e6, ratio(m.ns, a.ns), ratio(m.ns, b.ns), m.perMethod/1e3, perMethodAllocs, m.bytes/1e6)
 	}
+}
+
+func ratio(x, y float64) float64 {
+	if y == 0 {
+		return 0
+	}
+	return x / y
 }
 
 // median takes the median of each figure.

@@ -1,0 +1,37 @@
+package macro
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/parse"
+	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"os"
+)
+
+// TestLazyMatchesFull: for every golden template, the Lambda's answer, which
+// keeps what the expansion does not read as raw bytes, is the answer for
+// the template decoded in full. A resource type the expansion starts to read
+// without ReadsType knowing it fails here.
+func TestLazyMatchesFull(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/*.yaml")
+	require.NoError(t, err)
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".golden.yaml") {
+			continue
+		}
+		t.Run(strings.TrimSuffix(filepath.Base(in), ".yaml"), func(t *testing.T) {
+			src, err := os.ReadFile(in)
+			require.NoError(t, err)
+			tmpl, err := parse.Template(src)
+			require.NoError(t, err)
+			payload := []byte(`{"requestId":"r","region":"us-east-1","accountId":"123456789012","fragment":` + string(tree.Encode(tmpl)) + `}`)
+			lazy, _ := handle(payload, true)
+			full, _ := handle(payload, false)
+			assert.True(t, tree.Equal(mustDecode(t, lazy), mustDecode(t, full)), "lazy:\n%s\nfull:\n%s", lazy, full)
+		})
+	}
+}
