@@ -3,7 +3,6 @@ package macro
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,11 +69,7 @@ const defaultSource = headerSource + DefaultHeader
 // DefaultHeader is the method request header clients set in client mode.
 const DefaultHeader = "InvocationType"
 
-var (
-	headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-	statusCode = regexp.MustCompile(`^[1-5][0-9][0-9]$`)
-	optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds"}
-)
+var optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds"}
 
 const modeHelp = "write always (every call is asynchronous) or client (the caller chooses with a header)"
 
@@ -165,7 +160,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			o.Mode, ok = mode, ok && good
 		case "Header":
 			s, isStr := v.(string)
-			if !isStr || !headerName.MatchString(s) {
+			if !isStr || !isToken(s) {
 				e.fail(p, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
 				ok = false
 				continue
@@ -173,7 +168,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			o.Header, headerSet = s, true
 		case "StatusCode":
 			s, isStr := scalarString(v)
-			if !isStr || !statusCode.MatchString(s) {
+			if !isStr || !isStatusCode(s) {
 				e.fail(p, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
 				ok = false
 				continue
@@ -261,6 +256,22 @@ func boolean(v any) (bool, bool) {
 		}
 	}
 	return false, false
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+.^_`|~-", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isStatusCode reports whether s is an HTTP status code from 100 to 599.
+func isStatusCode(s string) bool {
+	return len(s) == 3 && '1' <= s[0] && s[0] <= '5' && '0' <= s[1] && s[1] <= '9' && '0' <= s[2] && s[2] <= '9'
 }
 
 // integer reads a whole number from a number or its text.
