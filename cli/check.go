@@ -70,7 +70,7 @@ func (f finding) String() string {
 func check(args []string, stdio IO) int {
 	c := newCommand("check", "[-f text|json] [--strict] [-p Key=Value]... [--macro-name NAME] FILE...", checkAbout, stdio)
 	form := newChoice("text", "text", "json")
-	c.fs.Var(form, "f", "report `format`: text or json (default text)")
+	c.fs.Var(form, "f", "report `format`: text or json")
 	strict := c.fs.Bool("strict", false, "exit 1 on warnings too")
 	values := params{}
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")

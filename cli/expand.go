@@ -28,10 +28,10 @@ FILE:LINE:COL: message, and the exit code is 1.`
 func expand(args []string, stdio IO) int {
 	c := newCommand("expand", "[-o yaml|json] [--diff [--color auto|always|never]] [-p Key=Value]... [--macro-name NAME] FILE", expandAbout, stdio)
 	output := newChoice("yaml", "yaml", "json")
-	c.fs.Var(output, "o", "output `format`: yaml or json (default yaml)")
+	c.fs.Var(output, "o", "output `format`: yaml or json")
 	diff := c.fs.Bool("diff", false, "print a unified diff between the template as written and expanded, both written the same way, instead of the expanded template")
 	color := newChoice("auto", "auto", "always", "never")
-	c.fs.Var(color, "color", "colour the diff: auto (on a terminal, unless NO_COLOR is set), always or never (default auto)")
+	c.fs.Var(color, "color", "`when` to colour the diff: auto (on a terminal, unless NO_COLOR is set), always or never")
 	values := params{}
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
 	macroName := c.fs.String("macro-name", macro.Shorthand, "the `name` the macro is deployed under, which is removed from Transform")

@@ -166,7 +166,7 @@ func startAPI(args []string, stdio IO) int {
 	values := params{}
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
 	eps := endpoints{}
-	c.fs.Var(eps, "function-endpoint", "`LogicalId=URL`: invoke this function at a running Lambda Invoke API endpoint instead of building it (repeatable)")
+	c.fs.Var(eps, "function-endpoint", "invoke a function at a running Lambda Invoke API endpoint instead of building it, `LogicalId=URL` (repeatable)")
 	pos, code, done := c.parse(args)
 	if done {
 		return code

@@ -167,3 +167,40 @@ func TestStartAPIServes(t *testing.T) {
 	assert.EqualValues(t, 2, fake.calls.Load(), "no retry")
 	assert.Contains(t, log, "Stopped")
 }
+
+// TestStartAPIInstallsTheEmulator: with no emulator anywhere, start-api
+// installs the pinned one into the user's cache with go install, says so,
+// and only then builds. (A fake go command records the install; the
+// end-to-end test in tests/ runs the real one.)
+func TestStartAPIInstallsTheEmulator(t *testing.T) {
+	fake := t.TempDir()
+	record := filepath.Join(fake, "record")
+	script := "#!/bin/sh\necho \"$@\" >> " + record + "\ncase \"$1\" in\ntool) exit 1 ;;\ninstall) echo '#!/bin/sh' > \"$GOBIN/aws-lambda-rie\"; /bin/chmod +x \"$GOBIN/aws-lambda-rie\" ;;\nesac\n"
+	require.NoError(t, os.WriteFile(filepath.Join(fake, "go"), []byte(script), 0o755))
+	var path []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, "aws-lambda-rie")); err != nil {
+			path = append(path, d)
+		}
+	}
+	t.Setenv("PATH", fake+string(os.PathListSeparator)+strings.Join(path, string(os.PathListSeparator)))
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("AWS_LAMBDA_RIE", "")
+	mark := filepath.Join(t.TempDir(), "built")
+	t.Setenv("MARK", mark)
+
+	code, out, errs := run("", "local", "start-api", "-t", "testdata/build/template.yaml", "--port", "0")
+	assert.Equal(t, 1, code, "testdata/build's function does not build")
+	assert.Empty(t, out)
+	bin := filepath.Join(cache, "asyncinvoke", "bin")
+	installing := strings.Index(errs, "installing github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d into "+bin+" (once; go install)")
+	building := strings.Index(errs, "building Fn")
+	assert.GreaterOrEqual(t, installing, 0, errs)
+	assert.Less(t, installing, building, "installed before any build:\n%s", errs)
+	recorded, err := os.ReadFile(record)
+	require.NoError(t, err)
+	assert.Contains(t, string(recorded), "install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d")
+	_, err = os.Stat(mark)
+	assert.NoError(t, err, "then it builds")
+}

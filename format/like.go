@@ -119,22 +119,33 @@ func refold(out []byte, src *parse.Source) []byte {
 	}
 	walk(&written)
 	outLines := strings.Split(string(out), "\n")
-	for i := len(blocks) - 1; i >= 0; i-- { // from the end, so that line numbers hold
-		b := blocks[i]
-		start := b.header + 1
-		end, indent := blockEnd(outLines, start)
-		if end == start {
+	replace := make(map[int]block, len(blocks)) // by the line after the header
+	for _, b := range blocks {
+		replace[b.header+1] = b
+	}
+	var res []string
+	for i := 0; i < len(outLines); {
+		b, ok := replace[i]
+		if !ok {
+			res = append(res, outLines[i])
+			i++
 			continue
 		}
-		re := make([]string, len(b.lines))
-		for j, l := range b.lines {
-			if l != "" {
-				re[j] = strings.Repeat(" ", indent) + l
-			}
+		end, indent := blockEnd(outLines, i)
+		if end == i {
+			res = append(res, outLines[i])
+			i++
+			continue
 		}
-		outLines = append(outLines[:start], append(re, outLines[end:]...)...)
+		for _, l := range b.lines {
+			if l != "" {
+				l = strings.Repeat(" ", indent) + l
+			}
+			res = append(res, l)
+		}
+		i = end
 	}
-	return []byte(strings.Join(outLines, "\n"))
+	return []byte(strings.Join(res, "\n"))
 }
 
 // blockLines returns the content lines of the block scalar whose header is
@@ -213,7 +224,8 @@ func spaced(out []byte) []byte {
 		}
 		if blank {
 			j := len(lines)
-			for j > 0 && strings.HasPrefix(strings.TrimLeft(lines[j-1], " "), "#") {
+			// before the comments above the key, at its indentation
+			for j > 0 && strings.HasPrefix(lines[j-1], strings.Repeat(" ", indent)+"#") {
 				j--
 			}
 			if j > 0 && lines[j-1] != "" {
