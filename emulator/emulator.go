@@ -1,6 +1,8 @@
 // Package emulator runs a Lambda function's bootstrap under the AWS Lambda
 // Runtime Interface Emulator, what `sam local invoke` runs inside its
 // container, and invokes it through the Lambda Invoke API with the AWS SDK.
+// Find finds the emulator, or installs the pinned version into the user's
+// cache.
 package emulator
 
 import (

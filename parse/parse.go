@@ -7,6 +7,10 @@
 // and the exact text of numbers survive. Scalars that YAML would read as
 // numbers but JSON cannot write (012345678901, 0x1F, 1_000) stay strings,
 // as CloudFormation reads them.
+//
+// Read also keeps what is needed to say where each value is written (line
+// and column) and, for YAML, how; a template that cannot be read is an
+// *Error that says where the problem is.
 package parse
 
 import (
