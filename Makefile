@@ -40,7 +40,7 @@ test: tools ## Every test: gofmt, vet, unit and golden, fuzz smoke, emulator end
 	$(MAKE) --no-print-directory lint-templates
 
 unit: ## Unit and golden tests only (fast)
-	$(GO) test ./tree ./parse ./format ./macro ./cli
+	$(GO) test ./tree ./parse ./format ./macro ./cli ./emulator ./local
 
 e2e: tools ## The emulator end-to-end tests only
 	$(GO) test -count=1 ./tests

@@ -1,6 +1,12 @@
 // Package cli is the asyncinvoke command: it expands and checks templates
 // with package macro exactly as the Lambda function does, and runs their
 // functions and APIs locally with package local.
+//
+// Standard output carries only what a command produces (a template, a
+// diff, check's report, a function's result); problems, warnings and
+// progress go to standard error. Exit codes: 0 done, 1 problems found or
+// the command failed, 2 the command line is wrong. Help (-h, --help, help)
+// goes to standard output and exits 0 at every level.
 package cli
 
 import (
@@ -9,34 +15,39 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sort"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/format"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 	"github.com/asyncinvoke/asyncinvoke/parse"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
-const usage = `asyncinvoke expands the AsyncInvoke CloudFormation macro's shorthand locally.
+const usage = `asyncinvoke expands and checks templates that use the AsyncInvoke
+CloudFormation macro, and serves their REST APIs locally.
 
 Usage:
-  asyncinvoke expand [-o yaml|json] [-p Key=Value]... FILE   print the expanded template (FILE - reads stdin)
-  asyncinvoke check [-p Key=Value]... FILE                   print every problem; exit 1 if there is one
+  asyncinvoke expand [-o yaml|json] [--diff] [-p Key=Value]... FILE
+                        print the expanded template, or its diff (FILE - reads stdin)
+  asyncinvoke check [-f text|json] [--strict] [-p Key=Value]... FILE...
+                        report what would not deploy or work as written; exit 1 on errors
   asyncinvoke local invoke [-t template.yaml] [-e event.json] FUNCTION
-                                                            build a function as sam build does and invoke it
-                                                            under the Lambda Runtime Interface Emulator
+                        build a function as sam build does and invoke it once
   asyncinvoke local start-api [-t template.yaml] [--port 3000] [-p Key=Value]...
-                             [--function-endpoint LogicalId=URL]...
-                                                            serve the template's REST APIs on localhost
+                        serve the template's REST APIs on localhost
+  asyncinvoke version   print the version
 
-Run 'asyncinvoke COMMAND -h' for a command's flags.
+Run 'asyncinvoke COMMAND -h' (or 'asyncinvoke help COMMAND') for a command's flags.
 `
 
 // Exit codes.
 const (
 	exitOK       = 0
 	exitProblems = 1 // the template has problems, or the command failed
-	exitUsage    = 2
+	exitUsage    = 2 // the command line is wrong
 )
 
 // IO is where a command reads and writes.
@@ -57,23 +68,110 @@ var Std = IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 // Main runs the command line args (without the program name) and returns
 // the exit code.
 func Main(args []string, stdio IO) int {
+	if stdio.Stdin == nil {
+		stdio.Stdin = strings.NewReader("")
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stdio.Stderr, usage)
 		return exitUsage
 	}
 	switch args[0] {
 	case "expand":
-		return expand(args[1:], stdio, false)
+		return expand(args[1:], stdio)
 	case "check":
-		return expand(args[1:], stdio, true)
+		return check(args[1:], stdio)
 	case "local":
 		return localCommand(args[1:], stdio)
-	case "-h", "-help", "--help", "help":
+	case "version", "-version", "--version":
+		return version(args[1:], stdio)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			return Main(append(slices.Clone(args[1:]), "-h"), stdio)
+		}
 		fmt.Fprint(stdio.Stdout, usage)
 		return exitOK
 	}
 	fmt.Fprintf(stdio.Stderr, "asyncinvoke: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
+}
+
+// command is one command's flags and help.
+type command struct {
+	name     string // as typed: "local start-api"
+	synopsis string // what follows the name in a usage line
+	about    string // what it does, for -h
+	fs       *flag.FlagSet
+	stdio    IO
+}
+
+func newCommand(name, synopsis, about string, stdio IO) *command {
+	fs := flag.NewFlagSet("asyncinvoke "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // parse reports errors and help itself
+	return &command{name: name, synopsis: synopsis, about: about, fs: fs, stdio: stdio}
+}
+
+func (c *command) help() {
+	w := c.stdio.Stdout
+	fmt.Fprintf(w, "Usage: asyncinvoke %s %s\n\n%s\n", c.name, c.synopsis, strings.TrimSpace(c.about))
+	n := 0
+	c.fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintf(w, "\nFlags:\n")
+		c.fs.SetOutput(w)
+		c.fs.PrintDefaults()
+		c.fs.SetOutput(io.Discard)
+	}
+}
+
+// usageError says what is wrong with the command line and returns exitUsage.
+func (c *command) usageError(format string, args ...any) int {
+	fmt.Fprintf(c.stdio.Stderr, "asyncinvoke %s: %s\nUsage: asyncinvoke %s %s\nRun 'asyncinvoke %s -h' for help.\n",
+		c.name, fmt.Sprintf(format, args...), c.name, c.synopsis, c.name)
+	return exitUsage
+}
+
+// parse parses flags that may stand before or after the positional
+// arguments and returns the positional ones. When done is true the command
+// is over (help was asked for, or the flags are wrong) with exit code code.
+func (c *command) parse(args []string) (pos []string, code int, done bool) {
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.help()
+				return nil, exitOK, true
+			}
+			return nil, c.usageError("%v", err), true
+		}
+		args = c.fs.Args()
+		if len(args) == 0 {
+			return pos, exitOK, false
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// choice is a flag that takes one of a few values.
+type choice struct {
+	value   string
+	allowed []string
+}
+
+func newChoice(value string, allowed ...string) *choice { return &choice{value, allowed} }
+
+func (c *choice) String() string {
+	if c == nil {
+		return ""
+	}
+	return c.value
+}
+
+func (c *choice) Set(s string) error {
+	if !slices.Contains(c.allowed, s) {
+		return fmt.Errorf("want %s", strings.Join(c.allowed, " or "))
+	}
+	c.value = s
+	return nil
 }
 
 // params collects repeated -p Key=Value flags.
@@ -90,66 +188,83 @@ func (p params) Set(s string) error {
 	return nil
 }
 
-// parseFlags parses flags that may stand before or after the positional
-// arguments, and returns the positional ones.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+// undeclared checks that the template declares every parameter given a
+// value, and says which it declares when it does not.
+func (p params) undeclared(t *tree.Object) error {
+	declared, _ := t.Get("Parameters")
+	ps, _ := declared.(*tree.Object)
+	var names []string
+	if ps != nil {
+		names = ps.Keys()
 	}
+	for _, k := range sortedKeys(p) {
+		if !slices.Contains(names, k) {
+			if len(names) == 0 {
+				return fmt.Errorf("-p %s: the template declares no parameters", k)
+			}
+			return fmt.Errorf("-p %s: the template declares no parameter %s; its parameters are %s", k, k, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
-func expand(args []string, stdio IO, checkOnly bool) int {
-	name := "expand"
-	if checkOnly {
-		name = "check"
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stdio.Stderr)
-	output := "yaml"
-	if !checkOnly {
-		fs.StringVar(&output, "o", "yaml", "output format: yaml or json")
+	sort.Strings(keys)
+	return keys
+}
+
+func version(args []string, stdio IO) int {
+	c := newCommand("version", "", "Print the version of asyncinvoke: its module version, the VCS revision it was built from, and the Go version.", stdio)
+	pos, code, done := c.parse(args)
+	if done {
+		return code
 	}
-	values := params{}
-	fs.Var(values, "p", "a template parameter value, Key=Value (repeatable); parameters not given take their Default")
-	macroName := fs.String("macro-name", "AsyncInvoke", "the macro's name in the template's Transform, removed from the output")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return exitUsage
+	if len(pos) != 0 {
+		return c.usageError("takes no arguments")
 	}
-	if len(pos) != 1 || (output != "yaml" && output != "json") {
-		fmt.Fprintf(stdio.Stderr, "usage: asyncinvoke %s [-o yaml|json] [-p Key=Value]... FILE\n", name)
-		return exitUsage
-	}
-	t, err := readTemplate(pos[0], stdio.Stdin)
-	if err != nil {
-		return stdio.fail(err)
-	}
-	if _, err := macro.Expand(t, values); err != nil {
-		fmt.Fprintln(stdio.Stdout, problemLines(err, pos[0]+": "))
-		return exitProblems
-	}
-	if checkOnly {
-		return exitOK
-	}
-	removeTransform(t, *macroName)
-	out, err := render(t, output)
-	if err != nil {
-		return stdio.fail(err)
-	}
-	stdio.Stdout.Write(out)
+	fmt.Fprintln(stdio.Stdout, versionText())
 	return exitOK
 }
 
-func readTemplate(file string, stdin io.Reader) (*tree.Object, error) {
+// versionText describes this build from debug.ReadBuildInfo.
+func versionText() string {
+	v, revision, modified, when := "unknown", "", false, ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			case "vcs.time":
+				when = s.Value
+			}
+		}
+	}
+	s := "asyncinvoke " + v
+	if revision != "" {
+		s += " (revision " + revision
+		if when != "" {
+			s += " of " + when
+		}
+		if modified {
+			s += ", with uncommitted changes"
+		}
+		s += ")"
+	}
+	return s + " " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
+}
+
+// readSource reads a template file (- for stdin) with what is needed to
+// locate its values.
+func readSource(file string, stdin io.Reader) (*parse.Source, error) {
 	var data []byte
 	var err error
 	if file == "-" {
@@ -160,69 +275,52 @@ func readTemplate(file string, stdin io.Reader) (*tree.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := parse.Template(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return t, nil
+	return parse.Read(data)
 }
 
-// render writes t as YAML or JSON and checks, as rain fmt --verify does,
-// that the text reads back as the same template.
-func render(t *tree.Object, output string) ([]byte, error) {
-	var out []byte
-	var err error
-	if output == "json" {
-		out = format.JSON(t)
-	} else if out, err = format.YAML(t); err != nil {
-		return nil, err
+// displayName is how messages name a template file.
+func displayName(file string) string {
+	if file == "-" {
+		return "<stdin>"
 	}
-	back, err := parse.Template(out)
-	if err != nil || !tree.Equal(back, t) {
-		return nil, fmt.Errorf("internal error: the %s output does not read back as the expanded template (%v); please report this", output, err)
-	}
-	return out, nil
+	return file
 }
 
-// removeTransform drops the macro from the template's Transform, as
-// CloudFormation does once it has run it; other transforms stay.
-func removeTransform(t *tree.Object, name string) {
-	v, ok := t.Get("Transform")
-	if !ok {
-		return
+// located writes file:line:col: message, or file: message where the place
+// is not known.
+func located(file string, p parse.Pos, message string) string {
+	if p.Line == 0 {
+		return file + ": " + message
 	}
-	switch v := v.(type) {
-	case string:
-		if v == name {
-			t.Delete("Transform")
-		}
-	case []any:
-		var keep []any
-		for _, x := range v {
-			if x != name {
-				keep = append(keep, x)
-			}
-		}
-		switch len(keep) {
-		case 0:
-			t.Delete("Transform")
-		case 1:
-			t.Set("Transform", keep[0])
-		default:
-			t.Set("Transform", keep)
-		}
-	}
+	return fmt.Sprintf("%s:%d:%d: %s", file, p.Line, p.Column, message)
 }
 
-// problemLines writes each problem of an expansion on a line of its own.
-func problemLines(err error, prefix ...string) string {
+// readError is a template that cannot be read, as one located line.
+func readError(file string, err error) string {
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		return located(displayName(file), pe.Pos, pe.Message)
+	}
+	return displayName(file) + ": " + err.Error()
+}
+
+// problems returns each problem of an expansion with its place in src.
+func problems(err error) macro.Problems {
 	var ps macro.Problems
 	if !errors.As(err, &ps) {
 		ps = macro.Problems{{Message: err.Error()}}
 	}
+	return ps
+}
+
+// problemLines writes each problem of an expansion on a line of its own,
+// located in src.
+func problemLines(err error, file string, src *parse.Source) string {
+	ps := problems(err)
 	lines := make([]string, len(ps))
 	for i, p := range ps {
-		lines[i] = strings.Join(prefix, "") + p.Error()
+		pos, _ := src.Position(p.Path)
+		lines[i] = located(displayName(file), pos, p.Error())
 	}
 	return strings.Join(lines, "\n")
 }

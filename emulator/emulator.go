@@ -1,6 +1,8 @@
 // Package emulator runs a Lambda function's bootstrap under the AWS Lambda
 // Runtime Interface Emulator, what `sam local invoke` runs inside its
 // container, and invokes it through the Lambda Invoke API with the AWS SDK.
+// Find finds the emulator, or installs the pinned version into the user's
+// cache.
 package emulator
 
 import (
@@ -26,6 +28,7 @@ const FunctionName = "function"
 
 // Config describes one emulated function.
 type Config struct {
+	RIE       string            // the emulator executable; Find's answer when empty
 	Bootstrap string            // path of the function's bootstrap executable
 	Name      string            // AWS_LAMBDA_FUNCTION_NAME; defaults to FunctionName
 	Timeout   time.Duration     // the function's timeout; defaults to 30s
@@ -42,31 +45,18 @@ type Emulator struct {
 	stopOnce sync.Once
 }
 
-// RIE finds the emulator executable: $AWS_LAMBDA_RIE, aws-lambda-rie on the
-// PATH, or the module's pinned tool (go tool aws-lambda-rie).
-func RIE() (string, error) {
-	if p := os.Getenv("AWS_LAMBDA_RIE"); p != "" {
-		return p, nil
-	}
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
-		return p, nil
-	}
-	out, err := exec.Command("go", "tool", "-n", "aws-lambda-rie").Output()
-	if err != nil {
-		return "", fmt.Errorf("cannot find the Lambda Runtime Interface Emulator: set AWS_LAMBDA_RIE, put aws-lambda-rie on the PATH, or run from the asyncinvoke module (go tool aws-lambda-rie): %v", err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
 // Start starts the emulator for c.Bootstrap on two free loopback ports and
 // waits until it accepts invocations.
 func Start(ctx context.Context, c Config) (*Emulator, error) {
 	if _, err := os.Stat(c.Bootstrap); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
-	rie, err := RIE()
-	if err != nil {
-		return nil, err
+	rie := c.RIE
+	if rie == "" {
+		var err error
+		if rie, err = Find(ctx, c.Log); err != nil {
+			return nil, err
+		}
 	}
 	api, err := freeAddr()
 	if err != nil {

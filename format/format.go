@@ -1,7 +1,8 @@
 // Package format writes the generic tree of package tree as a template: YAML
 // that reads like a template a person wrote (short-form intrinsic tags, block
 // style, multi-line strings as literal blocks), or indented JSON as
-// CloudFormation shows a processed template.
+// CloudFormation shows a processed template. YAMLLike writes a changed
+// template keeping the comments and styles of what did not change.
 package format
 
 import (

@@ -152,11 +152,18 @@ func (f Function) Config(bootstrap string, log io.Writer) emulator.Config {
 	return emulator.Config{Bootstrap: bootstrap, Name: f.ID, Timeout: f.Timeout, MemoryMB: f.MemoryMB, Env: f.Env, Log: log}
 }
 
-// Start builds f and starts it under the emulator.
+// Start finds the emulator (emulator.Find, which may install it), then
+// builds f and starts it under the emulator.
 func Start(ctx context.Context, f Function, workDir string, log io.Writer) (*emulator.Emulator, error) {
+	rie, err := emulator.Find(ctx, log)
+	if err != nil {
+		return nil, err
+	}
 	bootstrap, err := Build(ctx, f, filepath.Join(workDir, f.ID), log)
 	if err != nil {
 		return nil, err
 	}
-	return emulator.Start(ctx, f.Config(bootstrap, log))
+	config := f.Config(bootstrap, log)
+	config.RIE = rie
+	return emulator.Start(ctx, config)
 }

@@ -31,6 +31,7 @@ type Config struct {
 	TemplateDir string            // where the template's relative code paths start
 	Endpoints   map[string]string // function logical ID -> a running Lambda Invoke API endpoint
 	WorkDir     string            // where functions are built
+	RIE         string            // the emulator executable; emulator.Find's answer, before any build, when empty
 	Log         io.Writer         // request lines, async outcomes, function logs
 	QueueSize   int               // asynchronous invocations waiting at most; default 100
 	Workers     int               // asynchronous invocations running at once; default 4
@@ -127,6 +128,20 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 	s.stopping, s.abandon = context.WithCancel(context.Background())
 	s.routes, s.warnings = Routes(c.Template)
 	runnable, notRunnable := Functions(c.Template, c.TemplateDir)
+	if c.RIE == "" {
+		for _, r := range s.routes {
+			_, given := c.Endpoints[r.Function]
+			if _, ok := runnable[r.Function]; ok && r.Broken == "" && !given {
+				// Find (or install) the emulator before building anything.
+				rie, err := emulator.Find(ctx, c.Log)
+				if err != nil {
+					return nil, err
+				}
+				c.RIE = rie
+				break
+			}
+		}
+	}
 	for i := range s.routes {
 		r := &s.routes[i]
 		if r.Broken != "" || r.Function == "" {
@@ -156,6 +171,7 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 		}
 		fn := &function{id: f.ID, idle: make(chan *lambda.Client, c.Concurrency), max: c.Concurrency}
 		config := f.Config(bootstrap, c.Log)
+		config.RIE = c.RIE
 		fn.start = func(ctx context.Context) (*lambda.Client, error) {
 			em, err := emulator.Start(ctx, config)
 			if err != nil {
@@ -324,6 +340,10 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 		}
 		s.respond(w, r, out.Payload, errorMessage)
 	case "DryRun":
+		// Lambda checks the call and answers 204 without running the
+		// function; API Gateway answers with the default integration
+		// response and an empty body, as for Event.
+		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s", r.Method, r.Path, fn.id)
 		s.respond(w, r, nil, "")
 	default:
 		// Lambda refuses the call (InvalidParameterValueException): API Gateway answers 500.
@@ -402,17 +422,27 @@ func (f *function) invoke(ctx context.Context, payload []byte) (*lambda.InvokeOu
 }
 
 // work runs queued asynchronous invocations, retrying a failed one twice as
-// Lambda does for asynchronous events (with shorter delays).
+// Lambda does for asynchronous events (with shorter delays). Once shutdown
+// abandons pending work, each invocation it cuts short or never starts gets
+// one line, and none is retried.
 func (s *Server) work() {
 	defer s.workers.Done()
 	for j := range s.queue {
 		start := time.Now()
-		for attempt := 0; ; attempt++ {
+		for attempt := 1; ; attempt++ {
 			if s.stopping.Err() != nil {
-				s.log.Printf("async %s %s (%s): abandoned at shutdown", j.id, j.fn.id, j.route)
+				if attempt == 1 {
+					s.log.Printf("async %s %s (%s): abandoned at shutdown before it started", j.id, j.fn.id, j.route)
+				} else {
+					s.log.Printf("async %s %s (%s): abandoned at shutdown after %d failed attempts; not retried", j.id, j.fn.id, j.route, attempt-1)
+				}
 				break
 			}
 			out, err := j.fn.invoke(s.stopping, j.payload)
+			if err != nil && s.stopping.Err() != nil {
+				s.log.Printf("async %s %s (%s): cut short by shutdown after %s (attempt %d); not retried", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond), attempt)
+				break
+			}
 			if err == nil && out.FunctionError != nil {
 				err = fmt.Errorf("function error: %s", out.Payload)
 			}
@@ -420,13 +450,17 @@ func (s *Server) work() {
 				s.log.Printf("async %s %s (%s): succeeded in %s", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond))
 				break
 			}
-			if attempt >= len(s.retry) {
-				s.log.Printf("async %s %s (%s): failed after %d attempts: %v", j.id, j.fn.id, j.route, attempt+1, err)
+			if attempt > len(s.retry) {
+				s.log.Printf("async %s %s (%s): failed after %d attempts: %v", j.id, j.fn.id, j.route, attempt, err)
 				break
 			}
-			s.log.Printf("async %s %s (%s): attempt %d failed, retrying in %s: %v", j.id, j.fn.id, j.route, attempt+1, s.retry[attempt], err)
+			if s.stopping.Err() != nil {
+				s.log.Printf("async %s %s (%s): attempt %d failed at shutdown; not retried: %v", j.id, j.fn.id, j.route, attempt, err)
+				break
+			}
+			s.log.Printf("async %s %s (%s): attempt %d failed, retrying in %s: %v", j.id, j.fn.id, j.route, attempt, s.retry[attempt-1], err)
 			select {
-			case <-time.After(s.retry[attempt]):
+			case <-time.After(s.retry[attempt-1]):
 			case <-s.stopping.Done():
 			}
 		}

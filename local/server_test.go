@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,9 @@ Resources:
   Http:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PATCH, Integration: {Type: HTTP, Uri: "https://example.com"}}
+  Client:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: PUT, AsyncInvoke: client, Integration: {Uri: !GetAtt Fn.Arn}}
   Fn: {Type: AWS::Lambda::Function}
   Other: {Type: AWS::Lambda::Function}
 `
@@ -77,6 +81,9 @@ func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.payloads = append(f.payloads, string(b))
 	f.mu.Unlock()
 	switch {
+	case bytes.Contains(b, []byte("slow")): // held until the caller gives up
+		<-r.Context().Done()
+		return
 	case bytes.Contains(b, []byte("fail")):
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		w.Write([]byte(`{"errorMessage":"bad input","errorType":"Oops"}`))
@@ -87,7 +94,7 @@ func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newServer(t *testing.T) (*Server, *fakeLambda, *bytes.Buffer) {
+func newServer(t *testing.T, workers ...int) (*Server, *fakeLambda, *bytes.Buffer) {
 	t.Helper()
 	fake := &fakeLambda{}
 	ts := httptest.NewServer(fake)
@@ -97,7 +104,7 @@ func newServer(t *testing.T) (*Server, *fakeLambda, *bytes.Buffer) {
 	_, err = macro.Expand(tt, nil)
 	require.NoError(t, err)
 	var log bytes.Buffer
-	s, err := NewServer(context.Background(), Config{Template: tt, Endpoints: map[string]string{"Fn": ts.URL, "Other": ts.URL}, Log: &syncWriter{w: &log}, RetryDelays: []time.Duration{time.Millisecond, time.Millisecond}})
+	s, err := NewServer(context.Background(), Config{Template: tt, Endpoints: map[string]string{"Fn": ts.URL, "Other": ts.URL}, Log: &syncWriter{w: &log}, RetryDelays: []time.Duration{time.Millisecond, time.Millisecond}, Workers: append(workers, 0)[0]})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s, fake, &log
@@ -197,4 +204,56 @@ func TestInvocationType(t *testing.T) {
 	for source, want := range tests {
 		assert.Equal(t, want, invocationType(source, req), source)
 	}
+}
+
+// TestInvocationTypes: how each X-Amz-Invocation-Type is answered, and
+// whether the function runs.
+func TestInvocationTypes(t *testing.T) {
+	tests := []struct {
+		typ    string
+		status int
+		body   string
+		calls  int32
+	}{
+		{"Event", 200, "", 1},
+		{"RequestResponse", 200, `{"a":1}`, 1},
+		// Lambda checks the call and answers 204 without running the
+		// function; API Gateway answers the default integration response.
+		{"DryRun", 200, "", 0},
+		{"Later", 500, `{"message":"Internal server error"}`, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			req := httptest.NewRequest("PUT", "/items", strings.NewReader(`{"a":1}`))
+			req.Header.Set("InvocationType", tc.typ)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.body, w.Body.String())
+			s.Drain(5 * time.Second)
+			assert.Equal(t, tc.calls, fake.calls.Load(), "invocations of the function")
+			assert.Contains(t, log.String(), "PUT /items "+tc.typ+" "+strconv.Itoa(tc.status))
+		})
+	}
+}
+
+// TestShutdown: an invocation that shutdown cuts short, or never starts,
+// gets one line, and none is retried.
+func TestShutdown(t *testing.T) {
+	s, fake, log := newServer(t, 1)
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("POST", "/items", strings.NewReader(`{"slow":true}`)))
+		require.Equal(t, 200, w.Code)
+	}
+	require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	s.Drain(50 * time.Millisecond)
+	out := log.String()
+	assert.Regexp(t, `async async-1 Fn \(POST /items\): cut short by shutdown after \S+ \(attempt 1\); not retried`, out)
+	assert.Regexp(t, `async async-2 Fn \(POST /items\): abandoned at shutdown before it started`, out)
+	assert.Equal(t, 1, strings.Count(out, "async-1"), out)
+	assert.Equal(t, 1, strings.Count(out, "async-2"), out)
+	assert.NotContains(t, out, "retrying")
+	assert.EqualValues(t, 1, fake.calls.Load())
 }

@@ -7,6 +7,10 @@
 // and the exact text of numbers survive. Scalars that YAML would read as
 // numbers but JSON cannot write (012345678901, 0x1F, 1_000) stay strings,
 // as CloudFormation reads them.
+//
+// Read also keeps what is needed to say where each value is written (line
+// and column) and, for YAML, how; a template that cannot be read is an
+// *Error that says where the problem is.
 package parse
 
 import (
@@ -22,41 +26,65 @@ import (
 
 // Template reads a template in JSON or YAML. Its top level must be an object.
 func Template(data []byte) (*tree.Object, error) {
-	v, err := Document(data)
+	s, err := read(data, false)
 	if err != nil {
 		return nil, err
 	}
-	o, ok := v.(*tree.Object)
-	if !ok {
-		return nil, fmt.Errorf("the template is %s, not an object", tree.TypeName(v))
-	}
-	return o, nil
+	return s.Template, nil
 }
 
 // Document reads any JSON or YAML document.
 func Document(data []byte) (any, error) {
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-		if v, err := tree.Decode(t); err == nil {
-			return v, nil
+	v, _, err := document(data, nil)
+	return v, err
+}
+
+// document reads data as JSON when it is JSON, else as YAML, and returns the
+// YAML document node it read (nil for JSON). When values is not nil, it
+// records the value each YAML node was read as.
+func document(data []byte, values map[*yaml.Node]any) (any, *yaml.Node, error) {
+	t := bytes.TrimSpace(data)
+	looksJSON := len(t) > 0 && t[0] == '{'
+	if looksJSON {
+		v, err := tree.Decode(t)
+		if err == nil {
+			return v, nil, nil
+		}
+		if json.Valid(t) {
+			// Valid JSON that the tree refuses: a key given twice. Say where.
+			if _, ierr := jsonIndex(data); ierr != nil {
+				return nil, nil, ierr
+			}
+			return nil, nil, &Error{Message: err.Error()}
 		}
 		// Not JSON after all: YAML's flow style also starts with '{'.
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
+		if looksJSON && jsonish(t) {
+			return nil, nil, jsonSyntaxError(data)
+		}
+		return nil, nil, yamlError(data, err)
 	}
 	if doc.Kind == 0 {
-		return nil, fmt.Errorf("the document is empty")
+		return nil, nil, &Error{Message: "the document is empty"}
 	}
-	c := converter{budget: maxNodes}
-	return c.convert(&doc, nil)
+	c := converter{budget: maxNodes, values: values}
+	v, err := c.convert(&doc, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, &doc, nil
 }
 
 // maxNodes bounds what one document may expand to: aliases can multiply a
 // small text into a huge tree ("billion laughs").
 const maxNodes = 2_000_000
 
-type converter struct{ budget int }
+type converter struct {
+	budget int
+	values map[*yaml.Node]any // the value each node was read as; nil: not recorded
+}
 
 // shortForms maps a YAML short-form tag to its long-form key.
 var shortForms = map[string]string{
@@ -79,14 +107,22 @@ var tagList = func() string {
 }()
 
 func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
+	v, err := c.value(n, path)
+	if err == nil && c.values != nil {
+		c.values[n] = v
+	}
+	return v, err
+}
+
+func (c *converter) value(n *yaml.Node, path []string) (any, error) {
 	if c.budget--; c.budget < 0 {
-		return nil, fmt.Errorf("line %d: the document expands to more than %d values (YAML aliases?)", n.Line, maxNodes)
+		return nil, at(n, "the document expands to more than %d values (YAML aliases?)", maxNodes)
 	}
 	if key, ok := shortForms[n.Tag]; ok {
 		return c.intrinsic(n, key, path)
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		return nil, fmt.Errorf("line %d: unknown tag %s at %s; CloudFormation's short forms are %s", n.Line, n.Tag, tree.PathString(path), tagList)
+		return nil, at(n, "unknown tag %s at %s; CloudFormation's short forms are %s", n.Tag, tree.PathString(path), tagList)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -105,10 +141,10 @@ func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a key at %s is not a plain string", k.Line, tree.PathString(path))
+				return nil, at(k, "a key at %s is not a plain string", tree.PathString(path))
 			}
 			if k.Value == "<<" && k.Tag == "!!merge" {
-				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported by CloudFormation", k.Line)
+				return nil, at(k, "merge keys (<<) are not supported by CloudFormation")
 			}
 			dup := false
 			if seen != nil {
@@ -118,7 +154,7 @@ func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
 				dup = o.Has(k.Value)
 			}
 			if dup {
-				return nil, fmt.Errorf("line %d: duplicate key %q in %s: a key may appear once in an object", k.Line, k.Value, tree.PathString(path))
+				return nil, at(k, "duplicate key %q in %s: a key may appear once in an object", k.Value, tree.PathString(path))
 			}
 			v, err := c.convert(n.Content[i+1], append(path, k.Value))
 			if err != nil {
@@ -181,7 +217,7 @@ func (c *converter) intrinsic(n *yaml.Node, key string, path []string) (any, err
 	if s, ok := v.(string); ok && key == "Fn::GetAtt" {
 		id, attr, found := strings.Cut(s, ".")
 		if !found {
-			return nil, fmt.Errorf("line %d: !GetAtt %s at %s needs the form Resource.Attribute", n.Line, s, tree.PathString(path))
+			return nil, at(n, "!GetAtt %s at %s needs the form Resource.Attribute", s, tree.PathString(path))
 		}
 		return tree.NewObject(key, []any{id, attr}), nil
 	}

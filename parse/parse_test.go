@@ -80,7 +80,7 @@ func TestScalars(t *testing.T) {
 func TestRefused(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unknown tag", "a: !Reff X", "unknown tag !Reff"},
-		{"duplicate key", "a: 1\nb: 2\na: 3", `line 3: duplicate key "a"`},
+		{"duplicate key", "a: 1\nb: 2\na: 3", `line 3, column 1: duplicate key "a"`},
 		{"GetAtt without a dot", "a: !GetAtt Fn", "needs the form Resource.Attribute"},
 		{"not YAML", "a: [", "invalid YAML"},
 		{"a list", "- a", "not an object"},

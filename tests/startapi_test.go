@@ -4,11 +4,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,10 +22,7 @@ import (
 // TestStartAPI runs `asyncinvoke local start-api` on the example template,
 // whose worker takes the time a request asks for, and calls it as a client.
 func TestStartAPI(t *testing.T) {
-	bin := filepath.Join(binDir, "asyncinvoke")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/asyncinvoke").CombinedOutput(); err != nil {
-		t.Fatalf("build asyncinvoke: %v\n%s", err, out)
-	}
+	bin := asyncinvoke(t)
 	port := freePort(t)
 	logs := &syncBuffer{}
 	cmd := exec.Command(bin, "local", "start-api", "-t", "../examples/jobs.yaml", "--port", strconv.Itoa(port))
@@ -133,6 +132,24 @@ func TestStartAPI(t *testing.T) {
 	if t.Failed() {
 		t.Log(logs.String())
 	}
+}
+
+var buildCLI sync.Once
+
+// asyncinvoke builds the command once for the tests.
+func asyncinvoke(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(binDir, "asyncinvoke")
+	var out []byte
+	var err error
+	buildCLI.Do(func() { out, err = exec.Command("go", "build", "-o", bin, "../cmd/asyncinvoke").CombinedOutput() })
+	if err != nil {
+		t.Fatalf("build asyncinvoke: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("asyncinvoke was not built: %v", err)
+	}
+	return bin
 }
 
 func freePort(t *testing.T) int {
