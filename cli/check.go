@@ -75,6 +75,7 @@ func check(args []string, stdio IO) int {
 	values := params{}
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
 	macroName := c.fs.String("macro-name", macro.Shorthand, "the `name` the macro is deployed under, which Transform must name")
+	stack := stackFlags(c.fs)
 	pos, code, done := c.parse(args)
 	if done {
 		return code
@@ -92,7 +93,7 @@ func check(args []string, stdio IO) int {
 		if err := values.undeclared(src.Template); err != nil {
 			return c.usageError("%s: %v", displayName(file), err)
 		}
-		all = append(all, lint(file, src, values, *macroName)...)
+		all = append(all, lint(file, src, values, *stack, *macroName)...)
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i], all[j]
@@ -141,6 +142,7 @@ type linter struct {
 	src       *parse.Source
 	t         *tree.Object // the template with local includes in place
 	macroName string
+	stack     macro.Stack
 	includes  []include
 	findings  []finding
 }
@@ -154,13 +156,13 @@ type include struct {
 	src  *parse.Source
 }
 
-func lint(file string, src *parse.Source, values params, macroName string) []finding {
-	l := &linter{name: displayName(file), dir: templateDir(file), src: src, macroName: macroName}
+func lint(file string, src *parse.Source, values params, stack macro.Stack, macroName string) []finding {
+	l := &linter{name: displayName(file), dir: templateDir(file), src: src, macroName: macroName, stack: stack}
 	t := l.inline(tree.Clone(src.Template), nil).(*tree.Object)
 	l.t = t
 	l.transform(t)
 	l.invisible(t)
-	if _, err := macro.Expand(tree.Clone(t), values); err != nil {
+	if err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName); err != nil {
 		for _, p := range problems(err) {
 			l.add("error", "E1001", p.Path, "%s", p.Message)
 		}

@@ -177,6 +177,50 @@ func (c *choice) Set(s string) error {
 // params collects repeated -p Key=Value flags.
 type params map[string]any
 
+// stackFlags adds --region and --account-id: the stack the template is for,
+// as CloudFormation tells the macro (it then recognizes permissions that
+// spell them out).
+func stackFlags(fs *flag.FlagSet) *macro.Stack {
+	s := &macro.Stack{}
+	fs.StringVar(&s.Region, "region", "", "the `region` of the stack, as CloudFormation tells the macro (optional)")
+	fs.StringVar(&s.AccountID, "account-id", "", "the `account` of the stack, as CloudFormation tells the macro (optional)")
+	return s
+}
+
+// expandLocally runs the macro on t as CloudFormation would. Loops of
+// AWS::LanguageExtensions, listed before the macro, are expanded by
+// CloudFormation before the macro runs, which cannot happen here: their
+// problems say so instead of asking for that order.
+func expandLocally(t *tree.Object, values params, stack macro.Stack, macroName string) error {
+	_, err := macro.ExpandFor(t, values, stack)
+	if err == nil || !extensionsFirst(t, macroName) {
+		return err
+	}
+	ps := problems(err)
+	for i, p := range ps {
+		if len(p.Path) > 1 && p.Path[0] == "Resources" && strings.HasPrefix(p.Path[1], "Fn::ForEach::") {
+			ps[i].Message = "is inside " + p.Path[1] + ", which AWS::LanguageExtensions expands in CloudFormation before AsyncInvoke runs (listed first, as it must be); asyncinvoke cannot expand loops itself, so it cannot show or check what the loop makes"
+		}
+	}
+	return ps
+}
+
+// extensionsFirst reports whether t's Transform lists
+// AWS::LanguageExtensions before the macro.
+func extensionsFirst(t *tree.Object, macroName string) bool {
+	v, _ := t.Get("Transform")
+	list, _ := v.([]any)
+	for _, x := range list {
+		switch x {
+		case "AWS::LanguageExtensions":
+			return true
+		case macroName:
+			return false
+		}
+	}
+	return false
+}
+
 func (p params) String() string { return "" }
 
 func (p params) Set(s string) error {

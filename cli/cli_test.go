@@ -157,6 +157,32 @@ func TestVersion(t *testing.T) {
 
 // TestExpand: the template, and only it, goes to standard output; problems
 // go to standard error, located in the file.
+// literalPermission has a permission for API Gateway written with a literal
+// partition, region and account.
+const literalPermission = `Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: x}}
+  Fn: {Type: AWS::Lambda::Function}
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Fn, Principal: apigateway.amazonaws.com, SourceArn: !Sub "arn:aws:execute-api:eu-west-1:123456789012:${Api}/*/*"}
+  M:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Fn.Arn}}
+`
+
+// loop has methods in a Fn::ForEach, with the transforms in the right order.
+const loop = `Transform: [AWS::LanguageExtensions, AsyncInvoke]
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: x}}
+  Fn: {Type: AWS::Lambda::Function}
+  Fn::ForEach::Verbs:
+    - Verb
+    - [GET, POST]
+    - M${Verb}:
+        Type: AWS::ApiGateway::Method
+        Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: !Ref Verb, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Fn.Arn}}
+`
+
 func TestExpand(t *testing.T) {
 	bad := badIndent(t)
 	tests := []struct {
@@ -197,6 +223,12 @@ func TestExpand(t *testing.T) {
 		{name: "a YAML error deep in a file: its line and column", args: []string{"expand", bad}, code: 1,
 			emptyStdout: true, stderr: []string{bad + ":57:6: invalid YAML: did not find expected key"}, stderrNotContain: []string{"line 50"}},
 		{name: "unreadable template", args: []string{"expand", "-"}, stdin: "a: [", code: 1, emptyStdout: true, stderr: []string{"<stdin>:1:4: invalid YAML"}},
+		{name: "a permission with a literal region: the stack unknown, the macro adds its own", args: []string{"expand", "-"}, stdin: literalPermission,
+			stdout: []string{"FnApiAsyncInvokePermission:"}, emptyStderr: true},
+		{name: "a permission with a literal region: covers the call in that stack", args: []string{"expand", "--region", "eu-west-1", "--account-id", "123456789012", "-"}, stdin: literalPermission,
+			absent: []string{"FnApiAsyncInvokePermission:"}, emptyStderr: true},
+		{name: "Fn::ForEach with AWS::LanguageExtensions listed first: cannot be expanded here, and says why", args: []string{"expand", "-"}, stdin: loop, code: 1,
+			emptyStdout: true, stderr: []string{"which AWS::LanguageExtensions expands in CloudFormation before AsyncInvoke runs (listed first, as it must be)"}, stderrNotContain: []string{"list it first"}},
 		{name: "no such file", args: []string{"expand", "nowhere.yaml"}, code: 1, emptyStdout: true, stderr: []string{"nowhere.yaml: open nowhere.yaml: no such file or directory"}},
 	}
 	for _, tc := range tests {

@@ -35,6 +35,7 @@ func expand(args []string, stdio IO) int {
 	values := params{}
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
 	macroName := c.fs.String("macro-name", macro.Shorthand, "the `name` the macro is deployed under, which is removed from Transform")
+	stack := stackFlags(c.fs)
 	pos, code, done := c.parse(args)
 	if done {
 		return code
@@ -52,7 +53,7 @@ func expand(args []string, stdio IO) int {
 		return c.usageError("%v", err)
 	}
 	t := tree.Clone(src.Template).(*tree.Object)
-	if _, err := macro.Expand(t, values); err != nil {
+	if err := expandLocally(t, values, *stack, *macroName); err != nil {
 		fmt.Fprintln(stdio.Stderr, problemLines(err, file, src))
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(file), count(len(problems(err)), "problem"))
 		return exitProblems

@@ -39,6 +39,7 @@ type expander struct {
 	problems   Problems
 	perms      permissions
 	plans      configs
+	merged     []mergedOperation
 	stats      Stats
 }
 
@@ -134,6 +135,7 @@ func (e *expander) run(fragment any) bool {
 	e.perms.init(e)
 	e.loops(section)
 	e.res.Each(e.resource)
+	e.mergedEvents()
 	if len(e.problems) == 0 {
 		e.stats.Permissions = e.perms.add(e)
 	}

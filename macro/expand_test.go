@@ -67,6 +67,18 @@ func TestGolden(t *testing.T) {
 			_, err = macro.Expand(again, nil)
 			require.NoError(t, err)
 			assert.True(t, tree.Equal(tmpl, again), "a second expansion changed the template")
+			// Idempotent with the shorthand put back where it was: the macro
+			// recognizes everything it added (permissions, conditions,
+			// configurations, policies) and adds nothing twice.
+			again = tree.Clone(tmpl)
+			restoreShorthands(original, again)
+			_, err = macro.Expand(again, nil)
+			require.NoError(t, err)
+			if !tree.Equal(tmpl, again) {
+				first, _ := format.YAML(tmpl)
+				second, _ := format.YAML(again)
+				assert.Equal(t, string(first), string(second), "expanding again with the shorthand put back changed the template")
+			}
 			// Without the shorthand, nothing changes at all.
 			if !bytes.Contains(src, []byte(macro.Shorthand)) && !bytes.Contains(src, []byte(macro.OpenAPIShorthand)) {
 				assert.True(t, tree.Equal(original, tmpl), "a template without the shorthand changed")
@@ -94,4 +106,32 @@ func shorthands(v any, path []string) []string {
 		}
 	}
 	return found
+}
+
+// restoreShorthands puts every shorthand of original back into expanded, in
+// the object at the same path.
+func restoreShorthands(original, expanded any) {
+	switch o := original.(type) {
+	case *tree.Object:
+		e, ok := expanded.(*tree.Object)
+		if !ok {
+			return
+		}
+		for _, m := range o.Members {
+			if m.Key == macro.Shorthand || m.Key == macro.OpenAPIShorthand {
+				e.Set(m.Key, tree.Clone(m.Value))
+				continue
+			}
+			if v, ok := e.Get(m.Key); ok {
+				restoreShorthands(m.Value, v)
+			}
+		}
+	case []any:
+		e, ok := expanded.([]any)
+		for i := range o {
+			if ok && i < len(e) {
+				restoreShorthands(o[i], e[i])
+			}
+		}
+	}
 }

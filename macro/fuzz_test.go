@@ -100,7 +100,7 @@ func onlyAsNames(t *tree.Object) bool {
 		if key != Shorthand && key != OpenAPIShorthand {
 			return
 		}
-		if !(len(path) == 2 && isSection(path[0])) && !(len(path) > 0 && path[0] == "Mappings") {
+		if !(len(path) == 1 && isSection(path[0])) && !(len(path) > 0 && path[0] == "Mappings") {
 			ok = false
 		}
 	})

@@ -150,7 +150,7 @@ func (e *expander) addInvokeConfigs() int {
 // the function has AutoPublishAlias, else $LATEST. It refuses otherwise.
 func (e *expander) samQualifierMatches(p *configPlan) bool {
 	fn := p.t.Function
-	alias, _ := e.res.Properties(fn).Get("AutoPublishAlias")
+	alias := e.samProperty(fn, "AutoPublishAlias")
 	viaAlias := tree.Equal(p.t.Name, tree.NewObject("Ref", fn+".Alias"))
 	unqualified := tree.Equal(p.t.Name, tree.NewObject("Fn::GetAtt", []any{fn, "Arn"}))
 	switch {
@@ -332,7 +332,7 @@ func (e *expander) samInvokeConfig(p *configPlan, policy string) {
 // executionRole is the logical ID of the AWS::IAM::Role of this template
 // that fn runs with, or "" (a role from elsewhere, or SAM's own).
 func (e *expander) executionRole(fn string) string {
-	role, _ := e.res.Properties(fn).Get("Role")
+	role := e.samProperty(fn, "Role")
 	k, arg, ok := tree.Only(role)
 	if !ok || k != "Fn::GetAtt" {
 		return ""

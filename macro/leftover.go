@@ -3,6 +3,7 @@ package macro
 import (
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -19,7 +20,7 @@ const templateTransform = "add Transform: AsyncInvoke at the top of the template
 func (e *expander) snippet(f *tree.Object) {
 	walkKeys(f, nil, func(path []string, key string) {
 		if key == Shorthand || key == OpenAPIShorthand {
-			e.fail(locOf(append(path, key)), "AsyncInvoke runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
+			e.fail(locOf(append(path, key)), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
 		}
 	})
 }
@@ -51,14 +52,17 @@ func (e *expander) leftovers(fragment any) {
 		switch {
 		case e.reported(append(path[:len(path):len(path)], key)):
 			return // refused with its reason
-		case len(path) == 2 && isSection(path[0]):
+		case len(path) == 1 && isSection(path[0]):
 			return // a logical ID or name that happens to be AsyncInvoke
 		case len(path) > 0 && path[0] == "Mappings":
 			return // data
 		case len(path) > 1 && path[0] == "Resources" && strings.HasPrefix(path[1], "Fn::ForEach::"):
 			return // refused by loops
-		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == "AWS::ApiGateway::Method":
+		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
 			e.fail(locOf(append(path, key)), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
+			return
+		case len(path) == 2 && path[0] == "Resources" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
+			e.fail(locOf(append(path, key)), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
 			return
 		}
 		e.fail(locOf(append(path, key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)

@@ -54,6 +54,9 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 		path = ""
 	}
 	m, _ := httpMethod.(string)
+	if in.Has("Credentials") {
+		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed
+	}
 	e.wantPermissions(targets, o, api, route{method: m, path: path}, where.at("Integration").at("Uri"))
 	e.wantInvokeConfig(targets, o)
 }
@@ -68,7 +71,7 @@ func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc)
 		if !isHeader || !strings.EqualFold(name, o.Header) {
 			continue
 		}
-		if b, isBool := boolean(m.Value); isBool && o.requiredSet && b != o.Required {
+		if b, isBool := boolean(e.resolved(m.Value)); isBool && o.requiredSet && b != o.Required {
 			e.fail(where.at(m.Key), "declares the header %s with required %v, which conflicts with AsyncInvoke Required: %v; remove one of them", name, b, o.Required)
 			return "", false
 		}
@@ -86,12 +89,12 @@ func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc)
 // none and returns the status codes of all of them. Without a default one
 // (a response without SelectionPattern), API Gateway has nothing to answer a
 // successful invocation with, and every call fails with 500.
-func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
+func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) ([]any, bool) {
 	v, has := in.Get("IntegrationResponses")
 	list, isList := v.([]any)
 	if !has || (isList && len(list) == 0) {
 		in.Set("IntegrationResponses", []any{tree.NewObject("StatusCode", o.StatusCode)})
-		return []string{o.StatusCode}, true
+		return []any{o.StatusCode}, true
 	}
 	if !isList {
 		if _, isObj := v.(*tree.Object); isObj {
@@ -100,7 +103,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", tree.TypeName(v))
 		return nil, false
 	}
-	var statuses []string
+	var statuses []any
 	hasDefault := false
 	taken := -1
 	for i, r := range list {
@@ -109,14 +112,12 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 			continue
 		}
 		if s, ok := r.Get("StatusCode"); ok {
-			if code, ok := scalarString(s); ok {
-				statuses = append(statuses, code)
-				if code == o.StatusCode {
-					taken = i
-				}
+			statuses = append(statuses, s) // a code, or an intrinsic function giving one
+			if code, ok := scalarString(e.resolved(s)); ok && code == o.StatusCode {
+				taken = i
 			}
 		}
-		if p, has := r.Get("SelectionPattern"); !has || p == "" {
+		if p, has := r.Get("SelectionPattern"); !has || e.resolved(p) == "" {
 			hasDefault = true
 		}
 	}
@@ -134,7 +135,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 // methodResponses adds a method response for every integration response
 // status that lacks one: API Gateway refuses an integration response whose
 // status the method does not declare.
-func (e *expander) methodResponses(props *tree.Object, statuses []string) {
+func (e *expander) methodResponses(props *tree.Object, statuses []any) {
 	v, has := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if has && !isList {
@@ -142,8 +143,12 @@ func (e *expander) methodResponses(props *tree.Object, statuses []string) {
 	}
 	added := false
 	for _, s := range statuses {
-		if !declaresStatus(list, s) {
-			list = append(list, tree.NewObject("StatusCode", s))
+		if !e.declaresStatus(list, s) {
+			status := tree.Clone(s)
+			if code, ok := scalarString(s); ok {
+				status = code // CloudFormation's StatusCode is a string
+			}
+			list = append(list, tree.NewObject("StatusCode", status))
 			added = true
 		}
 	}
@@ -152,16 +157,35 @@ func (e *expander) methodResponses(props *tree.Object, statuses []string) {
 	}
 }
 
-// declaresStatus reports whether a list of method responses has status.
-func declaresStatus(list []any, status string) bool {
+// declaresStatus reports whether a list of method responses has status: the
+// same code, or the same intrinsic function.
+func (e *expander) declaresStatus(list []any, status any) bool {
+	want, known := scalarString(e.resolved(status))
 	for _, r := range list {
 		if r, isObj := r.(*tree.Object); isObj {
 			if s, ok := r.Get("StatusCode"); ok {
-				if code, ok := scalarString(s); ok && code == status {
+				if code, ok := scalarString(e.resolved(s)); (ok && known && code == want) || tree.Equal(s, status) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// resolved is a value as deployed when the template tells it: a Ref to a
+// parameter becomes its value (or Default); anything else is itself.
+func (e *expander) resolved(v any) any {
+	if k, name, ok := tree.Only(v); ok && k == "Ref" {
+		n, _ := name.(string)
+		if val, found := e.values[n]; found {
+			return val
+		}
+		if p, isParam := e.parameter(n); isParam {
+			if d, has := p.Get("Default"); has {
+				return d
+			}
+		}
+	}
+	return v
 }

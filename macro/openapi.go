@@ -1,8 +1,10 @@
 package macro
 
 import (
+	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -24,11 +26,11 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	}
 	body, _ := props.Get(key)
 	doc, ok := body.(*tree.Object)
-	if !ok {
+	if !ok || isIntrinsic(doc) {
+		if hasText(body, OpenAPIShorthand) {
+			e.fail(where.at(key), "is written as text (a string, or an intrinsic function of strings) that holds x-async-invoke; the macro reads an OpenAPI document only when it is written as an object, and API Gateway would drop the unknown extension and invoke synchronously; write %s as an object (YAML or JSON; intrinsic functions may be used in its values)", key)
+		}
 		return
-	}
-	if isIntrinsic(doc) {
-		return // e.g. Fn::Transform AWS::Include: not visible here
 	}
 	pv, _ := doc.Get("paths")
 	paths, ok := pv.(*tree.Object)
@@ -60,9 +62,33 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 			}
 			if op.Has(OpenAPIShorthand) {
 				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
+				if key == "DefinitionBody" && e.literal(mergeDefinitions(props)) == "true" {
+					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}})
+				}
 			}
 		}
 	}
+}
+
+// hasText reports whether any string in v holds s.
+func hasText(v any, s string) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, s)
+	case *tree.Object:
+		for _, m := range v.Members {
+			if hasText(m.Value, s) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if hasText(x, s) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isOperation(key string) bool {
@@ -118,6 +144,9 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	}
 	e.declareResponses(op, statuses, where)
 	e.stats.Operations++
+	if in.Has("credentials") {
+		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed
+	}
 	e.wantPermissions(targets, o, tree.NewObject("Ref", apiID), r, iwhere.at("uri"))
 	e.wantInvokeConfig(targets, o)
 }
@@ -262,6 +291,57 @@ func localRef(doc *tree.Object, ref any) *tree.Object {
 	}
 	o, _ := cur.(*tree.Object)
 	return o
+}
+
+// mergeDefinitions is a SAM Api's MergeDefinitions, as text.
+func mergeDefinitions(props *tree.Object) any {
+	v, _ := props.Get("MergeDefinitions")
+	if b, ok := v.(bool); ok {
+		return strconv.FormatBool(b)
+	}
+	return v
+}
+
+// mergedOperation is an asynchronous operation in the DefinitionBody of a
+// SAM Api with MergeDefinitions: true.
+type mergedOperation struct {
+	api string
+	r   route
+}
+
+// mergedEvents refuses a SAM function's Api event on the path and method
+// of an asynchronous operation of a SAM Api with MergeDefinitions: SAM then
+// writes the event's Lambda proxy integration over the operation's, and the
+// method runs synchronously.
+func (e *expander) mergedEvents() {
+	if len(e.merged) == 0 {
+		return
+	}
+	e.res.Each(func(id string, _ *tree.Object) {
+		if e.res.Type(id) != cfn.TypeSAMFunction {
+			return
+		}
+		ev, _ := e.res.Properties(id).Get("Events")
+		events, _ := ev.(*tree.Object)
+		for _, m := range events.Members {
+			event, _ := m.Value.(*tree.Object)
+			if typ, _ := event.Get("Type"); typ != "Api" {
+				continue
+			}
+			pv, _ := event.Get("Properties")
+			p, _ := pv.(*tree.Object)
+			api, _ := p.Get("RestApiId")
+			path, _ := p.Get("Path")
+			method, _ := p.Get("Method")
+			for _, op := range e.merged {
+				ms, _ := method.(string)
+				if cfn.RestAPI(api) == op.api && path == op.r.path && (strings.EqualFold(ms, op.r.method) || strings.EqualFold(ms, "any")) {
+					e.fail(resourcesLoc.at(id).at("Properties").at("Events").at(m.Key),
+						"is on %s %s of %s, whose DefinitionBody invokes asynchronously there; with MergeDefinitions: true SAM writes this event's Lambda proxy integration over that operation, and the method would run synchronously; remove this event (the operation already invokes the function), or set MergeDefinitions: false", strings.ToUpper(ms), op.r.path, op.api)
+				}
+			}
+		}
+	})
 }
 
 // samFunction refuses AsyncInvoke on a SAM function's Api event.

@@ -41,6 +41,7 @@ type existingPermission struct {
 	target    string // target.key() of what it grants
 	condition string
 	sourceARN string // flattened; "" when it has none
+	source    any    // the SourceArn as written
 }
 
 // init notes the template's permissions for API Gateway.
@@ -67,6 +68,7 @@ func (p *permissions) init(e *expander) {
 			}
 		}
 		if src, has := po.Get("SourceArn"); has {
+			ep.source = src
 			ep.sourceARN, _ = cfn.Flatten(src)
 			if ep.sourceARN == "" {
 				ep.sourceARN = cfn.Opaque
@@ -140,14 +142,36 @@ func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
 		if ep.target != pp.target.key() {
 			continue
 		}
-		if ep.condition != "" && !contains(conditions, ep.condition) {
+		if ep.condition != "" && !e.implied(ep.condition, conditions) {
 			continue
 		}
-		if ep.sourceARN == "" || sourceARNCovers(ep.sourceARN, pp.apiID, e.stack, r) {
+		if ep.sourceARN == "" || sourceARNCovers(ep.sourceARN, pp.apiID, e.stack, r) || tree.Equal(ep.source, sourceARNFor(pp)) {
 			return true
 		}
 	}
 	return false
+}
+
+// implied reports whether condition c is true whenever all of cs are: it
+// is one of them, or an Fn::And of some of them (as the macro writes one).
+func (e *expander) implied(c string, cs []string) bool {
+	if contains(cs, c) {
+		return true
+	}
+	def, _ := e.conditions.Get(c)
+	k, arg, _ := tree.Only(def)
+	parts, _ := arg.([]any)
+	if k != "Fn::And" || len(parts) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		pk, name, _ := tree.Only(p)
+		n, _ := name.(string)
+		if pk != "Condition" || !contains(cs, n) {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(list []string, s string) bool {
@@ -253,18 +277,14 @@ func (p *permissions) add(e *expander) int {
 		if pp.covered {
 			continue
 		}
-		const arn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
-		var sourceARN any
+		sourceARN := sourceARNFor(&pp)
 		name := pp.apiID
 		switch {
 		case pp.apiID != "":
-			sourceARN = tree.NewObject("Fn::Sub", arn+"${"+pp.apiID+"}/*/*")
 		case isLiteral(pp.api):
 			s, _ := pp.api.(string)
-			sourceARN = tree.NewObject("Fn::Sub", arn+s+"/*/*")
 			name = "Api" + shortHash(s)
 		default:
-			sourceARN = tree.NewObject("Fn::Sub", []any{arn + "${RestApiId}/*/*", tree.NewObject("RestApiId", pp.api)})
 			name = "Api" + shortHash(string(tree.Encode(pp.api)))
 		}
 		res := tree.NewObject("Type", "AWS::Lambda::Permission")
@@ -281,6 +301,20 @@ func (p *permissions) add(e *expander) int {
 		n++
 	}
 	return n
+}
+
+// sourceARNFor is the SourceArn of the macro's permission: every stage,
+// method and path of the API.
+func sourceARNFor(pp *plannedPermission) any {
+	const arn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+	switch {
+	case pp.apiID != "":
+		return tree.NewObject("Fn::Sub", arn+"${"+pp.apiID+"}/*/*")
+	case isLiteral(pp.api):
+		s, _ := pp.api.(string)
+		return tree.NewObject("Fn::Sub", arn+s+"/*/*")
+	}
+	return tree.NewObject("Fn::Sub", []any{arn + "${RestApiId}/*/*", tree.NewObject("RestApiId", pp.api)})
 }
 
 func isLiteral(v any) bool {

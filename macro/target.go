@@ -100,7 +100,7 @@ func (e *expander) resolveFunction(r cfn.FunctionARN) (resolved, string) {
 			if typ != cfn.TypeSAMFunction {
 				return out, "uses " + r.Head + ", which only SAM functions have; use !GetAtt " + id + ".Arn or the alias's own resource"
 			}
-			if alias, _ := e.res.Properties(id).Get("AutoPublishAlias"); alias == nil {
+			if alias := e.samProperty(id, "AutoPublishAlias"); alias == nil {
 				return out, "uses " + r.Head + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it; add AutoPublishAlias: live to " + id + " or name the function with !GetAtt " + id + ".Arn"
 			}
 			if qualified {
@@ -133,8 +133,15 @@ func (e *expander) resolveFunction(r cfn.FunctionARN) (resolved, string) {
 // with qualifier q (an alias or version; "" for the function itself).
 func (e *expander) qualify(out resolved, fn, q string) (resolved, string) {
 	out.Function = fn
+	qv := q // the qualifier's value: a parameter's, when it names one
+	if id, attr, ok := cfn.SplitSubVar(q); ok && attr == "" {
+		if _, isParam := e.parameter(id); isParam {
+			qv = e.literal(tree.NewObject("Ref", id))
+		}
+	}
 	switch {
-	case q == "":
+	case q == "" || q == "$LATEST": // Lambda keeps no permissions for $LATEST: the function's cover it
+
 		out.Name = tree.NewObject("Fn::GetAtt", []any{fn, "Arn"})
 		out.ID = fn
 	case strings.HasPrefix(q, "${!stageVariables.") || strings.HasPrefix(q, "${stageVariables."):
@@ -142,12 +149,12 @@ func (e *expander) qualify(out resolved, fn, q string) (resolved, string) {
 	case strings.Contains(q, cfn.Opaque):
 		out.unknown, out.ID = true, fn
 	default:
-		if alias := e.aliasResource(fn, q); alias != "" {
+		if alias := e.aliasResource(fn, q, qv); alias != "" {
 			out.Resource, out.Name, out.ID = alias, tree.NewObject("Ref", alias), alias
 			return out, ""
 		}
 		if e.res.Type(fn) == cfn.TypeSAMFunction {
-			if a, _ := e.res.Properties(fn).Get("AutoPublishAlias"); e.literal(a) == q {
+			if a := e.samProperty(fn, "AutoPublishAlias"); a != nil && e.literal(a) == qv {
 				out.Name, out.ID = tree.NewObject("Ref", fn+".Alias"), fn+"Alias"
 				return out, ""
 			}
@@ -165,7 +172,7 @@ func (e *expander) qualify(out resolved, fn, q string) (resolved, string) {
 // aliasResource finds the AWS::Lambda::Alias or AWS::Lambda::Version
 // resource that qualifier q of function fn names: an alias whose Name is q,
 // or the version whose ${V.Version} q is.
-func (e *expander) aliasResource(fn, q string) string {
+func (e *expander) aliasResource(fn, q, qv string) string {
 	if id, attr, ok := cfn.SplitSubVar(q); ok && attr == "Version" && e.res.Type(id) == cfn.TypeVersion && e.res.FunctionOf(id) == fn {
 		return id
 	}
@@ -174,7 +181,7 @@ func (e *expander) aliasResource(fn, q string) string {
 		if found != "" || e.res.Type(id) != cfn.TypeAlias || e.res.FunctionOf(id) != fn {
 			return
 		}
-		if name, _ := e.res.Properties(id).Get("Name"); e.literal(name) == q {
+		if name, _ := e.res.Properties(id).Get("Name"); qv != "" && e.literal(name) == qv {
 			found = id
 		}
 	})
@@ -238,4 +245,21 @@ func (e *expander) functionNamed(r cfn.FunctionARN) string {
 		}
 	})
 	return found
+}
+
+// samProperty is a property of SAM function fn, or of Globals' Function
+// section when fn does not set it; nil when neither does.
+func (e *expander) samProperty(fn, key string) any {
+	if v, ok := e.res.Properties(fn).Get(key); ok {
+		return v
+	}
+	if e.res.Type(fn) != cfn.TypeSAMFunction {
+		return nil
+	}
+	g, _ := e.fragment.Get("Globals")
+	globals, _ := g.(*tree.Object)
+	f, _ := globals.Get("Function")
+	fo, _ := f.(*tree.Object)
+	v, _ := fo.Get(key)
+	return v
 }

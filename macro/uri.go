@@ -84,6 +84,9 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
 		return s, nil, false
 	}
+	if e.unknownLambdaPath(flat, where) {
+		return s, nil, false
+	}
 	e.fail(where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
 	return s, nil, false
 }
@@ -104,6 +107,19 @@ func isStageQualified(flat string) bool {
 
 // unflatten undoes Flatten's escaping of a literal.
 func unflatten(s string) string { return strings.ReplaceAll(s, "${!", "${") }
+
+// unknownLambdaPath reports an API Gateway URI for Lambda other than the
+// Invoke API's (...:lambda:path/2015-03-31/functions/FUNCTION/invocations):
+// response streaming, another API version, a query string. Left as written
+// it would deploy, then fail or run synchronously.
+func (e *expander) unknownLambdaPath(flat string, where *loc) bool {
+	if !strings.Contains(flat, ":lambda:path/") {
+		return false
+	}
+	_, tail, _ := strings.Cut(unflatten(flat), ":lambda:path/")
+	e.fail(where, "is an API Gateway URI for Lambda that does not invoke a function asynchronously (...lambda:path/%s); the one that does is arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations (response streaming, for one, accepts only synchronous calls); %s", tail, uriHelp)
+	return true
+}
 
 // otherService names the AWS service of an API Gateway service URI that is
 // not Lambda's (arn:...:apigateway:REGION:s3:path/...), or "".
@@ -156,6 +172,9 @@ func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, whe
 	}
 	if other := otherService(flat); other != "" {
 		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
+		return orig, nil, false
+	}
+	if e.unknownLambdaPath(flat, where) {
 		return orig, nil, false
 	}
 	// Some other shape the macro cannot read: left as written.
@@ -309,15 +328,27 @@ func (e *expander) fixJoinURI(orig *tree.Object, where *loc) (any, []resolved, b
 			e.fail(where, "%s; %s", msg, uriHelp)
 			return orig, nil, false
 		}
-		region := "${AWS::Region}"
-		if r.Head == "" && !strings.Contains(r.Region, cfn.Opaque) && !strings.Contains(r.Region, "${!") {
-			region = r.Region
+		if !e.checkParameter(res, where) {
+			return orig, nil, false
 		}
+		region := "${AWS::Region}"
 		vars, _ := withVariable(nil, "Function", orig)
+		switch {
+		case r.Head == "" && !strings.Contains(r.Region, cfn.Opaque) && !strings.Contains(r.Region, "${!"):
+			region = r.Region
+		case res.parameter != "" || res.unknown:
+			// An ARN from outside the template may be of another region.
+			var name string
+			vars, name = withVariable(vars, regionVariable, tree.NewObject("Fn::Select", []any{"3", tree.NewObject("Fn::Split", []any{":", orig})}))
+			region = "${" + name + "}"
+		}
 		return invocationURI(region, "${Function}", vars), []resolved{res}, true
 	}
 	if other := otherService(flat); other != "" {
 		e.fail(where, "invokes %s through API Gateway, not Lambda; AsyncInvoke needs a Lambda function: %s", other, uriHelp)
+		return orig, nil, false
+	}
+	if e.unknownLambdaPath(flat, where) {
 		return orig, nil, false
 	}
 	return orig, nil, true
