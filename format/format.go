@@ -8,10 +8,10 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 	"go.yaml.in/yaml/v3"
 )
@@ -37,17 +37,6 @@ func YAML(v any) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
-
-var shortTags = map[string]string{
-	"Ref": "!Ref", "Condition": "!Condition", "Fn::GetAtt": "!GetAtt",
-	"Fn::And": "!And", "Fn::Base64": "!Base64", "Fn::Cidr": "!Cidr", "Fn::Equals": "!Equals",
-	"Fn::FindInMap": "!FindInMap", "Fn::GetAZs": "!GetAZs", "Fn::If": "!If",
-	"Fn::ImportValue": "!ImportValue", "Fn::Join": "!Join", "Fn::Length": "!Length", "Fn::Not": "!Not",
-	"Fn::Or": "!Or", "Fn::Select": "!Select", "Fn::Split": "!Split", "Fn::Sub": "!Sub",
-	"Fn::ToJsonString": "!ToJsonString", "Fn::Transform": "!Transform",
-}
-
-var logicalName = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
 func node(v any) *yaml.Node {
 	if raw, ok := v.(tree.Raw); ok { // kept as read by a tree.Decoder: valid JSON
@@ -122,7 +111,7 @@ func hasTrailingSpace(s string) bool {
 // short writes an intrinsic function in its short form where that form says
 // the same thing.
 func short(key string, arg any) *yaml.Node {
-	tag, ok := shortTags[key]
+	tag, ok := cfn.ShortTag(key)
 	if !ok {
 		return nil
 	}
@@ -130,7 +119,7 @@ func short(key string, arg any) *yaml.Node {
 		if a, ok := arg.([]any); ok && len(a) == 2 {
 			id, _ := a[0].(string)
 			attr, _ := a[1].(string)
-			if logicalName.MatchString(id) && attr != "" {
+			if cfn.IsLogicalID(id) && attr != "" {
 				return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: id + "." + attr}
 			}
 		}

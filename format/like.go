@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/parse"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 	"go.yaml.in/yaml/v3"
@@ -360,7 +361,7 @@ func (l *liker) equal(v any, n *yaml.Node) bool {
 // short writes an intrinsic function in its short form, as short does,
 // taking its argument's unchanged parts from orig.
 func (l *liker) short(key string, arg any, orig *yaml.Node) *yaml.Node {
-	tag, ok := shortTags[key]
+	tag, ok := cfn.ShortTag(key)
 	if !ok || key == "Fn::GetAtt" || orig.Tag != tag {
 		return short(key, arg)
 	}

@@ -110,7 +110,7 @@ func (e *expander) reported(path []string) bool {
 func (e *expander) run(fragment any) bool {
 	f, ok := fragment.(*tree.Object)
 	if !ok {
-		e.fail(nil, "the template is %s; a template must be an object with a Resources section", tree.TypeName(fragment))
+		e.fail(nil, "the template is %s; a template must be an object with a Resources section", cfn.TypeName(fragment))
 		return false
 	}
 	e.fragment = f
@@ -128,7 +128,7 @@ func (e *expander) run(fragment any) bool {
 	}
 	section, ok := r.(*tree.Object)
 	if !ok {
-		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", tree.TypeName(r))
+		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", cfn.TypeName(r))
 		return false
 	}
 	e.res = cfn.NewResources(section)

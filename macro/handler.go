@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -67,7 +68,7 @@ func decodeRequest(payload []byte, lazy bool) (Request, error) {
 		if err != nil {
 			return r, err
 		}
-		return r, fmt.Errorf("the request is %s, not an object", tree.TypeName(v))
+		return r, fmt.Errorf("the request is %s, not an object", cfn.TypeName(v))
 	}
 	var hasFragment bool
 	var paramsErr error
@@ -97,7 +98,7 @@ func decodeRequest(payload []byte, lazy bool) (Request, error) {
 			}
 			po, ok := pv.(*tree.Object)
 			if !ok {
-				paramsErr = fmt.Errorf("templateParameterValues is %s, not an object", tree.TypeName(pv))
+				paramsErr = fmt.Errorf("templateParameterValues is %s, not an object", cfn.TypeName(pv))
 				break
 			}
 			r.TemplateParameterValues = make(map[string]any, po.Len())

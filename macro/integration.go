@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -49,7 +50,7 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, source str
 			ok = false
 		}
 	default:
-		e.fail(where.at(d.Type), "is %s; write %s, or leave it out and the macro sets it", tree.TypeName(typ), d.Lambda)
+		e.fail(where.at(d.Type), "is %s; write %s, or leave it out and the macro sets it", cfn.TypeName(typ), d.Lambda)
 		ok = false
 	}
 
@@ -132,13 +133,10 @@ func (e *expander) object(parent *tree.Object, key string, where *loc) (*tree.Ob
 	if o, isObj := v.(*tree.Object); isObj && !isIntrinsic(o) {
 		return o, true
 	}
-	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(v))
+	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(v))
 	return nil, false
 }
 
 // isIntrinsic reports whether o is an intrinsic function such as
 // {"Fn::If": [...]}, whose result the macro cannot see.
-func isIntrinsic(o *tree.Object) bool {
-	k, _, ok := tree.Only(o)
-	return ok && tree.IsIntrinsic(k)
-}
+func isIntrinsic(o *tree.Object) bool { return cfn.IsIntrinsicValue(o) }

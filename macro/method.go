@@ -22,7 +22,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 	}
 	in, isObj := iv.(*tree.Object)
 	if !isObj || isIntrinsic(in) {
-		e.fail(where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", tree.TypeName(iv))
+		e.fail(where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", cfn.TypeName(iv))
 		return
 	}
 	iwhere := where.at("Integration")
@@ -100,7 +100,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		if _, isObj := v.(*tree.Object); isObj {
 			return nil, true // an intrinsic function: left as written
 		}
-		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", tree.TypeName(v))
+		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", cfn.TypeName(v))
 		return nil, false
 	}
 	var statuses []any

@@ -118,7 +118,7 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 		e.fail(where.at(integrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", integrationExtension)
 		return
 	case !isObj || isIntrinsic(in):
-		e.fail(where.at(integrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", tree.TypeName(iv))
+		e.fail(where.at(integrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
 		return
 	}
 	iwhere := where.at(integrationExtension)
@@ -159,7 +159,7 @@ func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) ([]s
 	v, has := in.Get("responses")
 	rs, isObj := v.(*tree.Object)
 	if has && (!isObj || isIntrinsic(rs)) {
-		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", tree.TypeName(v))
+		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", cfn.TypeName(v))
 		return nil, false
 	}
 	if !has {
@@ -234,7 +234,7 @@ func (e *expander) declareHeaderParameter(doc, item, op, in *tree.Object, o Opti
 	pv, has := op.Get("parameters")
 	params, isList := pv.([]any)
 	if has && !isList {
-		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", tree.TypeName(pv))
+		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", cfn.TypeName(pv))
 		return "", false
 	}
 	p := tree.NewObject("name", name, "in", "header", "required", o.Required)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 )
 
@@ -87,12 +88,12 @@ func (e *expander) options(v any, where *loc) (Options, bool) {
 		return o, ok
 	case *tree.Object:
 		if isIntrinsic(v) {
-			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", tree.TypeName(v), modeHelp)
+			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", cfn.TypeName(v), modeHelp)
 			return o, false
 		}
 		return e.optionObject(v, where, o)
 	default:
-		e.fail(where, "is %s; %s, or give an object with Mode and the options %s", tree.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
+		e.fail(where, "is %s; %s, or give an object with Mode and the options %s", cfn.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
 		return o, false
 	}
 }
@@ -152,7 +153,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		case "Mode":
 			s, isStr := v.(string)
 			if !isStr {
-				e.fail(p, "is %s; %s", tree.TypeName(v), modeHelp)
+				e.fail(p, "is %s; %s", cfn.TypeName(v), modeHelp)
 				ok = false
 				continue
 			}
@@ -309,5 +310,5 @@ func describe(v any) string {
 	if s, ok := scalarString(v); ok {
 		return s
 	}
-	return tree.TypeName(v)
+	return cfn.TypeName(v)
 }

@@ -2,6 +2,7 @@ package macro
 
 import (
 	"fmt"
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"strconv"
 	"strings"
 )
@@ -23,10 +24,7 @@ func (p Problem) Error() string {
 
 // Path is where in the template a value is: the keys (and list indexes, as
 // decimal text) from the template's top level down to it.
-type Path []string
-
-// String joins the keys with dots: Resources.Api.Properties.Body.paths./jobs.post
-func (p Path) String() string { return strings.Join(p, ".") }
+type Path = cfn.Path
 
 // Problems is every problem found in one template. It is the error Expand
 // returns.

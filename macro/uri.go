@@ -57,7 +57,7 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, targets []resolved, ok 
 		case "Fn::If":
 			return e.fixIfURI(u, arg, where)
 		default:
-			if tree.IsIntrinsic(k) {
+			if cfn.IsIntrinsic(k) {
 				return v, nil, true // Fn::ImportValue, Fn::FindInMap...: left as written
 			}
 		}

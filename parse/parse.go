@@ -17,9 +17,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 	"go.yaml.in/yaml/v3"
 )
@@ -86,26 +86,6 @@ type converter struct {
 	values map[*yaml.Node]any // the value each node was read as; nil: not recorded
 }
 
-// shortForms maps a YAML short-form tag to its long-form key.
-var shortForms = map[string]string{
-	"!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt",
-	"!And": "Fn::And", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!Equals": "Fn::Equals",
-	"!FindInMap": "Fn::FindInMap", "!ForEach": "Fn::ForEach", "!GetAZs": "Fn::GetAZs", "!If": "Fn::If",
-	"!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Length": "Fn::Length", "!Not": "Fn::Not",
-	"!Or": "Fn::Or", "!Select": "Fn::Select", "!Split": "Fn::Split", "!Sub": "Fn::Sub",
-	"!ToJsonString": "Fn::ToJsonString", "!Transform": "Fn::Transform",
-}
-
-// tagList names the short forms for messages.
-var tagList = func() string {
-	tags := make([]string, 0, len(shortForms))
-	for t := range shortForms {
-		tags = append(tags, t)
-	}
-	sort.Strings(tags)
-	return strings.Join(tags, " ")
-}()
-
 func (c *converter) convert(n *yaml.Node, path []string) (any, error) {
 	v, err := c.value(n, path)
 	if err == nil && c.values != nil {
@@ -118,11 +98,11 @@ func (c *converter) value(n *yaml.Node, path []string) (any, error) {
 	if c.budget--; c.budget < 0 {
 		return nil, at(n, "the document expands to more than %d values (YAML aliases?)", maxNodes)
 	}
-	if key, ok := shortForms[n.Tag]; ok {
+	if key, ok := cfn.LongForm(n.Tag); ok {
 		return c.intrinsic(n, key, path)
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		return nil, at(n, "unknown tag %s at %s; CloudFormation's short forms are %s", n.Tag, tree.PathString(path), tagList)
+		return nil, at(n, "unknown tag %s at %s; CloudFormation's short forms are %s", n.Tag, cfn.Path(path).String(), cfn.ShortTags())
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -141,7 +121,7 @@ func (c *converter) value(n *yaml.Node, path []string) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
-				return nil, at(k, "a key at %s is not a plain string", tree.PathString(path))
+				return nil, at(k, "a key at %s is not a plain string", cfn.Path(path).String())
 			}
 			if k.Value == "<<" && k.Tag == "!!merge" {
 				return nil, at(k, "merge keys (<<) are not supported by CloudFormation")
@@ -154,7 +134,7 @@ func (c *converter) value(n *yaml.Node, path []string) (any, error) {
 				dup = o.Has(k.Value)
 			}
 			if dup {
-				return nil, at(k, "duplicate key %q in %s: a key may appear once in an object", k.Value, tree.PathString(path))
+				return nil, at(k, "duplicate key %q in %s: a key may appear once in an object", k.Value, cfn.Path(path).String())
 			}
 			v, err := c.convert(n.Content[i+1], append(path, k.Value))
 			if err != nil {
@@ -217,7 +197,7 @@ func (c *converter) intrinsic(n *yaml.Node, key string, path []string) (any, err
 	if s, ok := v.(string); ok && key == "Fn::GetAtt" {
 		id, attr, found := strings.Cut(s, ".")
 		if !found {
-			return nil, at(n, "!GetAtt %s at %s needs the form Resource.Attribute", s, tree.PathString(path))
+			return nil, at(n, "!GetAtt %s at %s needs the form Resource.Attribute", s, cfn.Path(path).String())
 		}
 		return tree.NewObject(key, []any{id, attr}), nil
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/asyncinvoke/asyncinvoke/cfn"
 	"github.com/asyncinvoke/asyncinvoke/tree"
 	"go.yaml.in/yaml/v3"
 )
@@ -65,7 +66,7 @@ func read(data []byte, keep bool) (*Source, error) {
 	}
 	o, ok := v.(*tree.Object)
 	if !ok {
-		return nil, &Error{Message: fmt.Sprintf("the template is %s, not an object", tree.TypeName(v))}
+		return nil, &Error{Message: fmt.Sprintf("the template is %s, not an object", cfn.TypeName(v))}
 	}
 	s := &Source{Template: o}
 	if keep {
@@ -120,7 +121,7 @@ func yamlPosition(doc *yaml.Node, path []string) (Pos, bool) {
 		for n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
 		}
-		if long, ok := shortForms[n.Tag]; ok && long == key {
+		if long, ok := cfn.LongForm(n.Tag); ok && long == key {
 			// !Sub x holds its argument itself; !GetAtt A.B both list items.
 			if n.Kind == yaml.ScalarNode && long == "Fn::GetAtt" {
 				return pos, i+1 == len(path) || (i+2 == len(path) && (path[i+1] == "0" || path[i+1] == "1"))
@@ -191,7 +192,7 @@ func jsonIndex(data []byte) (map[string]Pos, error) {
 				key, _ := kt.(string)
 				p := lines.pos(at)
 				if seen[key] {
-					return &Error{Pos: p, Message: fmt.Sprintf("duplicate key %q in %s: a key may appear once in an object", key, tree.PathString(path))}
+					return &Error{Pos: p, Message: fmt.Sprintf("duplicate key %q in %s: a key may appear once in an object", key, cfn.Path(path).String())}
 				}
 				seen[key] = true
 				kp := append(path[:len(path):len(path)], key)

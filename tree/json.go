@@ -58,13 +58,13 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string {
 	switch {
 	case e.Duplicate != "":
-		return fmt.Sprintf("duplicate key %q in %s: a key may appear once in an object", e.Duplicate, PathString(e.Path))
+		return fmt.Sprintf("duplicate key %q in %s: a key may appear once in an object", e.Duplicate, pathString(e.Path))
 	case e.Offset < 0:
 		return "invalid JSON: " + e.Msg
 	case len(e.Path) == 0:
 		return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
 	}
-	return fmt.Sprintf("invalid JSON at byte %d (in %s): %s", e.Offset, PathString(e.Path), e.Msg)
+	return fmt.Sprintf("invalid JSON at byte %d (in %s): %s", e.Offset, pathString(e.Path), e.Msg)
 }
 
 // Decoder reads a JSON document value by value, so that its caller can
@@ -301,9 +301,8 @@ func unquote(v []byte) (string, error) {
 	return string(b), nil
 }
 
-// PathString joins a path the way the macro's messages show it:
-// Resources.Api.Properties.Body.paths./jobs.post
-func PathString(path []string) string {
+// pathString joins the path of a JSON error's place with dots.
+func pathString(path []string) string {
 	if len(path) == 0 {
 		return "the document"
 	}

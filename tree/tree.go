@@ -11,9 +11,7 @@ package tree
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
-	"sort"
 )
 
 // Object is a JSON object that keeps its keys in order.
@@ -187,48 +185,4 @@ func Clone(v any) any {
 	default:
 		return v
 	}
-}
-
-// TypeName names the JSON type of v for error messages.
-func TypeName(v any) string {
-	switch v := v.(type) {
-	case *Object:
-		if k, _, ok := Only(v); ok && IsIntrinsic(k) {
-			return k
-		}
-		return "an object"
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	case Raw:
-		if d, ok := decodeRaw(v); ok {
-			return TypeName(d)
-		}
-		return "invalid JSON"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
-}
-
-var intrinsics = func() []string {
-	s := []string{"Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals",
-		"Fn::FindInMap", "Fn::ForEach", "Fn::GetAZs", "Fn::GetAtt", "Fn::If", "Fn::ImportValue",
-		"Fn::Join", "Fn::Length", "Fn::Not", "Fn::Or", "Fn::Select", "Fn::Split", "Fn::Sub",
-		"Fn::ToJsonString", "Fn::Transform"}
-	sort.Strings(s)
-	return s
-}()
-
-// IsIntrinsic reports whether key names a CloudFormation intrinsic function
-// (or Ref or Condition).
-func IsIntrinsic(key string) bool {
-	_, found := slices.BinarySearch(intrinsics, key)
-	return found
 }
