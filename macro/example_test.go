@@ -79,3 +79,17 @@ Resources:
 	// Output:
 	// Resources.Start.Properties.Integration.Type
 }
+
+// Handle is the macro as CloudFormation calls it: the request in, the
+// response out, both JSON. Everything the shorthand does not own comes
+// back byte for byte.
+func ExampleHandle() {
+	out, sum := macro.Handle([]byte(`{"requestId":"r-1","region":"eu-west-1","accountId":"123456789012","fragment":
+{"Resources":{"Api":{"Type":"AWS::ApiGateway::RestApi"},"Worker":{"Type":"AWS::Lambda::Function"},
+"Start":{"Type":"AWS::ApiGateway::Method","Properties":{"RestApiId":{"Ref":"Api"},"HttpMethod":"POST","AsyncInvoke":"always","Integration":{"Uri":{"Fn::GetAtt":["Worker","Arn"]}}}}}}}`))
+	fmt.Println(sum.Status, sum.Methods, sum.Permissions)
+	fmt.Println(string(out[:60]))
+	// Output:
+	// success 1 1
+	// {"requestId":"r-1","status":"success","fragment":{"Resources
+}

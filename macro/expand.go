@@ -2,11 +2,16 @@
 // AsyncInvoke shorthand on AWS::ApiGateway::Method resources and
 // x-async-invoke in inline OpenAPI documents into the Lambda non-proxy
 // integration that makes API Gateway invoke a function asynchronously,
-// fixes the integration URI and adds the invoke permission.
+// fixes the integration URI, adds the invoke permission and, when asked,
+// the function's asynchronous invocation configuration.
 //
-// It works on the generic tree of package tree, changes only what the
-// shorthand owns, and refuses what cannot work with Problems that name the
-// resource and property path. It does no I/O and calls no AWS API.
+// Handle is the entry point: a CloudFormation macro request in, the
+// response out, as bytes; it is what the Lambda function calls, and what
+// another program would. Expand and ExpandFor work on the module's
+// internal document tree, for this module's own command. The package
+// changes only what the shorthand owns, refuses what cannot work with
+// Problems that name the resource and property path, does no I/O and calls
+// no AWS API.
 package macro
 
 import (
