@@ -2,7 +2,6 @@ package format
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/cfn"
@@ -72,7 +71,7 @@ func verified(out, changed []byte) []byte {
 	}
 	a, err1 := parse.Document(out)
 	b, err2 := parse.Document(changed)
-	if err1 != nil || err2 != nil || !same(a, b) {
+	if err1 != nil || err2 != nil || !tree.Equal(a, b) {
 		return out
 	}
 	return changed
@@ -249,7 +248,7 @@ func (l *liker) node(v any, orig *yaml.Node) *yaml.Node {
 		return node(v)
 	}
 	if l.isClean(orig) {
-		if was, ok := l.src.Value(orig); ok && same(v, was) {
+		if was, ok := l.src.Value(orig); ok && tree.Equal(v, was) {
 			return orig
 		}
 	}
@@ -355,7 +354,7 @@ func isBlock(n *yaml.Node) bool {
 // equal reports whether the source node was read as v.
 func (l *liker) equal(v any, n *yaml.Node) bool {
 	was, ok := l.src.Value(n)
-	return ok && same(v, was)
+	return ok && tree.Equal(v, was)
 }
 
 // short writes an intrinsic function in its short form, as short does,
@@ -397,45 +396,4 @@ func (l *liker) isClean(n *yaml.Node) bool {
 	}
 	l.clean[n] = c
 	return c
-}
-
-// same reports whether a and b are the same value written the same way:
-// members in the same order, numbers with the same digits.
-func same(a, b any) bool {
-	switch a := a.(type) {
-	case *tree.Object:
-		b, ok := b.(*tree.Object)
-		if !ok || a.Len() != b.Len() {
-			return false
-		}
-		for i, m := range a.Members {
-			if m.Key != b.Members[i].Key || !same(m.Value, b.Members[i].Value) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		b, ok := b.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !same(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	case json.Number:
-		b, ok := b.(json.Number)
-		return ok && a == b
-	case string:
-		b, ok := b.(string)
-		return ok && a == b
-	case bool:
-		b, ok := b.(bool)
-		return ok && a == b
-	case nil:
-		return b == nil
-	}
-	return false
 }

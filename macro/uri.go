@@ -140,31 +140,14 @@ func otherService(flat string) string {
 func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, where *loc) (any, []resolved, bool) {
 	if _, region, fn, isURI := cfn.SplitInvocationURI(s); isURI {
 		flat := substitute(fn, vars)
-		r, good := cfn.ParseFunctionARN(flat)
-		if !good {
-			if strings.Contains(flat, cfn.Opaque) {
-				return invocationURI(region, fn, vars), nil, true // the function comes from something the macro cannot follow
-			}
-			e.fail(where, "names %q as the function, which is not a function ARN; %s", fn, uriHelp)
+		if _, good := cfn.ParseFunctionARN(flat); !good && strings.Contains(flat, cfn.Opaque) {
+			return invocationURI(region, fn, vars), nil, true // the function comes from something the macro cannot follow
+		}
+		_, res, fn, ok := e.functionIn(flat, fn, where)
+		if !ok {
 			return orig, nil, false
 		}
-		res, msg := e.resolveFunction(r)
-		if msg != "" {
-			e.fail(where, "%s; %s", msg, uriHelp)
-			return orig, nil, false
-		}
-		if res.nameRef {
-			id, _ := cfn.SplitRef(r.Head)
-			if !strings.HasPrefix(fn, "${"+id+"}") {
-				e.fail(where, "names function %s by a Fn::Sub variable that is !Ref %s, the function's name; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
-				return orig, nil, false
-			}
-			fn = "${" + id + ".Arn}" + strings.TrimPrefix(fn, "${"+id+"}")
-		}
-		if e.checkParameter(res, where) {
-			return invocationURI(region, fn, vars), []resolved{res}, true
-		}
-		return orig, nil, false
+		return invocationURI(region, fn, vars), []resolved{res}, true
 	}
 	flat := substitute(s, vars)
 	if r, isRef := cfn.ParseFunctionARN(flat); isRef && !r.Opaque() {
@@ -179,6 +162,33 @@ func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, whe
 	}
 	// Some other shape the macro cannot read: left as written.
 	return orig, nil, true
+}
+
+// functionIn reads what a function ARN invokes: flat is its flattened text,
+// text the same as Fn::Sub text ("" when it is not written as one, as in a
+// Fn::Join). It returns the ARN read, what it invokes, and the text to
+// write: ${X}, a function's name, becomes ${X.Arn}, its ARN.
+func (e *expander) functionIn(flat, text string, where *loc) (cfn.FunctionARN, resolved, string, bool) {
+	r, good := cfn.ParseFunctionARN(flat)
+	if !good {
+		e.fail(where, "names %s as the function, which is not a function ARN; %s", describe(unflatten(flat)), uriHelp)
+		return r, resolved{}, text, false
+	}
+	res, msg := e.resolveFunction(r)
+	if msg != "" {
+		e.fail(where, "%s; %s", msg, uriHelp)
+		return r, res, text, false
+	}
+	if res.nameRef {
+		id, _ := cfn.SplitRef(r.Head)
+		ref := "${" + id + "}"
+		if !strings.HasPrefix(text, ref) {
+			e.fail(where, "names function %s by !Ref %s, which is its name, through a Fn::Sub variable or a Fn::Join; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
+			return r, res, text, false
+		}
+		text = "${" + id + ".Arn}" + strings.TrimPrefix(text, ref)
+	}
+	return r, res, text, e.checkParameter(res, where)
 }
 
 // substitute flattens a Fn::Sub string with its variables.
@@ -197,25 +207,8 @@ func (e *expander) fixFunctionARN(flat, text string, vars *tree.Object, orig any
 	if orig == nil {
 		orig = tree.NewObject("Fn::Sub", text)
 	}
-	r, good := cfn.ParseFunctionARN(flat)
-	if !good {
-		e.fail(where, "is %s, which is not a function ARN; %s", describe(flat), uriHelp)
-		return orig, nil, false
-	}
-	res, msg := e.resolveFunction(r)
-	if msg != "" {
-		e.fail(where, "%s; %s", msg, uriHelp)
-		return orig, nil, false
-	}
-	if res.nameRef {
-		id, _ := cfn.SplitRef(r.Head)
-		if !strings.HasPrefix(text, "${"+id+"}") {
-			e.fail(where, "names function %s by a Fn::Sub variable that is !Ref %s, the function's name; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
-			return orig, nil, false
-		}
-		text = "${" + id + ".Arn}" + strings.TrimPrefix(text, "${"+id+"}")
-	}
-	if !e.checkParameter(res, where) {
+	r, res, text, ok := e.functionIn(flat, text, where)
+	if !ok {
 		return orig, nil, false
 	}
 	region := "${AWS::Region}"
@@ -298,37 +291,19 @@ func (e *expander) checkParameter(res resolved, where *loc) bool {
 // function ARN becomes its invocation URI.
 func (e *expander) fixJoinURI(orig *tree.Object, where *loc) (any, []resolved, bool) {
 	flat, _ := cfn.Flatten(orig)
-	if _, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
-		_ = region
-		r, good := cfn.ParseFunctionARN(fn)
-		if !good {
+	if _, _, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
+		if _, good := cfn.ParseFunctionARN(fn); !good {
 			return orig, nil, true
 		}
-		res, msg := e.resolveFunction(r)
-		if msg == "" && res.nameRef {
-			id, _ := cfn.SplitRef(r.Head)
-			msg = "joins !Ref " + id + ", the function's name; an invocation URI needs its ARN, !GetAtt " + id + ".Arn"
-		}
-		if msg != "" {
-			e.fail(where, "%s; %s", msg, uriHelp)
-			return orig, nil, false
-		}
-		if !e.checkParameter(res, where) {
+		_, res, _, ok := e.functionIn(fn, "", where)
+		if !ok {
 			return orig, nil, false
 		}
 		return orig, []resolved{res}, true
 	}
 	if r, isRef := cfn.ParseFunctionARN(flat); isRef && !r.Opaque() {
-		res, msg := e.resolveFunction(r)
-		if msg == "" && res.nameRef {
-			id, _ := cfn.SplitRef(r.Head)
-			msg = "joins !Ref " + id + ", the function's name; a function ARN needs !GetAtt " + id + ".Arn"
-		}
-		if msg != "" {
-			e.fail(where, "%s; %s", msg, uriHelp)
-			return orig, nil, false
-		}
-		if !e.checkParameter(res, where) {
+		_, res, _, ok := e.functionIn(flat, "", where)
+		if !ok {
 			return orig, nil, false
 		}
 		region := "${AWS::Region}"
