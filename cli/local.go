@@ -152,14 +152,22 @@ template with the macro, build each function the APIs invoke, run it under the
 Lambda Runtime Interface Emulator and invoke it through the Lambda Invoke API,
 asynchronously where the integration says Event. Routes, requests, the outcome
 of each asynchronous invocation and the functions' logs go to standard error.
+
+Asynchronous invocations follow each function's (or alias's) EventInvokeConfig:
+MaximumRetryAttempts (retried after 1s, then 2s), MaximumEventAgeInSeconds, and
+the OnSuccess and OnFailure destinations, to which the invocation record is
+logged on one line and, with --destinations-dir DIR, written as a JSON file in
+DIR/<destination>, the destination's logical ID (or its ARN, made a file name).
+
 Ctrl-C stops the server: queued asynchronous invocations may finish for 5
-seconds, then every emulator it started is stopped.
+seconds, then every emulator it started is stopped. An invocation this cuts
+short is not retried and has no record.
 
 Without -t it serves template.yaml. It exits 2 when the template has no REST
 API, and 1 at once when the port is taken.`
 
 func startAPI(args []string, stdio IO) int {
-	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]...", startAPIAbout, stdio)
+	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]... [--destinations-dir DIR]", startAPIAbout, stdio)
 	tmplFile := c.fs.String("t", "template.yaml", "the template `file` that declares the APIs")
 	host := c.fs.String("host", "127.0.0.1", "the `address` to listen on")
 	port := c.fs.Int("port", 3000, "the `port` to listen on")
@@ -167,6 +175,7 @@ func startAPI(args []string, stdio IO) int {
 	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
 	eps := endpoints{}
 	c.fs.Var(eps, "function-endpoint", "invoke a function at a running Lambda Invoke API endpoint instead of building it, `LogicalId=URL` (repeatable)")
+	destinations := c.fs.String("destinations-dir", "", "write each asynchronous invocation record as a JSON file into `DIR`/<destination>, as the destination would receive it")
 	pos, code, done := c.parse(args)
 	if done {
 		return code
@@ -215,7 +224,8 @@ func startAPI(args []string, stdio IO) int {
 		return stdio.fail(err)
 	}
 	defer done2()
-	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr})
+	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr,
+		Parameters: values, DestinationsDir: *destinations})
 	if err != nil {
 		return stdio.fail(err)
 	}

@@ -17,6 +17,7 @@ type Route struct {
 	Path     string // e.g. /jobs/{id}
 	Source   string // where the template declares it
 	segments []string
+	target   Target // what a Lambda integration invokes; set by NewServer, which knows the parameters
 	Integration
 }
 
@@ -28,6 +29,7 @@ type Integration struct {
 	// 'value', method.request.header.Name, or "" (RequestResponse).
 	InvocationType string
 	Responses      []Response
+	uri            any // the integration URI, as the template writes it
 	// Broken says why the route cannot work as written; it is answered as
 	// API Gateway answers a broken integration.
 	Broken string
@@ -168,6 +170,7 @@ func (t *template) integration(in *tree.Object, k keys) Integration {
 	typ, _ := mustGet(in, k.Type).(string)
 	ig.Kind = strings.ToUpper(typ)
 	ig.Responses = responses(mustGet(in, k.Responses), k)
+	ig.uri = mustGet(in, k.URI)
 	switch ig.Kind {
 	case "AWS", "AWS_PROXY":
 		fn, err := t.function(mustGet(in, k.URI))

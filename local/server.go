@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -37,6 +39,14 @@ type Config struct {
 	Workers     int               // asynchronous invocations running at once; default 4
 	Concurrency int               // emulators per function, started as needed; default 4
 	RetryDelays []time.Duration   // before each retry of a failed asynchronous invocation; default 1s, 2s
+	// Parameters are the values of template parameters; the others take
+	// their Default.
+	Parameters map[string]any
+	// DestinationsDir is where the records of asynchronous invocations are
+	// written, in a folder per destination; "" logs them only.
+	DestinationsDir string
+
+	now func() time.Time // the clock of event ages and records; time.Now when nil
 }
 
 // Server serves a template's REST APIs as API Gateway would.
@@ -54,6 +64,9 @@ type Server struct {
 	closeOnce sync.Once
 	stopping  context.Context // cancelled when pending asynchronous work is abandoned
 	abandon   context.CancelFunc
+	configs   map[Target]AsyncConfig // asynchronous invocation configurations
+	records   records
+	now       func() time.Time
 }
 
 // function runs invocations of one function, each on an idle emulator (an
@@ -96,11 +109,16 @@ func (f *function) acquire(ctx context.Context) (*lambda.Client, error) {
 	}
 }
 
+// job is an asynchronous invocation.
 type job struct {
-	id      string
-	fn      *function
-	payload []byte
-	route   string
+	id        string // async-N, for the log
+	requestID string // the same on every attempt, as in Lambda
+	fn        *function
+	target    Target
+	config    AsyncConfig
+	payload   []byte
+	route     string
+	received  time.Time // when Lambda took the event: its age counts from here
 }
 
 // maxPayload is API Gateway's request payload limit.
@@ -124,9 +142,21 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 4
 	}
-	s := &Server{functions: map[string]*function{}, queue: make(chan job, c.QueueSize), retry: c.RetryDelays, log: log.New(c.Log, "", log.Ltime|log.Lmicroseconds)}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.DestinationsDir != "" {
+		if err := os.MkdirAll(c.DestinationsDir, 0o755); err != nil {
+			return nil, fmt.Errorf("the destinations directory: %w", err)
+		}
+	}
+	s := &Server{functions: map[string]*function{}, queue: make(chan job, c.QueueSize), retry: c.RetryDelays, log: log.New(c.Log, "", log.Ltime|log.Lmicroseconds), now: c.now}
+	s.records.dir = c.DestinationsDir
 	s.stopping, s.abandon = context.WithCancel(context.Background())
 	s.routes, s.warnings = Routes(c.Template)
+	var warnings []string
+	s.configs, warnings = AsyncConfigs(c.Template, c.Parameters)
+	s.warnings = append(s.warnings, warnings...)
 	runnable, notRunnable := Functions(c.Template, c.TemplateDir)
 	if c.RIE == "" {
 		for _, r := range s.routes {
@@ -199,6 +229,7 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 			r.Broken = fmt.Sprintf("function %s is not running", r.Function)
 		}
 	}
+	s.targets(c.Template, c.Parameters)
 	for range c.Workers {
 		s.workers.Add(1)
 		go s.work()
@@ -312,7 +343,8 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 	fn := s.functions[r.Function]
 	switch typ {
 	case "Event":
-		j := job{id: fmt.Sprintf("async-%d", s.seq.Add(1)), fn: fn, payload: body, route: r.Method + " " + r.Path}
+		j := job{id: fmt.Sprintf("async-%d", s.seq.Add(1)), requestID: newRequestID(), fn: fn, target: r.target, config: s.config(r.target),
+			payload: body, route: r.Method + " " + r.Path, received: s.now()}
 		select {
 		case s.queue <- j:
 			s.respond(w, r, nil, "")
@@ -408,63 +440,133 @@ func (s *Server) respond(w http.ResponseWriter, r *Route, payload []byte, errorM
 	w.Write(payload)
 }
 
-func (f *function) invoke(ctx context.Context, payload []byte) (*lambda.InvokeOutput, error) {
+func (f *function) invoke(ctx context.Context, payload []byte, options ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 	client, err := f.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { f.idle <- client }()
-	return client.Invoke(ctx, &lambda.InvokeInput{
+	out, err := client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(emulator.FunctionName),
 		InvocationType: types.InvocationTypeRequestResponse,
 		Payload:        payload,
-	})
+	}, options...)
+	if err == nil && out.FunctionError == nil && isErrorPayload(out.Payload) {
+		// The emulator answers a function error without Lambda's
+		// X-Amz-Function-Error header: tell it by its payload.
+		out.FunctionError = aws.String("Unhandled")
+	}
+	return out, err
 }
 
-// work runs queued asynchronous invocations, retrying a failed one twice as
-// Lambda does for asynchronous events (with shorter delays). Once shutdown
-// abandons pending work, each invocation it cuts short or never starts gets
-// one line, and none is retried.
+// isErrorPayload reports whether a payload is the error a Lambda runtime
+// reports for a function that failed, or the emulator's "Task timed out
+// after" text. Like the SAM CLI's test, it looks for an object with a string
+// errorMessage and errorType and no other keys than the runtimes add
+// (stackTrace, trace, cause, requestId).
+func isErrorPayload(p []byte) bool {
+	if bytes.HasPrefix(p, []byte("Task timed out after ")) {
+		return true
+	}
+	var e map[string]any
+	if json.Unmarshal(p, &e) != nil {
+		return false
+	}
+	_, message := e["errorMessage"].(string)
+	_, typ := e["errorType"].(string)
+	for k := range e {
+		switch k {
+		case "errorMessage", "errorType", "stackTrace", "trace", "cause", "requestId":
+		default:
+			return false
+		}
+	}
+	return message && typ
+}
+
+// work runs queued asynchronous invocations.
 func (s *Server) work() {
 	defer s.workers.Done()
 	for j := range s.queue {
-		start := time.Now()
-		for attempt := 1; ; attempt++ {
-			if s.stopping.Err() != nil {
-				if attempt == 1 {
-					s.log.Printf("async %s %s (%s): abandoned at shutdown before it started", j.id, j.fn.id, j.route)
-				} else {
-					s.log.Printf("async %s %s (%s): abandoned at shutdown after %d failed attempts; not retried", j.id, j.fn.id, j.route, attempt-1)
-				}
-				break
+		s.run(&j)
+	}
+}
+
+// run invokes a function asynchronously as Lambda does: it retries a
+// failed invocation up to the configured MaximumRetryAttempts (with
+// shorter delays), gives up on an event older than its
+// MaximumEventAgeInSeconds when an attempt is due, and delivers the
+// invocation record to the on-success or on-failure destination. Once
+// shutdown abandons pending work, an invocation it cuts short or never
+// starts gets one line, is not retried, and has no record: its fate is not
+// decided.
+func (s *Server) run(j *job) {
+	start := time.Now()
+	var last *attempt
+	for n := 1; ; n++ {
+		if s.stopping.Err() != nil {
+			if n == 1 {
+				s.log.Printf("async %s %s (%s): abandoned at shutdown before it started", j.id, j.fn.id, j.route)
+			} else {
+				s.log.Printf("async %s %s (%s): abandoned at shutdown after %s; not retried", j.id, j.fn.id, j.route, count(n-1, "failed attempt"))
 			}
-			out, err := j.fn.invoke(s.stopping, j.payload)
-			if err != nil && s.stopping.Err() != nil {
-				s.log.Printf("async %s %s (%s): cut short by shutdown after %s (attempt %d); not retried", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond), attempt)
-				break
+			return
+		}
+		if old := s.now().Sub(j.received); old > j.config.MaximumEventAge {
+			why := "not attempted"
+			if last != nil {
+				why = fmt.Sprintf("not retried after %s: %v", count(n-1, "failed attempt"), last.error())
 			}
-			if err == nil && out.FunctionError != nil {
-				err = fmt.Errorf("function error: %s", out.Payload)
-			}
-			if err == nil {
-				s.log.Printf("async %s %s (%s): succeeded in %s", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond))
-				break
-			}
-			if attempt > len(s.retry) {
-				s.log.Printf("async %s %s (%s): failed after %d attempts: %v", j.id, j.fn.id, j.route, attempt, err)
-				break
-			}
-			if s.stopping.Err() != nil {
-				s.log.Printf("async %s %s (%s): attempt %d failed at shutdown; not retried: %v", j.id, j.fn.id, j.route, attempt, err)
-				break
-			}
-			s.log.Printf("async %s %s (%s): attempt %d failed, retrying in %s: %v", j.id, j.fn.id, j.route, attempt, s.retry[attempt-1], err)
-			select {
-			case <-time.After(s.retry[attempt-1]):
-			case <-s.stopping.Done():
-			}
+			s.log.Printf("async %s %s (%s): %s old, older than its maximum event age (%s); %s%s", j.id, j.fn.id, j.route, old.Round(time.Millisecond), age(j.config.MaximumEventAge), why, s.dropped(j))
+			s.deliver(j, ConditionEventAgeExceeded, n-1, last)
+			return
+		}
+		out, err := j.fn.invoke(s.stopping, j.payload, withRequestID(j.requestID))
+		if err != nil && s.stopping.Err() != nil {
+			s.log.Printf("async %s %s (%s): cut short by shutdown after %s (attempt %d); not retried", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond), n)
+			return
+		}
+		last = &attempt{out: out, err: err}
+		if !last.failed() {
+			s.log.Printf("async %s %s (%s): succeeded in %s", j.id, j.fn.id, j.route, time.Since(start).Round(time.Millisecond))
+			s.deliver(j, ConditionSuccess, n, last)
+			return
+		}
+		if n > j.config.MaximumRetryAttempts {
+			s.log.Printf("async %s %s (%s): failed after %s: %v%s", j.id, j.fn.id, j.route, count(n, "attempt"), last.error(), s.dropped(j))
+			s.deliver(j, ConditionRetriesExhausted, n, last)
+			return
+		}
+		if s.stopping.Err() != nil {
+			s.log.Printf("async %s %s (%s): attempt %d failed at shutdown; not retried: %v", j.id, j.fn.id, j.route, n, last.error())
+			return
+		}
+		var delay time.Duration
+		if len(s.retry) > 0 {
+			delay = s.retry[min(n, len(s.retry))-1]
+		}
+		s.log.Printf("async %s %s (%s): attempt %d failed, retrying in %s: %v", j.id, j.fn.id, j.route, n, delay, last.error())
+		select {
+		case <-time.After(delay):
+		case <-s.stopping.Done():
 		}
 	}
+}
+
+// dropped says that a failed event is dropped, when its function has no
+// on-failure destination.
+func (s *Server) dropped(j *job) string {
+	if j.config.OnFailure != nil {
+		return ""
+	}
+	return fmt.Sprintf("; dropped: %s has no on-failure destination, and Lambda drops the event", j.target)
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // proxy serves a Lambda proxy integration with the proxy event format.

@@ -67,7 +67,9 @@ Resources:
 `
 
 // fakeLambda answers the Lambda Invoke API: payloads with "fail" are
-// function errors, others are echoed.
+// function errors (with "quietfail", answered without the
+// X-Amz-Function-Error header, as the emulator answers them), others are
+// echoed.
 type fakeLambda struct {
 	calls    atomic.Int32
 	mu       sync.Mutex
@@ -84,6 +86,8 @@ func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case bytes.Contains(b, []byte("slow")): // held until the caller gives up
 		<-r.Context().Done()
 		return
+	case bytes.Contains(b, []byte("quietfail")):
+		w.Write([]byte(`{"errorMessage":"bad input","errorType":"Oops"}`))
 	case bytes.Contains(b, []byte("fail")):
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		w.Write([]byte(`{"errorMessage":"bad input","errorType":"Oops"}`))
@@ -133,6 +137,7 @@ func TestServe(t *testing.T) {
 		{"async answers the default status, empty", "POST", "/items", `{"a":1}`, nil, 200, "", nil},
 		{"sync passes the result through", "GET", "/items/7", "", nil, 200, "{}", nil},
 		{"a function error selects by errorMessage", "GET", "/items/7", `{"fail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
+		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
 		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
 		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},

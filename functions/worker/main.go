@@ -1,6 +1,7 @@
 // Command worker is an example backend that an API invokes asynchronously.
 // It logs what it received and, when the event asks with "sleepMs", takes
-// its time before answering.
+// its time before answering; with "fail": "message" it fails with that
+// message, as a function that cannot do its job does.
 package main
 
 import (
@@ -25,11 +26,18 @@ type Result struct {
 	SleptMs   int64           `json:"sleptMs"`
 }
 
+// Failure is the error the worker returns when an event asks it to fail;
+// Lambda reports it with errorType "Failure".
+type Failure struct{ Message string }
+
+func (f *Failure) Error() string { return f.Message }
+
 func work(ctx context.Context, event json.RawMessage) (Result, error) {
 	var req struct {
-		SleepMs int64 `json:"sleepMs"`
+		SleepMs int64  `json:"sleepMs"`
+		Fail    string `json:"fail"`
 	}
-	_ = json.Unmarshal(event, &req) // any event is accepted; only sleepMs is read
+	_ = json.Unmarshal(event, &req) // any event is accepted; only sleepMs and fail are read
 	id := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		id = lc.AwsRequestID
@@ -43,6 +51,10 @@ func work(ctx context.Context, event json.RawMessage) (Result, error) {
 	case <-time.After(d):
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
+	}
+	if req.Fail != "" {
+		log.Printf("worker: failing requestId=%s as asked: %s", id, req.Fail)
+		return Result{}, &Failure{Message: req.Fail}
 	}
 	log.Printf("worker: finished requestId=%s after %dms", id, d.Milliseconds())
 	return Result{RequestID: id, Received: event, SleptMs: d.Milliseconds()}, nil
