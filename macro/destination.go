@@ -16,11 +16,11 @@ import (
 // destination is where Lambda sends invocation records.
 type destination struct {
 	arn  any    // the ARN as written
-	kind string // SAM's name for it: SQS, SNS, Lambda, EventBridge, S3
+	kind string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
 }
 
 // destinationKinds maps an ARN's service to the kind of destination.
-var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3"}
+var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3Bucket"}
 
 const destinationHelp = "give the ARN of a standard SQS queue (!GetAtt Queue.Arn), a standard SNS topic (!Ref Topic), a Lambda function (!GetAtt Function.Arn), an EventBridge event bus (!GetAtt Bus.Arn) or, on failure only, an S3 bucket (!GetAtt Bucket.Arn)"
 
@@ -67,12 +67,12 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		case d.kind == "Lambda" && !strings.HasPrefix(resource, "function:"):
 			e.fail(where, "is a Lambda ARN but not a function's; %s", destinationHelp)
 			return d, false
-		case d.kind == "S3" && strings.Contains(resource, "/"):
+		case d.kind == "S3Bucket" && strings.Contains(resource, "/"):
 			e.fail(where, "is an S3 object ARN; give the bucket's ARN (arn:aws:s3:::bucket)")
 			return d, false
 		}
 	}
-	if d.kind == "S3" && !onFailure {
+	if d.kind == "S3Bucket" && !onFailure {
 		e.fail(where, "is an S3 bucket, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess")
 		return d, false
 	}
@@ -128,7 +128,7 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 		if attr != "Arn" {
 			return "", "takes !GetAtt " + id + ".Arn, the bucket's ARN (!Ref gives its name)"
 		}
-		return "S3", ""
+		return "S3Bucket", ""
 	}
 	return "", "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
 }
@@ -151,7 +151,7 @@ func (d destination) grants() []grant {
 		return []grant{{"lambda:InvokeFunction", d.arn}}
 	case "EventBridge":
 		return []grant{{"events:PutEvents", d.arn}}
-	case "S3":
+	case "S3Bucket":
 		return []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
 	}
 	return nil
