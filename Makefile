@@ -40,7 +40,7 @@ test: tools ## Every test: gofmt, vet, unit and golden, fuzz smoke, emulator end
 	$(MAKE) --no-print-directory lint-templates
 
 unit: ## Unit and golden tests only (fast)
-	$(GO) test ./tree ./parse ./format ./macro ./cli ./emulator ./local
+	$(GO) test ./macro ./internal/...
 
 e2e: tools ## The emulator end-to-end tests only
 	$(GO) test -count=1 ./tests
@@ -48,7 +48,7 @@ e2e: tools ## The emulator end-to-end tests only
 fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
-	$(GO) test ./parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./internal/parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
 	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 10000x,$(FUZZTIME)),2m,$(FUZZTIME))

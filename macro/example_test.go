@@ -3,9 +3,9 @@ package macro_test
 import (
 	"fmt"
 
-	"github.com/asyncinvoke/asyncinvoke/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/macro"
-	"github.com/asyncinvoke/asyncinvoke/parse"
 )
 
 func ExampleExpand() {

@@ -18,8 +18,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // Shorthand is the property on AWS::ApiGateway::Method that asks for

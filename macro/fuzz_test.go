@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // FuzzHandle: any payload gets a well-formed macro response, never a panic;

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // Request is the event CloudFormation sends to a macro's Lambda function.

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // dialect names an integration's properties: CloudFormation's

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // What the expansion reads, for the request decoder. The Lambda function

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/asyncinvoke/asyncinvoke/parse"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"os"

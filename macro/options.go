@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // Mode says who decides that a call is asynchronous.

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // route is an API method as Lambda sees the call in its source ARN:

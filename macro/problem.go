@@ -2,7 +2,7 @@ package macro
 
 import (
 	"fmt"
-	"github.com/asyncinvoke/asyncinvoke/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"strconv"
 	"strings"
 )

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/asyncinvoke/asyncinvoke/cfn"
-	"github.com/asyncinvoke/asyncinvoke/tree"
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN (an alias or version may follow it: ${Function.Arn}:live), or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asyncinvoke/asyncinvoke/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/asyncinvoke/asyncinvoke/tests/bench/benchreq"
-	"github.com/asyncinvoke/asyncinvoke/tree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

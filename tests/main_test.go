@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asyncinvoke/asyncinvoke/emulator"
+	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asyncinvoke/asyncinvoke/emulator"
+	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/asyncinvoke/asyncinvoke/cli"
+	"github.com/asyncinvoke/asyncinvoke/internal/cli"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/asyncinvoke/asyncinvoke/format"
-	"github.com/asyncinvoke/asyncinvoke/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/stretchr/testify/require"
 )
 

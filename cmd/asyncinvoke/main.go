@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/asyncinvoke/asyncinvoke/cli"
+	"github.com/asyncinvoke/asyncinvoke/internal/cli"
 )
 
 func main() { os.Exit(cli.Main(os.Args[1:], cli.Std)) }

@@ -31,7 +31,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asyncinvoke/asyncinvoke/emulator"
+	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/asyncinvoke/asyncinvoke/tests/bench/benchreq"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"

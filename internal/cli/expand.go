@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+)
+
+const expandAbout = `
+Expand the AsyncInvoke shorthand as the deployed macro does (package macro,
+the same code) and print the template CloudFormation would deploy, or with
+--diff what the macro changes. The macro's name is removed from Transform, as
+CloudFormation removes it once it has run the macro.
+
+YAML output keeps what the expansion leaves unchanged as it is written: its
+comments, literal (|) and folded (>) blocks, quoting, flow collections and
+short-form tags; what the macro adds or changes is written in the usual
+template style. JSON output is the long form CloudFormation shows as the
+processed template. Either is read back and compared with the expanded
+template before it is printed.
+
+The template goes to standard output; problems go to standard error as
+FILE:LINE:COL: message, and the exit code is 1.`
+
+func expand(args []string, stdio IO) int {
+	c := newCommand("expand", "[-o yaml|json] [--diff [--color auto|always|never]] [-p Key=Value]... [--macro-name NAME] FILE", expandAbout, stdio)
+	output := newChoice("yaml", "yaml", "json")
+	c.fs.Var(output, "o", "output `format`: yaml or json")
+	diff := c.fs.Bool("diff", false, "print a unified diff between the template as written and expanded, both written the same way, instead of the expanded template")
+	color := newChoice("auto", "auto", "always", "never")
+	c.fs.Var(color, "color", "`when` to colour the diff: auto (on a terminal, unless NO_COLOR is set), always or never")
+	values := params{}
+	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
+	macroName := c.fs.String("macro-name", macro.Shorthand, "the `name` the macro is deployed under, which is removed from Transform")
+	stack := stackFlags(c.fs)
+	pos, code, done := c.parse(args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		return c.usageError("want one template FILE (- reads standard input), not %d arguments", len(pos))
+	}
+	file := pos[0]
+	src, err := readSource(file, stdio.Stdin)
+	if err != nil {
+		fmt.Fprintln(stdio.Stderr, readError(file, err))
+		return exitProblems
+	}
+	if err := values.undeclared(src.Template); err != nil {
+		return c.usageError("%v", err)
+	}
+	t := tree.Clone(src.Template).(*tree.Object)
+	if err := expandLocally(t, values, *stack, *macroName); err != nil {
+		fmt.Fprintln(stdio.Stderr, problemLines(err, file, src))
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(file), count(len(problems(err)), "problem"))
+		return exitProblems
+	}
+	removeTransform(t, *macroName)
+	out, err := render(t, output.value, src)
+	if err != nil {
+		return stdio.fail(err)
+	}
+	if !*diff {
+		stdio.Stdout.Write(out)
+		return exitOK
+	}
+	before, err := render(src.Template, output.value, src)
+	if err != nil {
+		return stdio.fail(err)
+	}
+	name := displayName(file)
+	if err := writeDiff(stdio.Stdout, before, out, name, name+" (expanded)", useColor(color.value, stdio.Stdout)); err != nil {
+		return stdio.fail(err)
+	}
+	return exitOK
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// render writes t as YAML (in the style of src where t keeps its values)
+// or JSON, and checks, as rain fmt --verify does, that the text reads back
+// as the same template.
+func render(t *tree.Object, output string, src *parse.Source) ([]byte, error) {
+	var out []byte
+	var err error
+	if output == "json" {
+		out = format.JSON(t)
+	} else if out, err = format.YAMLLike(t, src); err != nil {
+		return nil, err
+	}
+	back, err := parse.Template(out)
+	if err != nil || !tree.Equal(back, t) {
+		return nil, fmt.Errorf("internal error: the %s output does not read back as the expanded template (%v); please report this", output, err)
+	}
+	return out, nil
+}
+
+// removeTransform drops the macro from the template's Transform, as
+// CloudFormation does once it has run it; other transforms stay.
+func removeTransform(t *tree.Object, name string) {
+	v, ok := t.Get("Transform")
+	if !ok {
+		return
+	}
+	switch v := v.(type) {
+	case string:
+		if v == name {
+			t.Delete("Transform")
+		}
+	case []any:
+		var keep []any
+		for _, x := range v {
+			if x != name {
+				keep = append(keep, x)
+			}
+		}
+		switch len(keep) {
+		case 0:
+			t.Delete("Transform")
+		case 1:
+			t.Set("Transform", keep[0])
+		default:
+			t.Set("Transform", keep)
+		}
+	}
+}

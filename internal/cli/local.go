@@ -1,0 +1,318 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/local"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+)
+
+const localUsage = `Usage: asyncinvoke local COMMAND [flags]
+
+Run a template's functions and REST APIs on this machine. Functions are built
+as sam build builds them (make build-<LogicalId> for Metadata BuildMethod:
+makefile) and run under the AWS Lambda Runtime Interface Emulator, found as
+$AWS_LAMBDA_RIE, aws-lambda-rie on the PATH, the tool pinned by the Go module
+of the working directory, or else installed once with go install into the
+user's cache directory (asyncinvoke/bin).
+
+Commands:
+  invoke      build a function and invoke it once, as sam local invoke does
+  start-api   serve the template's REST APIs on localhost, with real
+              asynchronous invocation
+
+Run 'asyncinvoke local COMMAND -h' for a command's flags.
+`
+
+func localCommand(args []string, stdio IO) int {
+	if len(args) == 0 {
+		fmt.Fprint(stdio.Stderr, localUsage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "invoke":
+		return invoke(args[1:], stdio)
+	case "start-api":
+		return startAPI(args[1:], stdio)
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			return localCommand(append(slices.Clone(args[1:]), "-h"), stdio)
+		}
+		fmt.Fprint(stdio.Stdout, localUsage)
+		return exitOK
+	}
+	fmt.Fprintf(stdio.Stderr, "asyncinvoke local: unknown command %q\n\n%s", args[0], localUsage)
+	return exitUsage
+}
+
+const invokeAbout = `
+Build FUNCTION (a logical ID of the template) as sam build does, run it under
+the Lambda Runtime Interface Emulator and invoke it once with the event, as
+sam local invoke does. The function's result goes to standard output; its
+logs and the build's go to standard error.`
+
+func invoke(args []string, stdio IO) int {
+	c := newCommand("local invoke", "[-t template.yaml] [-e event.json] FUNCTION", invokeAbout, stdio)
+	tmplFile := c.fs.String("t", "template.yaml", "the template `file` that declares the function")
+	eventFile := c.fs.String("e", "", "the event to send, a JSON `file` (- reads standard input); {} when not given")
+	pos, code, done := c.parse(args)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		return c.usageError("want one FUNCTION, a logical ID of the template, not %d arguments", len(pos))
+	}
+	event := []byte("{}")
+	var err error
+	if *eventFile == "-" {
+		event, err = io.ReadAll(stdio.Stdin)
+	} else if *eventFile != "" {
+		event, err = os.ReadFile(*eventFile)
+	}
+	if err != nil {
+		return stdio.fail(err)
+	}
+	src, err := readSource(*tmplFile, stdio.Stdin)
+	if err != nil {
+		fmt.Fprintln(stdio.Stderr, readError(*tmplFile, err))
+		return exitProblems
+	}
+	t := src.Template
+	fns, not := local.Functions(t, templateDir(*tmplFile))
+	f, ok := fns[pos[0]]
+	if !ok {
+		why := not[pos[0]]
+		if why == "" {
+			why = "no such function in the template; functions: " + strings.Join(sortedKeys(fns), ", ")
+		}
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: %s\n", pos[0], why)
+		return exitProblems
+	}
+	ctx, work, done2, err := session()
+	if err != nil {
+		return stdio.fail(err)
+	}
+	defer done2()
+	em, err := local.Start(ctx, f, work, stdio.Stderr)
+	if err != nil {
+		return stdio.fail(err)
+	}
+	defer em.Stop()
+	ictx, cancel := context.WithTimeout(ctx, f.Timeout+10*time.Second)
+	defer cancel()
+	out, err := em.Invoke(ictx, event)
+	if err != nil && out == nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: %v\n", f.ID, err)
+		return exitProblems
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, out, "", "  ") == nil {
+		out = append(pretty.Bytes(), '\n')
+	}
+	stdio.Stdout.Write(out)
+	if err != nil {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// endpoints collects repeated --function-endpoint LogicalId=URL flags.
+type endpoints map[string]string
+
+func (e endpoints) String() string { return "" }
+
+func (e endpoints) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" || !strings.HasPrefix(v, "http") {
+		return fmt.Errorf("want LogicalId=http://host:port, not %q", s)
+	}
+	e[k] = v
+	return nil
+}
+
+const startAPIAbout = `
+Serve the template's REST APIs on localhost as API Gateway would: expand the
+template with the macro, build each function the APIs invoke, run it under the
+Lambda Runtime Interface Emulator and invoke it through the Lambda Invoke API,
+asynchronously where the integration says Event. Routes, requests, the outcome
+of each asynchronous invocation and the functions' logs go to standard error.
+
+Asynchronous invocations follow each function's (or alias's) EventInvokeConfig:
+MaximumRetryAttempts (retried after 1s, then 2s), MaximumEventAgeInSeconds, and
+the OnSuccess and OnFailure destinations, to which the invocation record is
+logged on one line and, with --destinations-dir DIR, written as a JSON file in
+DIR/<destination>, the destination's logical ID (or its ARN, made a file name).
+
+Ctrl-C stops the server: queued asynchronous invocations may finish for 5
+seconds, then every emulator it started is stopped. An invocation this cuts
+short is not retried and has no record.
+
+Without -t it serves template.yaml. It exits 2 when the template has no REST
+API, and 1 at once when the port is taken.`
+
+func startAPI(args []string, stdio IO) int {
+	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]... [--destinations-dir DIR]", startAPIAbout, stdio)
+	tmplFile := c.fs.String("t", "template.yaml", "the template `file` that declares the APIs")
+	host := c.fs.String("host", "127.0.0.1", "the `address` to listen on")
+	port := c.fs.Int("port", 3000, "the `port` to listen on")
+	values := params{}
+	c.fs.Var(values, "p", "a template parameter's value, `Key=Value` (repeatable); parameters not given take their Default")
+	eps := endpoints{}
+	c.fs.Var(eps, "function-endpoint", "invoke a function at a running Lambda Invoke API endpoint instead of building it, `LogicalId=URL` (repeatable)")
+	destinations := c.fs.String("destinations-dir", "", "write each asynchronous invocation record as a JSON file into `DIR`/<destination>, as the destination would receive it")
+	pos, code, done := c.parse(args)
+	if done {
+		return code
+	}
+	if len(pos) != 0 {
+		return c.usageError("takes no arguments, only flags (the template is -t FILE), not %q", pos)
+	}
+	if *port < 0 || *port > 65535 {
+		return c.usageError("invalid value %d for flag -port: want a port number, 0 to 65535", *port)
+	}
+	src, err := readSource(*tmplFile, stdio.Stdin)
+	if err != nil {
+		fmt.Fprintln(stdio.Stderr, readError(*tmplFile, err))
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: give the template with -t FILE\n")
+		}
+		return exitProblems
+	}
+	if err := values.undeclared(src.Template); err != nil {
+		return c.usageError("%v", err)
+	}
+	t := tree.Clone(src.Template).(*tree.Object)
+	if _, err := macro.Expand(t, values); err != nil {
+		fmt.Fprintln(stdio.Stderr, problemLines(err, *tmplFile, src))
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(*tmplFile), count(len(problems(err)), "problem"))
+		return exitProblems
+	}
+	if routes, warnings := local.Routes(t); len(routes) == 0 {
+		for _, w := range warnings {
+			fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
+		}
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: found no REST API to serve in %s: it has no AWS::ApiGateway::Method on an AWS::ApiGateway::RestApi, and no RestApi Body or AWS::Serverless::Api DefinitionBody with paths%s\n",
+			displayName(*tmplFile), samEventsHint(t))
+		return exitUsage
+	}
+	// The port first: fail at once, not after building every function.
+	l, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: cannot listen on %s port %d: %v; stop what uses it, or choose another port with --port\n", *host, *port, err)
+		return exitProblems
+	}
+	defer l.Close()
+	addr := l.Addr().String()
+	ctx, work, done2, err := session()
+	if err != nil {
+		return stdio.fail(err)
+	}
+	defer done2()
+	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr,
+		Parameters: values, DestinationsDir: *destinations})
+	if err != nil {
+		return stdio.fail(err)
+	}
+	defer srv.Close()
+	for _, w := range srv.Warnings() {
+		fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
+	}
+	for _, r := range srv.Routes() {
+		if r.Broken == "" {
+			fmt.Fprintf(stdio.Stderr, "Mounted %-7s http://%s%s -> %s\n", r.Method, addr, r.Path, describeRoute(r))
+		}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	fmt.Fprintf(stdio.Stderr, "Running on http://%s (Ctrl-C stops it)\n", addr)
+	<-ctx.Done()
+	fmt.Fprintln(stdio.Stderr, "Stopping: finishing requests and queued asynchronous invocations (5s at most)")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	srv.Drain(5 * time.Second)
+	fmt.Fprintln(stdio.Stderr, "Stopped")
+	return exitOK
+}
+
+// samEventsHint explains why SAM functions' Api events are not served.
+func samEventsHint(t *tree.Object) string {
+	rv, _ := t.Get("Resources")
+	rs, _ := rv.(*tree.Object)
+	if rs == nil {
+		return ""
+	}
+	for _, m := range rs.Members {
+		res, _ := m.Value.(*tree.Object)
+		if res == nil {
+			continue
+		}
+		if typ, _ := res.Get("Type"); typ != "AWS::Serverless::Function" {
+			continue
+		}
+		pv, _ := res.Get("Properties")
+		p, _ := pv.(*tree.Object)
+		if p == nil {
+			continue
+		}
+		ev, _ := p.Get("Events")
+		evs, _ := ev.(*tree.Object)
+		if evs == nil {
+			continue
+		}
+		for _, e := range evs.Members {
+			eo, _ := e.Value.(*tree.Object)
+			if eo == nil {
+				continue
+			}
+			if typ, _ := eo.Get("Type"); typ == "Api" {
+				return fmt.Sprintf(" (%s's Api event is a Lambda proxy integration of SAM's implicit API, which this server does not read; sam local start-api serves it)", m.Key)
+			}
+		}
+	}
+	return ""
+}
+
+func describeRoute(r local.Route) string {
+	switch r.Kind {
+	case "MOCK":
+		return "mock integration"
+	case "AWS_PROXY":
+		return r.Function + " (Lambda proxy)"
+	}
+	switch {
+	case r.InvocationType == "'Event'":
+		return r.Function + " (asynchronous)"
+	case strings.HasPrefix(r.InvocationType, "method.request.header."):
+		return r.Function + " (client chooses with " + strings.TrimPrefix(r.InvocationType, "method.request.header.") + ": Event|RequestResponse)"
+	}
+	return r.Function + " (synchronous)"
+}
+
+// session is what a local command runs in: a context that Ctrl-C or
+// SIGTERM cancels, and a temporary directory for built functions. done
+// removes the directory and stops listening for signals.
+func session() (ctx context.Context, work string, done func(), err error) {
+	work, err = os.MkdirTemp("", "asyncinvoke-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx, work, func() { stop(); os.RemoveAll(work) }, nil
+}

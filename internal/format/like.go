@@ -1,0 +1,399 @@
+package format
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"go.yaml.in/yaml/v3"
+)
+
+// YAMLLike writes v as YAML, as YAML does, except that every value that v
+// keeps from the template src was read from (the same value at the same
+// place) is written as it is written there: with its comments, literal (|)
+// and folded (>) block scalars with their lines and chomping, quoting, flow
+// collections, and short or long intrinsic forms. Where v differs, values
+// are written anew in YAML's style and keep the comments of the value they
+// replace; comments of removed keys go with them. Indentation is two spaces;
+// blank lines are not kept (the YAML library does not record them): as rain
+// fmt does, there is one between top-level sections and between resources
+// and between outputs. src may be nil, or a template read as JSON: then
+// nothing is kept.
+func YAMLLike(v any, src *parse.Source) ([]byte, error) {
+	var out []byte
+	var err error
+	var doc *yaml.Node
+	if src != nil {
+		doc = src.YAML()
+	}
+	if doc == nil {
+		out, err = YAML(v)
+	} else {
+		var orig *yaml.Node
+		if len(doc.Content) > 0 {
+			orig = doc.Content[0]
+		}
+		l := liker{src: src, clean: map[*yaml.Node]bool{}}
+		out, err = encode(&yaml.Node{
+			Kind: yaml.DocumentNode, HeadComment: doc.HeadComment, LineComment: doc.LineComment, FootComment: doc.FootComment,
+			Content: []*yaml.Node{l.node(v, orig)},
+		})
+		if err == nil {
+			out = verified(out, refold(out, src))
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return verified(out, spaced(out)), nil
+}
+
+func encode(n *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// verified returns changed if it reads as the same document as out, else
+// out: the layout passes below work on text and must never change a value.
+func verified(out, changed []byte) []byte {
+	if bytes.Equal(out, changed) {
+		return out
+	}
+	a, err1 := parse.Document(out)
+	b, err2 := parse.Document(changed)
+	if err1 != nil || err2 != nil || !tree.Equal(a, b) {
+		return out
+	}
+	return changed
+}
+
+// refold writes the folded block scalars of out with the lines they have
+// in the source: the YAML library writes a folded block on one line.
+func refold(out []byte, src *parse.Source) []byte {
+	originals := map[string]*yaml.Node{} // value -> a folded node of the source
+	var find func(n *yaml.Node)
+	find = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style&yaml.FoldedStyle != 0 && originals[n.Value] == nil {
+			originals[n.Value] = n
+		}
+		for _, c := range n.Content {
+			find(c)
+		}
+	}
+	find(src.YAML())
+	if len(originals) == 0 {
+		return out
+	}
+	var written yaml.Node
+	if yaml.Unmarshal(out, &written) != nil {
+		return out
+	}
+	type block struct {
+		header int // 0-based line of the header in out
+		lines  []string
+	}
+	var blocks []block
+	srcLines := strings.Split(string(src.Data()), "\n")
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style&yaml.FoldedStyle != 0 {
+			if o := originals[n.Value]; o != nil {
+				if lines, ok := blockLines(srcLines, o.Line-1, o.Column-1); ok {
+					blocks = append(blocks, block{n.Line - 1, lines})
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&written)
+	outLines := strings.Split(string(out), "\n")
+	replace := make(map[int]block, len(blocks)) // by the line after the header
+	for _, b := range blocks {
+		replace[b.header+1] = b
+	}
+	var res []string
+	for i := 0; i < len(outLines); {
+		b, ok := replace[i]
+		if !ok {
+			res = append(res, outLines[i])
+			i++
+			continue
+		}
+		end, indent := blockEnd(outLines, i)
+		if end == i {
+			res = append(res, outLines[i])
+			i++
+			continue
+		}
+		for _, l := range b.lines {
+			if l != "" {
+				l = strings.Repeat(" ", indent) + l
+			}
+			res = append(res, l)
+		}
+		i = end
+	}
+	return []byte(strings.Join(res, "\n"))
+}
+
+// blockLines returns the content lines of the block scalar whose header is
+// at line, column (0-based), without their common indentation, or false
+// when the header gives the indentation explicitly.
+func blockLines(lines []string, line, column int) ([]string, bool) {
+	if line < 0 || line >= len(lines) || column >= len(lines[line]) {
+		return nil, false
+	}
+	header := lines[line][column:]
+	if i := strings.IndexAny(header, " #"); i >= 0 {
+		header = header[:i]
+	}
+	if strings.ContainsAny(header, "123456789") {
+		return nil, false
+	}
+	end, indent := blockEnd(lines, line+1)
+	if end == line+1 {
+		return nil, false
+	}
+	content := lines[line+1 : end]
+	if !strings.Contains(header, "+") { // trailing blank lines are not content
+		for len(content) > 0 && strings.TrimSpace(content[len(content)-1]) == "" {
+			content = content[:len(content)-1]
+		}
+	}
+	out := make([]string, len(content))
+	for i, l := range content {
+		if len(l) >= indent {
+			out[i] = strings.TrimRight(l[indent:], "\r")
+		}
+	}
+	return out, true
+}
+
+// blockEnd returns the line after a block scalar's content that starts at
+// line start, and the content's indentation.
+func blockEnd(lines []string, start int) (end, indent int) {
+	indent = -1
+	end = start
+	for i := start; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], "\r")
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, " "))
+		if indent < 0 {
+			indent = n
+		}
+		if n < indent {
+			break
+		}
+		end = i + 1
+	}
+	return end, max(indent, 0)
+}
+
+// spaced puts a blank line between top-level sections and between the
+// entries of Resources and Outputs, before the comments that precede them.
+func spaced(out []byte) []byte {
+	var lines []string
+	section := ""
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
+		isKey := trimmed != "" && !strings.HasPrefix(trimmed, "#") && !strings.HasPrefix(trimmed, "- ") && trimmed != "---"
+		blank := false
+		switch {
+		case isKey && indent == 0:
+			blank = section != ""
+			section, _, _ = strings.Cut(l, ":")
+		case isKey && indent == 2 && (section == "Resources" || section == "Outputs"):
+			blank = seen[section]
+			seen[section] = true
+		}
+		if blank {
+			j := len(lines)
+			// before the comments above the key, at its indentation
+			for j > 0 && strings.HasPrefix(lines[j-1], strings.Repeat(" ", indent)+"#") {
+				j--
+			}
+			if j > 0 && lines[j-1] != "" {
+				lines = append(lines[:j], append([]string{""}, lines[j:]...)...)
+			}
+		}
+		lines = append(lines, l)
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+type liker struct {
+	src   *parse.Source
+	clean map[*yaml.Node]bool // no anchor or alias inside: safe to write again as is
+}
+
+// node writes v, whose place held orig in the source (nil: nothing).
+func (l *liker) node(v any, orig *yaml.Node) *yaml.Node {
+	if orig == nil {
+		return node(v)
+	}
+	if l.isClean(orig) {
+		if was, ok := l.src.Value(orig); ok && tree.Equal(v, was) {
+			return orig
+		}
+	}
+	style := orig
+	for style.Kind == yaml.AliasNode && style.Alias != nil {
+		style = style.Alias
+	}
+	n := l.fresh(v, style)
+	n.HeadComment, n.LineComment, n.FootComment = orig.HeadComment, orig.LineComment, orig.FootComment
+	return n
+}
+
+// fresh writes v anew, taking the nodes of its unchanged parts from orig.
+func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
+	switch v := v.(type) {
+	case *tree.Object:
+		if k, arg, ok := tree.Only(v); ok && orig.Kind != yaml.MappingNode {
+			if n := l.short(k, arg, orig); n != nil {
+				return n
+			}
+		}
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if v.Len() == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		keys := map[string]int{}
+		if orig.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(orig.Content); j += 2 {
+				keys[orig.Content[j].Value] = j
+			}
+		}
+		for _, m := range v.Members {
+			if j, ok := keys[m.Key]; ok && l.isClean(orig.Content[j]) {
+				kn, vn := orig.Content[j], l.node(m.Value, orig.Content[j+1])
+				if vn != orig.Content[j+1] && isBlock(vn) && vn.LineComment != "" {
+					// A block collection has no line of its own: the
+					// comment goes after the key, where YAML reads it.
+					k, c := *kn, *vn
+					if k.LineComment == "" {
+						k.LineComment = c.LineComment
+					}
+					c.LineComment = ""
+					kn, vn = &k, &c
+				}
+				n.Content = append(n.Content, kn, vn)
+			} else {
+				n.Content = append(n.Content, str(m.Key), node(m.Value))
+			}
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		if len(v) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		var was []*yaml.Node
+		if orig.Kind == yaml.SequenceNode {
+			was = orig.Content
+		}
+		used := make([]bool, len(was))
+		for i, e := range v {
+			// The item written at its place, else an equal one moved, else
+			// (when no item was added or removed) the one at its place as
+			// a style source.
+			from := -1
+			if i < len(was) && !used[i] && l.equal(e, was[i]) {
+				from = i
+			} else if len(was) <= 64 {
+				for j, w := range was {
+					if !used[j] && l.equal(e, w) {
+						from = j
+						break
+					}
+				}
+			}
+			if from < 0 && len(was) == len(v) && !used[i] {
+				from = i
+			}
+			if from < 0 {
+				n.Content = append(n.Content, node(e))
+				continue
+			}
+			used[from] = true
+			item := l.node(e, was[from])
+			if item != was[from] && isBlock(item) && item.LineComment != "" {
+				c := *item // no line of its own: the comment goes above it
+				c.HeadComment = strings.TrimSpace(c.HeadComment + "\n" + c.LineComment)
+				c.LineComment = ""
+				item = &c
+			}
+			n.Content = append(n.Content, item)
+		}
+		return n
+	}
+	return node(v)
+}
+
+// isBlock reports whether n is a collection written in block style.
+func isBlock(n *yaml.Node) bool {
+	return (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0
+}
+
+// equal reports whether the source node was read as v.
+func (l *liker) equal(v any, n *yaml.Node) bool {
+	was, ok := l.src.Value(n)
+	return ok && tree.Equal(v, was)
+}
+
+// short writes an intrinsic function in its short form, as short does,
+// taking its argument's unchanged parts from orig.
+func (l *liker) short(key string, arg any, orig *yaml.Node) *yaml.Node {
+	tag, ok := cfn.ShortTag(key)
+	if !ok || key == "Fn::GetAtt" || orig.Tag != tag {
+		return short(key, arg)
+	}
+	inner := *orig
+	inner.Tag = ""
+	n := l.node(arg, &inner)
+	if n.Tag == "!!str" || n.Tag == "!!seq" || n.Tag == "!!map" {
+		c := *n
+		c.Tag = tag
+		if c.Kind == yaml.ScalarNode && c.Style == 0 && (c.Value == "" || needsQuotes(c.Value)) {
+			c.Style = yaml.DoubleQuotedStyle
+		}
+		if c.Kind == yaml.SequenceNode && c.Style == 0 && flat(&c) {
+			c.Style = yaml.FlowStyle
+		}
+		return &c
+	}
+	return short(key, arg)
+}
+
+// isClean reports whether n holds no anchor and no alias: such a node can
+// be written again where it stands without its anchor or alias going astray.
+func (l *liker) isClean(n *yaml.Node) bool {
+	if c, ok := l.clean[n]; ok {
+		return c
+	}
+	c := n.Kind != yaml.AliasNode && n.Anchor == ""
+	for _, k := range n.Content {
+		if !c {
+			break
+		}
+		c = l.isClean(k)
+	}
+	l.clean[n] = c
+	return c
+}

@@ -1,0 +1,105 @@
+package format_test
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func get(t *testing.T, v any, keys ...string) *tree.Object {
+	t.Helper()
+	for _, k := range keys {
+		o, ok := v.(*tree.Object)
+		require.True(t, ok, "at %s", k)
+		v, _ = o.Get(k)
+	}
+	o, ok := v.(*tree.Object)
+	require.True(t, ok)
+	return o
+}
+
+// TestYAMLLike: what a change leaves alone is written as the source writes
+// it (testdata/like-*.golden.yaml; go test ./format -update rewrites them),
+// and every output reads back as the changed template.
+func TestYAMLLike(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(t *testing.T, v *tree.Object)
+	}{
+		{"unchanged", func(*testing.T, *tree.Object) {}},
+		{"a value changed keeps its comment; its flow parent turns block", func(t *testing.T, v *tree.Object) {
+			in := get(t, v, "Resources", "Method", "Properties", "Integration")
+			in.Set("Uri", tree.NewObject("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"))
+			in.Set("Type", "AWS")
+			get(t, v, "Resources", "Fn", "Properties").Set("Timeout", tree.NewObject("Ref", "Timeout"))
+			items, _ := get(t, v, "Resources", "Joined", "Properties").Get("Items")
+			items.([]any)[0].(*tree.Object).Set("Value", "b")
+		}},
+		{"keys removed and added", func(t *testing.T, v *tree.Object) {
+			v.Set("Transform", "AWS::Serverless-2016-10-31")
+			get(t, v, "Resources", "Fn", "Properties").Delete("Handler")
+			get(t, v, "Resources").Set("Permission", tree.NewObject("Type", "AWS::Lambda::Permission", "Properties", tree.NewObject("FunctionName", tree.NewObject("Fn::GetAtt", []any{"Fn", "Arn"}))))
+		}},
+		{"list items removed keep the others' comments", func(t *testing.T, v *tree.Object) {
+			p := get(t, v, "Resources", "Joined", "Properties")
+			list, _ := p.Get("List")
+			p.Set("List", list.([]any)[1:])
+		}},
+	}
+	data, err := os.ReadFile("testdata/like.yaml")
+	require.NoError(t, err)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := parse.Read(data)
+			require.NoError(t, err)
+			v := tree.Clone(src.Template).(*tree.Object)
+			tc.change(t, v)
+			out, err := format.YAMLLike(v, src)
+			require.NoError(t, err)
+			back, err := parse.Template(out)
+			require.NoError(t, err, "%s", out)
+			assert.True(t, tree.Equal(v, back), "the output reads back as another template:\n%s", out)
+			golden := "testdata/like-" + string(rune('0'+i)) + ".golden.yaml"
+			if *update {
+				require.NoError(t, os.WriteFile(golden, out, 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "no golden file: go test ./format -update")
+			assert.Equal(t, string(want), string(out))
+			// Writing the source again changes nothing it does not have to.
+			again, err := parse.Read(out)
+			require.NoError(t, err)
+			out2, err := format.YAMLLike(again.Template, again)
+			require.NoError(t, err)
+			assert.Equal(t, string(out), string(out2), "YAMLLike of its own output is not stable")
+		})
+	}
+}
+
+func TestYAMLLikeWithoutSource(t *testing.T) {
+	v, err := tree.Decode([]byte(`{"A":1,"Resources":{"X":{"Type":"T"},"Y":{"Type":"T"}}}`))
+	require.NoError(t, err)
+	out, err := format.YAMLLike(v, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "A: 1\n\nResources:\n  X:\n    Type: T\n\n  Y:\n    Type: T\n", string(out))
+}
+
+func TestYAMLLikeAnchors(t *testing.T) {
+	src, err := parse.Read([]byte("Base: &b {Type: T, Properties: {A: 1}}\nResources:\n  X: *b\n  Y: *b\n"))
+	require.NoError(t, err)
+	v := tree.Clone(src.Template).(*tree.Object)
+	get(t, v, "Resources", "Y").Set("Type", "U")
+	out, err := format.YAMLLike(v, src)
+	require.NoError(t, err)
+	back, err := parse.Template(out)
+	require.NoError(t, err, "%s", out)
+	assert.True(t, tree.Equal(v, back), "%s", out)
+}

@@ -1,0 +1,264 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const tmpl = `
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Items: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: items}}
+  Item: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !Ref Items, PathPart: "{id}"}}
+  Special: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !Ref Items, PathPart: special}}
+  Proxy: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: "{proxy+}"}}
+  Async:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: POST, AsyncInvoke: always, Integration: {Uri: !GetAtt Fn.Arn}}
+  Sync:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Item
+      HttpMethod: GET
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+        IntegrationResponses:
+          - StatusCode: "200"
+          - {StatusCode: "400", SelectionPattern: "bad.*"}
+  Exact:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Special, HttpMethod: ANY, Integration: {Type: MOCK, IntegrationResponses: [{StatusCode: "204", ResponseParameters: {method.response.header.X-Mock: "'yes'"}}]}}
+  Templated:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PUT, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, RequestTemplates: {application/json: "{}"}}}
+  ProxyAny:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Proxy, HttpMethod: ANY, Integration: {Type: AWS_PROXY, IntegrationHttpMethod: POST, Uri: !GetAtt Fn.Arn}}
+  Unpermitted:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: DELETE, Integration: {Type: AWS, Uri: !GetAtt Other.Arn, IntegrationResponses: [{StatusCode: "200"}]}}
+  Http:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PATCH, Integration: {Type: HTTP, Uri: "https://example.com"}}
+  Client:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: PUT, AsyncInvoke: client, Integration: {Uri: !GetAtt Fn.Arn}}
+  Fn: {Type: AWS::Lambda::Function}
+  Other: {Type: AWS::Lambda::Function}
+`
+
+// fakeLambda answers the Lambda Invoke API: payloads with "fail" are
+// function errors (with "quietfail", answered without the
+// X-Amz-Function-Error header, as the emulator answers them), others are
+// echoed.
+type fakeLambda struct {
+	calls    atomic.Int32
+	mu       sync.Mutex
+	payloads []string
+}
+
+func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.calls.Add(1)
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.payloads = append(f.payloads, string(b))
+	f.mu.Unlock()
+	switch {
+	case bytes.Contains(b, []byte("slow")): // held until the caller gives up
+		<-r.Context().Done()
+		return
+	case bytes.Contains(b, []byte("quietfail")):
+		w.Write([]byte(`{"errorMessage":"bad input","errorType":"Oops"}`))
+	case bytes.Contains(b, []byte("fail")):
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.Write([]byte(`{"errorMessage":"bad input","errorType":"Oops"}`))
+	case bytes.Contains(b, []byte(`"httpMethod"`)): // a proxy event
+		w.Write([]byte(`{"statusCode":201,"headers":{"X-From":"proxy"},"body":"aGk=","isBase64Encoded":true}`))
+	default:
+		w.Write(b)
+	}
+}
+
+func newServer(t *testing.T, workers ...int) (*Server, *fakeLambda, *bytes.Buffer) {
+	t.Helper()
+	fake := &fakeLambda{}
+	ts := httptest.NewServer(fake)
+	t.Cleanup(ts.Close)
+	tt, err := parse.Template([]byte(tmpl))
+	require.NoError(t, err)
+	_, err = macro.Expand(tt, nil)
+	require.NoError(t, err)
+	var log bytes.Buffer
+	s, err := NewServer(context.Background(), Config{Template: tt, Endpoints: map[string]string{"Fn": ts.URL, "Other": ts.URL}, Log: &syncWriter{w: &log}, RetryDelays: []time.Duration{time.Millisecond, time.Millisecond}, Workers: append(workers, 0)[0]})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s, fake, &log
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func TestServe(t *testing.T) {
+	s, _, _ := newServer(t)
+	tests := []struct {
+		name, method, path, body string
+		header                   []string
+		status                   int
+		want                     string // in the body
+		wantHeader               []string
+	}{
+		{"async answers the default status, empty", "POST", "/items", `{"a":1}`, nil, 200, "", nil},
+		{"sync passes the result through", "GET", "/items/7", "", nil, 200, "{}", nil},
+		{"a function error selects by errorMessage", "GET", "/items/7", `{"fail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
+		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
+		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
+		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
+		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"a body Lambda rejects", "GET", "/items/7", "not json", nil, 500, "Internal server error", nil},
+		{"an unknown method on a known path", "DELETE", "/items", "", nil, 403, "Missing Authentication Token", []string{"X-Amzn-Errortype", "MissingAuthenticationTokenException"}},
+		{"an unknown path", "GET", "/", "", nil, 403, "Missing Authentication Token", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			assert.Equal(t, tc.status, w.Code, w.Body.String())
+			if tc.want == "" {
+				assert.Empty(t, w.Body.String())
+			} else {
+				assert.Contains(t, w.Body.String(), tc.want)
+			}
+			for i := 0; i+1 < len(tc.wantHeader); i += 2 {
+				assert.Equal(t, tc.wantHeader[i+1], w.Header().Get(tc.wantHeader[i]))
+			}
+		})
+	}
+	warnings := strings.Join(s.Warnings(), "\n")
+	assert.Contains(t, warnings, "request templates (VTL)")
+	assert.Contains(t, warnings, "no permission to invoke Other")
+	assert.Contains(t, warnings, `integration type "HTTP" is not emulated`)
+}
+
+func TestAsyncRetriesTwice(t *testing.T) {
+	s, fake, log := newServer(t)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("POST", "/items", strings.NewReader(`{"fail":true}`)))
+	assert.Equal(t, 200, w.Code)
+	s.Drain(5 * time.Second)
+	assert.EqualValues(t, 3, fake.calls.Load(), "one attempt and two retries")
+	assert.Contains(t, log.String(), "failed after 3 attempts")
+}
+
+func TestProxyEvent(t *testing.T) {
+	s, fake, _ := newServer(t)
+	req := httptest.NewRequest("POST", "/x/y?q=1&q=2", strings.NewReader("body"))
+	req.Header.Set("X-Test", "v")
+	s.ServeHTTP(httptest.NewRecorder(), req)
+	require.EqualValues(t, 1, fake.calls.Load())
+	var ev events.APIGatewayProxyRequest
+	require.NoError(t, json.Unmarshal([]byte(fake.payloads[0]), &ev))
+	assert.Equal(t, "/{proxy+}", ev.Resource)
+	assert.Equal(t, "/x/y", ev.Path)
+	assert.Equal(t, "POST", ev.HTTPMethod)
+	assert.Equal(t, "x/y", ev.PathParameters["proxy"])
+	assert.Equal(t, []string{"1", "2"}, ev.MultiValueQueryStringParameters["q"])
+	assert.Equal(t, "v", ev.Headers["X-Test"])
+	assert.Equal(t, "body", ev.Body)
+}
+
+func TestInvocationType(t *testing.T) {
+	req := httptest.NewRequest("GET", "/?mode=Event", nil)
+	req.Header.Set("invocationtype", "Event")
+	tests := map[string]string{
+		"":                                     "RequestResponse",
+		"'Event'":                              "Event",
+		"method.request.header.InvocationType": "Event",
+		"method.request.header.Missing":        "RequestResponse",
+		"method.request.querystring.mode":      "Event",
+	}
+	for source, want := range tests {
+		assert.Equal(t, want, invocationType(source, req), source)
+	}
+}
+
+// TestInvocationTypes: how each X-Amz-Invocation-Type is answered, and
+// whether the function runs.
+func TestInvocationTypes(t *testing.T) {
+	tests := []struct {
+		typ    string
+		status int
+		body   string
+		calls  int32
+	}{
+		{"Event", 200, "", 1},
+		{"RequestResponse", 200, `{"a":1}`, 1},
+		// Lambda checks the call and answers 204 without running the
+		// function; API Gateway answers the default integration response.
+		{"DryRun", 200, "", 0},
+		{"Later", 500, `{"message":"Internal server error"}`, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			req := httptest.NewRequest("PUT", "/items", strings.NewReader(`{"a":1}`))
+			req.Header.Set("InvocationType", tc.typ)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.body, w.Body.String())
+			s.Drain(5 * time.Second)
+			assert.Equal(t, tc.calls, fake.calls.Load(), "invocations of the function")
+			assert.Contains(t, log.String(), "PUT /items "+tc.typ+" "+strconv.Itoa(tc.status))
+		})
+	}
+}
+
+// TestShutdown: an invocation that shutdown cuts short, or never starts,
+// gets one line, and none is retried.
+func TestShutdown(t *testing.T) {
+	s, fake, log := newServer(t, 1)
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("POST", "/items", strings.NewReader(`{"slow":true}`)))
+		require.Equal(t, 200, w.Code)
+	}
+	require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	s.Drain(50 * time.Millisecond)
+	out := log.String()
+	assert.Regexp(t, `async async-1 Fn \(POST /items\): cut short by shutdown after \S+ \(attempt 1\); not retried`, out)
+	assert.Regexp(t, `async async-2 Fn \(POST /items\): abandoned at shutdown before it started`, out)
+	assert.Equal(t, 1, strings.Count(out, "async-1"), out)
+	assert.Equal(t, 1, strings.Count(out, "async-2"), out)
+	assert.NotContains(t, out, "retrying")
+	assert.EqualValues(t, 1, fake.calls.Load())
+}
