@@ -118,14 +118,6 @@ func (e *expander) run(fragment any) bool {
 		e.fail(nil, "the template is %s; a template must be an object with a Resources section", cfn.TypeName(fragment))
 		return false
 	}
-	e.fragment = f
-	e.res = cfn.NewResources(nil)
-	if p, ok := f.Get("Parameters"); ok {
-		e.parameters, _ = p.(*tree.Object)
-	}
-	if c, ok := f.Get("Conditions"); ok {
-		e.conditions, _ = c.(*tree.Object)
-	}
 	r, ok := f.Get("Resources")
 	if !ok {
 		e.snippet(f)
@@ -136,8 +128,7 @@ func (e *expander) run(fragment any) bool {
 		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", cfn.TypeName(r))
 		return false
 	}
-	e.res = cfn.NewResources(section)
-	e.perms.init(e)
+	e.read(f, section)
 	e.loops(section)
 	e.res.Each(e.resource)
 	e.mergedEvents()
@@ -146,6 +137,18 @@ func (e *expander) run(fragment any) bool {
 	}
 	e.stats.Configs = e.addInvokeConfigs() // checks even when there are problems, adds only when none
 	return true
+}
+
+// read notes what the expansion looks up in a template: its parameters,
+// conditions, resources and permissions.
+func (e *expander) read(f, resources *tree.Object) {
+	e.fragment = f
+	p, _ := f.Get("Parameters")
+	e.parameters, _ = p.(*tree.Object)
+	c, _ := f.Get("Conditions")
+	e.conditions, _ = c.(*tree.Object)
+	e.res = cfn.NewResources(resources)
+	e.perms.init(e)
 }
 
 // resource dispatches on the resource type.

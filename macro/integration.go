@@ -8,29 +8,16 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
-// dialect names an integration's properties: CloudFormation's
-// AWS::ApiGateway::Method Integration, or OpenAPI's
-// x-amazon-apigateway-integration.
-type dialect struct {
-	Type, Lambda, Proxy, HTTPMethod, URI, RequestParameters string
-}
-
-var (
-	cfnIntegration     = dialect{"Type", "AWS", "AWS_PROXY", "IntegrationHttpMethod", "Uri", "RequestParameters"}
-	openAPIIntegration = dialect{"type", "aws", "aws_proxy", "httpMethod", "uri", "requestParameters"}
-)
-
 // InvocationTypeParameter is the integration request parameter that makes
 // API Gateway invoke Lambda with X-Amz-Invocation-Type.
-const InvocationTypeParameter = "integration.request.header.X-Amz-Invocation-Type"
+const InvocationTypeParameter = cfn.InvocationTypeParameter
 
-// headerSource is the prefix of a method request header in a mapping.
-const headerSource = "method.request.header."
+const headerSource = cfn.HeaderSource
 
 // integration expands what both dialects share: the type, the POST to
 // Lambda, the URI and the invocation type mapping, from source (what
 // sourceFor returns). It returns what the integration invokes.
-func (e *expander) integration(in *tree.Object, d dialect, o Options, source string, where *loc) ([]resolved, bool) {
+func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options, source string, where *loc) ([]resolved, bool) {
 	in.Members = slices.Grow(in.Members, 8) // room for what the expansion adds
 	ok := true
 	switch typ, _ := in.Get(d.Type); t := typ.(type) {
@@ -39,7 +26,7 @@ func (e *expander) integration(in *tree.Object, d dialect, o Options, source str
 	case string:
 		switch strings.ToUpper(t) {
 		case "AWS":
-			if t != d.Lambda && d == cfnIntegration {
+			if t != d.Lambda && d == cfn.MethodIntegration {
 				in.Set(d.Type, d.Lambda) // CloudFormation's enumeration is upper case
 			}
 		case "AWS_PROXY":
@@ -104,7 +91,7 @@ func sameSource(v any, source string) bool {
 
 // mappedHeader is the header an existing X-Amz-Invocation-Type mapping
 // reads, when it is header (in any case); "" otherwise.
-func mappedHeader(in *tree.Object, d dialect, header string) string {
+func mappedHeader(in *tree.Object, d cfn.IntegrationKeys, header string) string {
 	pv, _ := in.Get(d.RequestParameters)
 	params, _ := pv.(*tree.Object)
 	if params == nil {

@@ -36,7 +36,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 			return
 		}
 	}
-	targets, ok := e.integration(in, cfnIntegration, o, o.source(header), iwhere)
+	targets, ok := e.integration(in, cfn.MethodIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
@@ -77,7 +77,7 @@ func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc)
 		}
 		return name, true
 	}
-	name := mappedHeader(in, cfnIntegration, o.Header)
+	name := mappedHeader(in, cfn.MethodIntegration, o.Header)
 	if name == "" {
 		name = o.Header
 	}

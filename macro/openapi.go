@@ -12,7 +12,6 @@ import (
 // invocation in an inline OpenAPI document.
 const OpenAPIShorthand = "x-async-invoke"
 
-const integrationExtension = "x-amazon-apigateway-integration"
 
 // operations are the keys of a path item that hold operations.
 var operations = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
@@ -53,9 +52,9 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 			if !ok || !isOperation(om.Key) {
 				continue
 			}
-			if in, _ := op.Get(integrationExtension); in != nil {
+			if in, _ := op.Get(cfn.IntegrationExtension); in != nil {
 				if in, isObj := in.(*tree.Object); isObj && in.Has(OpenAPIShorthand) {
-					e.fail(iwhere.at(om.Key).at(integrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", integrationExtension)
+					e.fail(iwhere.at(om.Key).at(cfn.IntegrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", cfn.IntegrationExtension)
 					in.Delete(OpenAPIShorthand) // reported
 					continue
 				}
@@ -108,27 +107,27 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !ok {
 		return
 	}
-	iv, has := op.Get(integrationExtension)
+	iv, has := op.Get(cfn.IntegrationExtension)
 	in, isObj := iv.(*tree.Object)
 	switch {
 	case !has:
-		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", integrationExtension)
+		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", cfn.IntegrationExtension)
 		return
 	case isObj && in.Has("$ref"):
-		e.fail(where.at(integrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", integrationExtension)
+		e.fail(where.at(cfn.IntegrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", cfn.IntegrationExtension)
 		return
 	case !isObj || isIntrinsic(in):
-		e.fail(where.at(integrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
+		e.fail(where.at(cfn.IntegrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
 		return
 	}
-	iwhere := where.at(integrationExtension)
+	iwhere := where.at(cfn.IntegrationExtension)
 	header := ""
 	if o.Mode == Client {
 		if header, ok = e.declareHeaderParameter(doc, item, op, in, o, oas3, where); !ok {
 			return
 		}
 	}
-	targets, ok := e.integration(in, openAPIIntegration, o, o.source(header), iwhere)
+	targets, ok := e.integration(in, cfn.OpenAPIIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
@@ -227,7 +226,7 @@ func (e *expander) declareHeaderParameter(doc, item, op, in *tree.Object, o Opti
 		}
 		return name, true
 	}
-	name := mappedHeader(in, openAPIIntegration, o.Header)
+	name := mappedHeader(in, cfn.OpenAPIIntegration, o.Header)
 	if name == "" {
 		name = o.Header
 	}

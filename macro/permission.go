@@ -386,3 +386,34 @@ func (e *expander) condition(cs []string) string {
 		}
 	}
 }
+
+// Permitted reports whether the permissions of a template (an expanded one,
+// say) let API Gateway invoke what an integration's uri invokes, from api (a
+// method's RestApiId, or !Ref to the API of a document) through method and
+// path (path "" when not known), by the rules the macro adds its own by.
+// values are the template parameter values. A function the template does not
+// define, or cannot tell, is taken as permitted: its permissions are not in
+// the template.
+func Permitted(template *tree.Object, values map[string]any, api any, method, path string, uri any) bool {
+	resources, _ := template.Get("Resources")
+	section, ok := resources.(*tree.Object)
+	if !ok {
+		return false
+	}
+	e := &expander{values: values}
+	e.read(template, section)
+	_, targets, ok := e.fixURI(tree.Clone(uri), &loc{key: "uri"})
+	if !ok {
+		return false
+	}
+	for _, t := range targets {
+		if t.external || t.StageVariable || t.Name == nil {
+			continue
+		}
+		pp := plannedPermission{target: t.target, api: api, apiID: cfn.RestAPI(api)}
+		if !e.perms.covers(e, &pp, route{method: method, path: path}) {
+			return false
+		}
+	}
+	return true
+}

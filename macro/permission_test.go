@@ -3,6 +3,10 @@ package macro
 import (
 	"testing"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"github.com/stretchr/testify/require"
+
 	"github.com/stretchr/testify/assert"
 )
 
@@ -43,6 +47,47 @@ func TestSourceARNCovers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, sourceARNCovers(tc.arn, "Api", tc.stack, tc.r))
+		})
+	}
+}
+
+// TestPermitted: the question the local server asks of an expanded
+// template, answered by the rules the macro adds permissions by.
+func TestPermitted(t *testing.T) {
+	tmpl, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Other: {Type: AWS::ApiGateway::RestApi}
+  Fn: {Type: AWS::Lambda::Function}
+  Live: {Type: AWS::Lambda::Alias, Properties: {FunctionName: !Ref Fn, Name: live}}
+  OnFunction:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !GetAtt Fn.Arn, Principal: apigateway.amazonaws.com, SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/*"}
+  OnAliasOneMethod:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Live, Principal: apigateway.amazonaws.com, SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/GET/jobs"}
+`))
+	require.NoError(t, err)
+	api, other := tree.NewObject("Ref", "Api"), tree.NewObject("Ref", "Other")
+	fn := tree.NewObject("Fn::GetAtt", []any{"Fn", "Arn"})
+	alias := tree.NewObject("Fn::Sub", "${Fn.Arn}:live")
+	tests := []struct {
+		name         string
+		api          any
+		method, path string
+		uri          any
+		want         bool
+	}{
+		{"the function, from its API", api, "POST", "/jobs", fn, true},
+		{"the function, from another API", other, "POST", "/jobs", fn, false},
+		{"the alias, the one method its permission names", api, "GET", "/jobs", alias, true},
+		{"the alias, another method", api, "POST", "/jobs", alias, false},
+		{"a function of another template", api, "POST", "/jobs", "arn:aws:lambda:us-east-1:123456789012:function:f", true},
+		{"not a function", api, "POST", "/jobs", "https://example.com", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Permitted(tmpl, nil, tc.api, tc.method, tc.path, tc.uri))
 		})
 	}
 }
