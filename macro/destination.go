@@ -15,8 +15,10 @@ import (
 
 // destination is where Lambda sends invocation records.
 type destination struct {
-	arn  any    // the ARN as written
-	kind string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
+	arn      any    // the ARN as written
+	kind     string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
+	resource string // the template's resource it is, or ""
+	key      any    // the ARN of the KMS key it is encrypted with, or nil
 }
 
 // destinationKinds maps an ARN's service to the kind of destination.
@@ -30,8 +32,12 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 	flat, _ := cfn.Flatten(v)
 	if ref, ok := cfn.ParseFunctionARN(flat); ok && ref.Head != "" && ref.Qualifier == "" && !ref.Opaque() {
 		id, attr := cfn.SplitRef(ref.Head)
-		if _, isParam := e.parameter(id); isParam && attr == "" {
+		if p, isParam := e.parameter(id); isParam && attr == "" {
 			val := e.literal(tree.NewObject("Ref", id))
+			if typ, _ := p.Get("Type"); typ != nil && typ != "String" {
+				e.fail(where, "refers to parameter %s of type %s, whose value the macro cannot see, so the kind of destination cannot be known; give the ARN as a String parameter, or %s", id, describe(typ), destinationHelp)
+				return d, false
+			}
 			if val == "" {
 				e.fail(where, "refers to parameter %s, which has no value and no Default, so the kind of destination cannot be known; %s", id, destinationHelp)
 				return d, false
@@ -46,7 +52,7 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 				e.fail(where, "%s", msg)
 				return d, false
 			}
-			d.kind = kind
+			d.kind, d.resource = kind, id
 		}
 	}
 	if d.kind == "" {
@@ -57,7 +63,21 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		}
 		d.kind = destinationKinds[segs[2]]
 		resource := strings.Join(segs[5:], ":")
+		// A queue or topic of the template, named by its ${Q.QueueName} or ${T.TopicName}.
+		for _, name := range refNames(resource) {
+			id, attr := cfn.SplitRef(name)
+			if (attr == "QueueName" && e.res.Type(id) == "AWS::SQS::Queue") || (attr == "TopicName" && e.res.Type(id) == "AWS::SNS::Topic") {
+				if _, msg := e.destinationResource(id, map[string]string{"QueueName": "Arn", "TopicName": "TopicArn"}[attr]); msg != "" {
+					e.fail(where, "%s", msg)
+					return d, false
+				}
+				d.resource = id
+			}
+		}
 		switch {
+		case strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(resource, "event-bus/"), "function:"), "/") == "":
+			e.fail(where, "is %s, which names no queue, topic, function, bus or bucket; %s", describe(v), destinationHelp)
+			return d, false
 		case (d.kind == "SQS" || d.kind == "SNS") && strings.HasSuffix(resource, ".fifo"):
 			e.fail(where, "is a FIFO %s; Lambda sends invocation records only to standard SQS queues and SNS topics; use a standard one", map[string]string{"SQS": "queue", "SNS": "topic"}[d.kind])
 			return d, false
@@ -76,7 +96,46 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		e.fail(where, "is an S3 bucket, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess")
 		return d, false
 	}
+	d.key = e.encryptionKey(d.resource)
 	return d, true
+}
+
+// encryptionKey is the ARN of the KMS key of this template that a queue,
+// topic or bucket of the template is encrypted with, as
+// !GetAtt Key.Arn, or a literal key ARN; nil for none, or a key Lambda
+// needs no grant for (an AWS managed key such as alias/aws/sqs, whose
+// key policy lets the account's principals use it through the service).
+func (e *expander) encryptionKey(resource string) any {
+	props := e.res.Properties(resource)
+	var key any
+	switch e.res.Type(resource) {
+	case "AWS::SQS::Queue", "AWS::SNS::Topic":
+		key, _ = props.Get("KmsMasterKeyId")
+	case "AWS::S3::Bucket":
+		enc, _ := props.Get("BucketEncryption")
+		eo, _ := enc.(*tree.Object)
+		rules, _ := eo.Get("ServerSideEncryptionConfiguration")
+		list, _ := rules.([]any)
+		for _, r := range list {
+			ro, _ := r.(*tree.Object)
+			def, _ := ro.Get("ServerSideEncryptionByDefault")
+			do, _ := def.(*tree.Object)
+			if k, has := do.Get("KMSMasterKeyID"); has {
+				key = k
+			}
+		}
+	}
+	if key == nil {
+		return nil
+	}
+	flat, _ := cfn.Flatten(e.resolved(key))
+	if id, _, ok := cfn.SplitSubVar(flat); ok && e.res.Type(id) == "AWS::KMS::Key" {
+		return tree.NewObject("Fn::GetAtt", []any{id, "Arn"}) // Ref gives its ID, the grant needs the ARN
+	}
+	if segs := cfn.SplitARN(flat); len(segs) == 6 && segs[2] == "kms" && strings.HasPrefix(segs[5], "key/") {
+		return key
+	}
+	return nil
 }
 
 // destinationResource reads the kind of destination that Ref X (attr "")
@@ -89,7 +148,7 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 	props := e.res.Properties(id)
 	fifo := func(flag, name string) bool {
 		f, _ := props.Get(flag)
-		b, _ := boolean(f)
+		b, _ := boolean(e.resolved(f))
 		n, _ := props.Get(name)
 		return b || strings.HasSuffix(e.literal(n), ".fifo")
 	}
@@ -113,6 +172,12 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 		}
 		return "SNS", ""
 	case cfn.TypeFunction, cfn.TypeSAMFunction:
+		if typ == cfn.TypeSAMFunction && (attr == "Alias" || attr == "Version") {
+			if e.samProperty(id, "AutoPublishAlias") == nil {
+				return "", "uses " + id + "." + attr + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it"
+			}
+			return "Lambda", "" // SAM's Function.Alias: its Ref is the alias's ARN
+		}
 		if attr != "Arn" {
 			return "", "takes !GetAtt " + id + ".Arn, the function's ARN (!Ref gives its name)"
 		}
@@ -141,20 +206,26 @@ type grant struct {
 
 // grants are the permissions a destination needs (Lambda's documentation,
 // "Capturing records of Lambda asynchronous invocations").
-func (d destination) grants() []grant {
+func (d destination) grants(e *expander) []grant {
+	var gs []grant
 	switch d.kind {
 	case "SQS":
-		return []grant{{"sqs:SendMessage", d.arn}}
+		gs = []grant{{"sqs:SendMessage", d.arn}}
 	case "SNS":
-		return []grant{{"sns:Publish", d.arn}}
+		gs = []grant{{"sns:Publish", d.arn}}
 	case "Lambda":
-		return []grant{{"lambda:InvokeFunction", d.arn}}
+		gs = []grant{{"lambda:InvokeFunction", d.arn}}
 	case "EventBridge":
-		return []grant{{"events:PutEvents", d.arn}}
+		gs = []grant{{"events:PutEvents", d.arn}}
 	case "S3Bucket":
-		return []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
+		gs = []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
 	}
-	return nil
+	if d.key != nil {
+		// Sending to an encrypted queue, topic or bucket (SQS, SNS and S3
+		// key management documentation).
+		gs = append(gs, grant{"kms:GenerateDataKey", d.key}, grant{"kms:Decrypt", d.key})
+	}
+	return gs
 }
 
 // objectsOf is the ARN of the objects of a bucket ARN: ARN/*.

@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -69,15 +70,15 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 			e.plans.order = append(e.plans.order, key)
 			continue
 		}
-		if !sameSettings(p, c, onFailure, onSuccess) {
+		if !sameSettings(e, p, c, onFailure, onSuccess) {
 			e.fail(where, "gives %s other asynchronous invocation settings than %s does; a function (or alias, or version) has one configuration: give both the same OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds", t.ID, p.first.path())
 		}
 	}
 }
 
-func sameSettings(p *configPlan, c InvokeConfig, onFailure, onSuccess *destination) bool {
+func sameSettings(e *expander, p *configPlan, c InvokeConfig, onFailure, onSuccess *destination) bool {
 	same := func(a, b *destination) bool {
-		return (a == nil) == (b == nil) && (a == nil || tree.Equal(a.arn, b.arn))
+		return (a == nil) == (b == nil) && (a == nil || sameSetting(e, a.arn, b.arn))
 	}
 	return same(p.onFailure, onFailure) && same(p.onSuccess, onSuccess) &&
 		(p.c.Retries == nil) == (c.Retries == nil) && p.c.retryValue == c.retryValue &&
@@ -86,63 +87,172 @@ func sameSettings(p *configPlan, c InvokeConfig, onFailure, onSuccess *destinati
 
 // addInvokeConfigs writes the planned configurations: a SAM function's
 // EventInvokeConfig property, or an AWS::Lambda::EventInvokeConfig, and the
-// policy that lets a role of the template deliver the records. It returns
-// how many configurations it added.
+// policies that let the execution role deliver the records when it is a role
+// of the template. It returns how many configurations it added.
 func (e *expander) addInvokeConfigs() int {
 	type pending struct {
-		p    *configPlan
-		role string // the execution role of the template to grant to, or ""
+		p         *configPlan
+		sam       bool     // a SAM function whose property the macro sets
+		existing  string   // the template's own identical configuration, or ""
+		dependsOn []string // resources that grant the role what it needs
+		groups    []string // the policy groups the plan needs
 	}
 	var todo []pending
-	grants := map[string][]grant{} // by role
-	var roles []string
+	groups := map[string]*policyGroup{}
+	var order []string
 	for _, key := range e.plans.order {
 		p := e.plans.plans[key]
-		sam := e.res.Type(p.t.Function) == cfn.TypeSAMFunction
-		if sam && !e.samQualifierMatches(p) {
+		fn := p.t.Function
+		roles := e.executionRoles(fn)
+		sam := e.res.Type(fn) == cfn.TypeSAMFunction
+		if sam && (!e.samQualifierMatches(p) || !e.samGlobalsAgree(p, len(roles) == 0)) {
 			continue
 		}
-		if existing, where := e.existingConfig(p, sam); existing {
-			if where != nil {
-				e.fail(where, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
-			}
+		existing, differs := e.existingConfig(p, sam && len(roles) == 0)
+		if differs != nil {
+			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		role := e.executionRole(p.t.Function)
-		if role != "" {
+		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing}
+		conditions := e.configConditions(p)
+		for _, role := range roles {
 			for _, d := range []*destination{p.onFailure, p.onSuccess} {
 				if d == nil {
 					continue
 				}
-				for _, g := range d.grants() {
-					if e.granted(role, g) || hasGrant(grants[role], g) {
+				for _, g := range d.grants(e) {
+					if by, ok := e.granted(role, g); ok {
+						if by != "" && !slices.Contains(x.dependsOn, by) {
+							x.dependsOn = append(x.dependsOn, by)
+						}
 						continue
 					}
-					if grants[role] == nil {
-						roles = append(roles, role)
+					all := slices.Clone(conditions)
+					if c := e.res.Condition(role); c != "" && !contains(all, c) {
+						all = append(all, c)
 					}
-					grants[role] = append(grants[role], g)
+					gk := role + "\x00" + strings.Join(all, ",")
+					if groups[gk] == nil {
+						groups[gk] = &policyGroup{role: role, conditions: all}
+						order = append(order, gk)
+					}
+					if !hasGrant(groups[gk].grants, g) {
+						groups[gk].grants = append(groups[gk].grants, g)
+					}
+					if !slices.Contains(x.groups, gk) {
+						x.groups = append(x.groups, gk)
+					}
 				}
 			}
 		}
-		todo = append(todo, pending{p: p, role: role})
+		todo = append(todo, x)
 	}
 	if len(e.problems) > 0 {
 		return 0
 	}
-	policies := map[string]string{}
-	for _, role := range roles {
-		policies[role] = e.addPolicy(role, grants[role])
+	for _, gk := range order {
+		e.addPolicy(groups[gk])
 	}
+	added := 0
 	for _, x := range todo {
-		policy := policies[x.role]
-		if e.res.Type(x.p.t.Function) == cfn.TypeSAMFunction {
-			e.samInvokeConfig(x.p, policy)
-		} else {
-			e.invokeConfigResource(x.p, policy)
+		dependsOn := x.dependsOn
+		for _, gk := range x.groups {
+			dependsOn = append(dependsOn, groups[gk].id) // Lambda checks the role may deliver
+		}
+		switch {
+		case x.existing != "":
+			e.addDependsOn(x.existing, dependsOn)
+		case x.sam:
+			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
+			added++
+		default:
+			e.invokeConfigResource(x.p, dependsOn)
+			added++
 		}
 	}
-	return len(todo)
+	return added
+}
+
+// policyGroup is a policy the macro adds: grants to one role, under one
+// set of conditions.
+type policyGroup struct {
+	role       string
+	conditions []string // of the role, the function (alias) and the destinations
+	grants     []grant
+	id         string // the logical ID, once added
+}
+
+// configConditions are the conditions of what a plan's configuration
+// refers to: the function, the alias or version, the destinations.
+func (e *expander) configConditions(p *configPlan) []string {
+	cs := e.needs(p.t.target, "")
+	for _, d := range []*destination{p.onFailure, p.onSuccess} {
+		if d == nil {
+			continue
+		}
+		if c := e.res.Condition(d.resource); d.resource != "" && c != "" && !contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// addDependsOn adds logical IDs to a resource's DependsOn.
+func (e *expander) addDependsOn(id string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	res, _ := e.res.Get(id)
+	var list []any
+	switch d, _ := res.Get("DependsOn"); d := d.(type) {
+	case string:
+		list = []any{d}
+	case []any:
+		list = d
+	}
+	for _, x := range ids {
+		if !slices.Contains(list, any(x)) {
+			list = append(list, x)
+		}
+	}
+	res.Set("DependsOn", list)
+}
+
+// samGlobalsAgree refuses settings for a SAM function when Globals'
+// Function section has an EventInvokeConfig that would change them: SAM
+// merges the two into the property (samProperty), or, when the macro writes
+// the configuration itself, makes a second one.
+func (e *expander) samGlobalsAgree(p *configPlan, samProperty bool) bool {
+	g, _ := e.fragment.Get("Globals")
+	globals, _ := g.(*tree.Object)
+	f, _ := globals.Get("Function")
+	fo, _ := f.(*tree.Object)
+	gc, has := fo.Get("EventInvokeConfig")
+	if !has {
+		return true
+	}
+	ours := e.samConfig(p)
+	if samProperty && sameSetting(e, merged(gc, ours), ours) {
+		return true
+	}
+	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM %s; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function,
+		map[bool]string{true: "merges with these into other settings than either", false: "turns into a second configuration beside the one the macro writes (the function's role is a role of the template)"}[samProperty])
+	return false
+}
+
+// merged is b over a, object by object, as SAM merges Globals.
+func merged(a, b any) any {
+	ao, aok := a.(*tree.Object)
+	bo, bok := b.(*tree.Object)
+	if !aok || !bok || isIntrinsic(ao) || isIntrinsic(bo) {
+		return b
+	}
+	out := tree.Clone(ao).(*tree.Object)
+	for _, m := range bo.Members {
+		v, _ := out.Get(m.Key)
+		out.Set(m.Key, merged(v, m.Value))
+	}
+	return out
 }
 
 // samQualifierMatches reports whether SAM's EventInvokeConfig property of
@@ -164,24 +274,26 @@ func (e *expander) samQualifierMatches(p *configPlan) bool {
 	return false
 }
 
-// existingConfig finds a configuration the template already has for the
-// plan's target. where is set when it differs from the plan.
-func (e *expander) existingConfig(p *configPlan, sam bool) (bool, *loc) {
-	if sam {
+// existingConfig finds the configuration the template already has for the
+// plan's target: the logical ID of an identical AWS::Lambda::EventInvokeConfig
+// (or, for samProperty, the SAM function's own when identical), or where one
+// differs.
+func (e *expander) existingConfig(p *configPlan, samProperty bool) (string, *loc) {
+	if samProperty {
 		v, has := e.res.Properties(p.t.Function).Get("EventInvokeConfig")
-		if !has {
-			return false, nil
+		switch {
+		case !has:
+			return "", nil
+		case sameSetting(e, v, e.samConfig(p)):
+			return p.t.Function, nil
 		}
-		if tree.Equal(v, e.samConfig(p)) {
-			return true, nil
-		}
-		return true, resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig")
+		return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig")
 	}
-	found, differs := false, ""
+	found, differs := "", ""
 	qualifier := e.qualifier(p.t)
 	e.res.Each(func(id string, _ *tree.Object) {
 		props := e.res.Properties(id)
-		if found || e.res.Type(id) != "AWS::Lambda::EventInvokeConfig" || props == nil {
+		if found != "" || differs != "" || e.res.Type(id) != "AWS::Lambda::EventInvokeConfig" || props == nil {
 			return
 		}
 		fn, _ := props.Get("FunctionName")
@@ -189,20 +301,46 @@ func (e *expander) existingConfig(p *configPlan, sam bool) (bool, *loc) {
 		if e.res.InvokedFunction(fn) != p.t.Function || !sameValue(e, q, qualifier) {
 			return
 		}
-		found = true
 		want := e.configProperties(p)
 		for _, key := range []string{"MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"} {
 			a, _ := props.Get(key)
 			b, _ := want.Get(key)
-			if !sameValue(e, a, b) {
+			if !sameSetting(e, a, b) {
 				differs = id
+				return
 			}
 		}
+		found = id
 	})
 	if differs != "" {
-		return true, resourcesLoc.at(differs).at("Properties")
+		return "", resourcesLoc.at(differs).at("Properties")
 	}
 	return found, nil
+}
+
+// sameSetting compares settings as deployed: objects whatever the order of
+// their keys, ARNs however they are written, numbers by value.
+func sameSetting(e *expander, a, b any) bool {
+	ao, aok := a.(*tree.Object)
+	bo, bok := b.(*tree.Object)
+	if aok && bok && !isIntrinsic(ao) && !isIntrinsic(bo) {
+		if ao.Len() != bo.Len() {
+			return false
+		}
+		for _, m := range ao.Members {
+			v, has := bo.Get(m.Key)
+			if !has || !sameSetting(e, m.Value, v) {
+				return false
+			}
+		}
+		return true
+	}
+	if sameValue(e, a, b) {
+		return true
+	}
+	fa, oka := cfn.Flatten(a)
+	fb, okb := cfn.Flatten(b)
+	return oka && okb && fa == fb && !strings.Contains(fa, cfn.Opaque)
 }
 
 // sameValue compares two values as deployed: numbers by value, parameters
@@ -227,6 +365,9 @@ func (e *expander) qualifier(t resolved) any {
 		return tree.Clone(name)
 	case e.res.Type(t.Resource) == cfn.TypeVersion:
 		return tree.NewObject("Fn::GetAtt", []any{t.Resource, "Version"})
+	}
+	if tree.Equal(t.Name, tree.NewObject("Ref", t.Function+".Alias")) {
+		return tree.Clone(e.samProperty(t.Function, "AutoPublishAlias"))
 	}
 	if k, arg, _ := tree.Only(t.Name); k == "Fn::Sub" {
 		s, _ := arg.(string)
@@ -266,19 +407,24 @@ func (e *expander) configProperties(p *configPlan) *tree.Object {
 
 // invokeConfigResource adds the AWS::Lambda::EventInvokeConfig of a plain
 // function, its alias or version.
-func (e *expander) invokeConfigResource(p *configPlan, policy string) {
+func (e *expander) invokeConfigResource(p *configPlan, grantors []string) {
 	props := tree.NewObject("FunctionName", tree.NewObject("Ref", p.t.Function), "Qualifier", e.qualifier(p.t))
 	props.Members = append(props.Members, e.configProperties(p).Members...)
 	res := tree.NewObject("Type", "AWS::Lambda::EventInvokeConfig")
-	if c := e.condition(e.needs(p.t.target, "")); c != "" {
+	if c := e.condition(e.configConditions(p)); c != "" {
 		res.Set("Condition", c)
 	}
 	var dependsOn []any
-	if policy != "" {
-		dependsOn = append(dependsOn, policy) // Lambda checks the role may deliver
+	for _, g := range grantors {
+		dependsOn = append(dependsOn, g) // Lambda checks the role may deliver
 	}
-	if e.res.Type(p.t.Resource) == cfn.TypeAlias {
+	switch {
+	case e.res.Type(p.t.Resource) == cfn.TypeAlias:
 		dependsOn = append(dependsOn, p.t.Resource) // the Qualifier names it
+	case tree.Equal(p.t.Name, tree.NewObject("Ref", p.t.Function+".Alias")):
+		if name := e.literal(e.samProperty(p.t.Function, "AutoPublishAlias")); name != "" {
+			dependsOn = append(dependsOn, p.t.Function+"Alias"+logicalPart(name)) // the alias SAM makes
+		}
 	}
 	if len(dependsOn) > 0 {
 		res.Set("DependsOn", dependsOn)
@@ -309,59 +455,63 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 	return o
 }
 
-// samInvokeConfig sets a SAM function's EventInvokeConfig property: SAM
-// creates the configuration, and the policies when it creates the role.
-func (e *expander) samInvokeConfig(p *configPlan, policy string) {
-	e.res.Properties(p.t.Function).Set("EventInvokeConfig", e.samConfig(p))
-	if policy == "" {
-		return
+// executionRoles are the AWS::IAM::Role resources of this template that fn
+// may run with: !GetAtt Role.Arn, the role's ARN spelled out with its name,
+// either branch of a Fn::If. None for a role from elsewhere, or SAM's own.
+func (e *expander) executionRoles(fn string) []string {
+	var roles []string
+	var visit func(v any)
+	visit = func(v any) {
+		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
+			if a, ok := arg.([]any); ok && len(a) == 3 {
+				visit(a[1])
+				visit(a[2])
+			}
+			return
+		}
+		flat, ok := cfn.Flatten(v)
+		if !ok {
+			return
+		}
+		id, attr, ok := cfn.SplitSubVar(flat)
+		if !ok || attr != "Arn" {
+			id = ""
+			if segs := cfn.SplitARN(flat); len(segs) == 6 && segs[2] == "iam" {
+				if name, isRole := strings.CutPrefix(segs[5], "role/"); isRole {
+					if i, a, ok := cfn.SplitSubVar(name); ok && a == "" {
+						id = i // a role's Ref is its name
+					}
+				}
+			}
+		}
+		if e.res.Type(id) == "AWS::IAM::Role" && !slices.Contains(roles, id) {
+			roles = append(roles, id)
+		}
 	}
-	// SAM's configuration names the function: making the function wait for
-	// the policy makes the configuration wait for it too.
-	res, _ := e.res.Get(p.t.Function)
-	switch d, _ := res.Get("DependsOn"); d := d.(type) {
-	case nil:
-		res.Set("DependsOn", []any{policy})
-	case string:
-		res.Set("DependsOn", []any{d, policy})
-	case []any:
-		res.Set("DependsOn", append(d, policy))
-	}
+	visit(e.samProperty(fn, "Role"))
+	return roles
 }
 
-// executionRole is the logical ID of the AWS::IAM::Role of this template
-// that fn runs with, or "" (a role from elsewhere, or SAM's own).
-func (e *expander) executionRole(fn string) string {
-	role := e.samProperty(fn, "Role")
-	k, arg, ok := tree.Only(role)
-	if !ok || k != "Fn::GetAtt" {
-		return ""
-	}
-	if id, attr := cfn.GetAtt(arg); attr == "Arn" && e.res.Type(id) == "AWS::IAM::Role" {
-		return id
-	}
-	return ""
-}
-
-// addPolicy adds the policy that lets role deliver the records and returns
-// its logical ID.
-func (e *expander) addPolicy(role string, grants []grant) string {
-	statements := make([]any, len(grants))
-	for i, g := range grants {
-		statements[i] = tree.NewObject("Effect", "Allow", "Action", g.action, "Resource", tree.Clone(g.resource))
+// addPolicy adds a group's policy, named by its logical ID (a role's inline
+// policies must have different names), and notes that ID.
+func (e *expander) addPolicy(g *policyGroup) {
+	statements := make([]any, len(g.grants))
+	for i, gr := range g.grants {
+		statements[i] = tree.NewObject("Effect", "Allow", "Action", gr.action, "Resource", tree.Clone(gr.resource))
 	}
 	res := tree.NewObject("Type", "AWS::IAM::Policy")
-	if c := e.res.Condition(role); c != "" {
+	c := e.condition(g.conditions)
+	if c != "" {
 		res.Set("Condition", c)
 	}
+	id := e.freeID(g.role + c + "AsyncInvokeDestinationsPolicy")
 	res.Set("Properties", tree.NewObject(
-		"PolicyName", "AsyncInvokeDestinations",
-		"Roles", []any{tree.NewObject("Ref", role)},
+		"PolicyName", id,
+		"Roles", []any{tree.NewObject("Ref", g.role)},
 		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements),
 	))
-	id := e.freeID(role + "AsyncInvokeDestinationsPolicy")
 	e.res.Section.Set(id, res)
-	return id
+	g.id = id
 }
 
 func hasGrant(list []grant, g grant) bool {
@@ -373,21 +523,23 @@ func hasGrant(list []grant, g grant) bool {
 	return false
 }
 
-// granted reports whether the template already allows role the grant: a
-// statement of its own policies, or of an AWS::IAM::Policy,
-// AWS::IAM::RolePolicy or AWS::IAM::ManagedPolicy attached to it.
-func (e *expander) granted(role string, g grant) bool {
-	var docs []any
+// granted reports whether the template already allows role the grant: in
+// a policy of its own (by "", which the role's functions wait for anyway),
+// or in an AWS::IAM::Policy, AWS::IAM::RolePolicy or AWS::IAM::ManagedPolicy
+// attached to it (by its logical ID, which a configuration must wait for).
+func (e *expander) granted(role string, g grant) (string, bool) {
 	if policies, _ := e.res.Properties(role).Get("Policies"); policies != nil {
 		list, _ := policies.([]any)
 		for _, p := range list {
-			if po, ok := p.(*tree.Object); ok {
-				d, _ := po.Get("PolicyDocument")
-				docs = append(docs, d)
+			po, _ := p.(*tree.Object)
+			d, _ := po.Get("PolicyDocument")
+			if allows(d, g) {
+				return "", true
 			}
 		}
 	}
 	ref := tree.NewObject("Ref", role)
+	by := ""
 	e.res.Each(func(id string, _ *tree.Object) {
 		props := e.res.Properties(id)
 		attached := false
@@ -402,17 +554,11 @@ func (e *expander) granted(role string, g grant) bool {
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
 		}
-		if attached {
-			d, _ := props.Get("PolicyDocument")
-			docs = append(docs, d)
+		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {
+			by = id
 		}
 	})
-	for _, d := range docs {
-		if allows(d, g) {
-			return true
-		}
-	}
-	return false
+	return by, by != ""
 }
 
 // allows reports whether a policy document has an Allow statement for the

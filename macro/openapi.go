@@ -12,7 +12,6 @@ import (
 // invocation in an inline OpenAPI document.
 const OpenAPIShorthand = "x-async-invoke"
 
-
 // operations are the keys of a path item that hold operations.
 var operations = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
 

@@ -158,11 +158,12 @@ func assertUnchanged(t *testing.T, in, out []byte) {
 	}
 }
 
-// withoutAdded removes from a SAM function what the macro adds to it for
-// OnFailure and its options (its EventInvokeConfig property, and DependsOn
-// on the policy that lets its role deliver), when in did not have them.
+// withoutAdded removes what the macro adds for OnFailure and its options to
+// a SAM function (its EventInvokeConfig property) and to the template's own
+// identical AWS::Lambda::EventInvokeConfig (DependsOn on the policy that lets
+// the role deliver), when in did not have them.
 func withoutAdded(t *testing.T, in, out []byte) []byte {
-	if typeOf(t, in) != "AWS::Serverless::Function" {
+	if typ := typeOf(t, in); typ != "AWS::Serverless::Function" && typ != "AWS::Lambda::EventInvokeConfig" {
 		return out
 	}
 	before, err := tree.Decode(in)
