@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/asyncinvoke/asyncinvoke/internal/local"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
@@ -223,7 +224,7 @@ func startAPI(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(*tmplFile), count(len(problems(err)), "problem"))
 		return exitProblems
 	}
-	if routes, warnings := local.Routes(t); len(routes) == 0 {
+	if routes, warnings := local.Routes(t, values); len(routes) == 0 {
 		for _, w := range warnings {
 			fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
 		}
@@ -283,7 +284,7 @@ func samEventsHint(t *tree.Object) string {
 		if res == nil {
 			continue
 		}
-		if typ, _ := res.Get("Type"); typ != "AWS::Serverless::Function" {
+		if typ, _ := res.Get("Type"); typ != cfn.TypeSAMFunction {
 			continue
 		}
 		pv, _ := res.Get("Properties")
@@ -311,18 +312,18 @@ func samEventsHint(t *tree.Object) string {
 
 func describeRoute(r local.Route) string {
 	switch r.Kind {
-	case "MOCK":
+	case cfn.Mock:
 		return "mock integration"
-	case "AWS_PROXY":
-		return r.Function + " (Lambda proxy)"
+	case cfn.LambdaProxy:
+		return r.FunctionID + " (Lambda proxy)"
 	}
-	switch {
-	case r.InvocationType == "'Event'":
-		return r.Function + " (asynchronous)"
-	case strings.HasPrefix(r.InvocationType, "method.request.header."):
-		return r.Function + " (client chooses with " + strings.TrimPrefix(r.InvocationType, "method.request.header.") + ": Event|RequestResponse)"
+	if header, ok := strings.CutPrefix(r.InvocationType, cfn.HeaderSource); ok {
+		return r.FunctionID + " (client chooses with " + header + ": Event|RequestResponse)"
 	}
-	return r.Function + " (synchronous)"
+	if r.InvocationType == "'Event'" {
+		return r.FunctionID + " (asynchronous)"
+	}
+	return r.FunctionID + " (synchronous)"
 }
 
 // session is what a local command runs in: a context that Ctrl-C or

@@ -262,3 +262,34 @@ func TestShutdown(t *testing.T) {
 	assert.NotContains(t, out, "retrying")
 	assert.EqualValues(t, 1, fake.calls.Load())
 }
+
+// TestFunctionsThatCannotRun: every route of a function that cannot be
+// built here is broken, and says why, as is each route of it.
+func TestFunctionsThatCannotRun(t *testing.T) {
+	tt, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Jobs: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: jobs}}
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Jobs, HttpMethod: POST, AsyncInvoke: always, Integration: {Uri: !GetAtt Python.Arn}}
+  List:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Jobs, HttpMethod: GET, AsyncInvoke: always, Integration: {Uri: !GetAtt Python.Arn}}
+  Python: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.13, Code: {ZipFile: "def handler(e, c): pass"}}}
+`))
+	require.NoError(t, err)
+	_, err = macro.Expand(tt, nil)
+	require.NoError(t, err)
+	s, err := NewServer(context.Background(), Config{Template: tt})
+	require.NoError(t, err)
+	defer s.Close()
+	const why = "function Python cannot run here: only functions with a provided.* runtime and Metadata BuildMethod: makefile can run here; give its endpoint with --function-endpoint Python=URL"
+	assert.Equal(t, []string{"POST /jobs (Resources.Start): " + why, "GET /jobs (Resources.List): " + why}, s.Warnings())
+	for _, r := range s.Routes() {
+		assert.Equal(t, why, r.Broken, r.Method)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(r.Method, "/jobs", strings.NewReader("{}")))
+		assert.Equal(t, 500, w.Code)
+	}
+}
