@@ -4,8 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -58,7 +58,7 @@ func (s *Server) proxyEvent(req *http.Request, r *Route, params map[string]strin
 		PathParameters:                  params,
 		RequestContext: events.APIGatewayProxyRequestContext{
 			ResourcePath: r.Path, Path: req.URL.Path, HTTPMethod: req.Method, Stage: "local",
-			RequestID: fmt.Sprintf("local-%d", s.seq.Add(1)), Identity: events.APIGatewayRequestIdentity{SourceIP: strings.Split(req.RemoteAddr, ":")[0]},
+			RequestID: fmt.Sprintf("local-%d", s.seq.Add(1)), Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr)},
 		},
 	}
 	for k, v := range req.Header {
@@ -73,4 +73,13 @@ func (s *Server) proxyEvent(req *http.Request, r *Route, params map[string]strin
 		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 	}
 	return ev
+}
+
+// sourceIP is the client's address, host:port or [host]:port, without its
+// port.
+func sourceIP(remoteAddr string) string {
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		return host
+	}
+	return remoteAddr
 }

@@ -180,20 +180,33 @@ func TestAsyncRetriesTwice(t *testing.T) {
 }
 
 func TestProxyEvent(t *testing.T) {
-	s, fake, _ := newServer(t)
-	req := httptest.NewRequest("POST", "/x/y?q=1&q=2", strings.NewReader("body"))
-	req.Header.Set("X-Test", "v")
-	s.ServeHTTP(httptest.NewRecorder(), req)
-	require.EqualValues(t, 1, fake.calls.Load())
-	var ev events.APIGatewayProxyRequest
-	require.NoError(t, json.Unmarshal([]byte(fake.payloads[0]), &ev))
-	assert.Equal(t, "/{proxy+}", ev.Resource)
-	assert.Equal(t, "/x/y", ev.Path)
-	assert.Equal(t, "POST", ev.HTTPMethod)
-	assert.Equal(t, "x/y", ev.PathParameters["proxy"])
-	assert.Equal(t, []string{"1", "2"}, ev.MultiValueQueryStringParameters["q"])
-	assert.Equal(t, "v", ev.Headers["X-Test"])
-	assert.Equal(t, "body", ev.Body)
+	tests := []struct {
+		remoteAddr, sourceIP string
+	}{
+		{"192.0.2.1:51234", "192.0.2.1"},
+		{"[2001:db8::1]:51234", "2001:db8::1"},
+		{"[::1]:3000", "::1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.remoteAddr, func(t *testing.T) {
+			s, fake, _ := newServer(t)
+			req := httptest.NewRequest("POST", "/x/y?q=1&q=2", strings.NewReader("body"))
+			req.Header.Set("X-Test", "v")
+			req.RemoteAddr = tc.remoteAddr
+			s.ServeHTTP(httptest.NewRecorder(), req)
+			require.EqualValues(t, 1, fake.calls.Load())
+			var ev events.APIGatewayProxyRequest
+			require.NoError(t, json.Unmarshal([]byte(fake.payloads[0]), &ev))
+			assert.Equal(t, "/{proxy+}", ev.Resource)
+			assert.Equal(t, "/x/y", ev.Path)
+			assert.Equal(t, "POST", ev.HTTPMethod)
+			assert.Equal(t, "x/y", ev.PathParameters["proxy"])
+			assert.Equal(t, []string{"1", "2"}, ev.MultiValueQueryStringParameters["q"])
+			assert.Equal(t, "v", ev.Headers["X-Test"])
+			assert.Equal(t, "body", ev.Body)
+			assert.Equal(t, tc.sourceIP, ev.RequestContext.Identity.SourceIP)
+		})
+	}
 }
 
 func TestInvocationType(t *testing.T) {
