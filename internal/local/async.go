@@ -24,8 +24,14 @@ var (
 	errStopped   = errors.New("the server is stopping")
 )
 
-// enqueue queues an asynchronous invocation, unless the queue is full.
+// enqueue queues an asynchronous invocation, unless the queue is full or
+// the server no longer takes them.
 func (s *Server) enqueue(j job) error {
+	s.queueMu.RLock()
+	defer s.queueMu.RUnlock()
+	if s.queueClosed {
+		return errStopped
+	}
 	select {
 	case s.queue <- j:
 		return nil
@@ -36,7 +42,12 @@ func (s *Server) enqueue(j job) error {
 
 // closeQueue stops taking asynchronous invocations: the workers finish
 // the queued ones, then return.
-func (s *Server) closeQueue() { close(s.queue) }
+func (s *Server) closeQueue() {
+	s.queueMu.Lock()
+	defer s.queueMu.Unlock()
+	s.queueClosed = true
+	close(s.queue)
+}
 
 // startWorkers starts n workers that run the queued asynchronous
 // invocations.

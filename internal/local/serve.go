@@ -2,6 +2,7 @@ package local
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -100,16 +101,20 @@ func (s *Server) invoke(w http.ResponseWriter, req *http.Request, r *Route, body
 }
 
 // invokeAsync queues the invocation and answers at once, as Lambda takes
-// an event, or answers 500 as API Gateway does when Lambda throttles.
+// an event, or answers 500 as API Gateway does when Lambda does not.
 func (s *Server) invokeAsync(w http.ResponseWriter, r *Route, body []byte) {
 	j := job{id: fmt.Sprintf("async-%d", s.seq.Add(1)), requestID: newRequestID(), pool: s.pools[r.FunctionID], target: r.target, config: s.config(r.target),
 		payload: body, route: r.Method + " " + r.Path, received: s.now()}
-	if err := s.enqueue(j); err != nil {
+	switch err := s.enqueue(j); {
+	case err == nil:
+		s.respond(w, r, nil, "")
+	case errors.Is(err, errQueueFull):
 		s.log.Printf("%s: the asynchronous queue is full (%d waiting); Lambda would throttle (429), API Gateway answers 500", j.route, cap(s.queue))
 		internalError(w)
-		return
+	default:
+		s.log.Printf("%s: the server is stopping and takes no more asynchronous invocations; as when Lambda is unavailable, API Gateway answers 500", j.route)
+		internalError(w)
 	}
-	s.respond(w, r, nil, "")
 }
 
 // invokeSync invokes the function and answers with its result, through

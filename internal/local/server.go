@@ -71,12 +71,14 @@ type Server struct {
 	now      func() time.Time // the clock of event ages and records
 
 	// The asynchronous queue and its workers.
-	queue    chan job
-	workers  sync.WaitGroup
-	retry    []time.Duration
-	stopping context.Context // cancelled when pending asynchronous work is abandoned
-	abandon  context.CancelFunc
-	records  records
+	queue       chan job
+	queueMu     sync.RWMutex // held to send on queue; Lock to close it
+	queueClosed bool
+	workers     sync.WaitGroup
+	retry       []time.Duration
+	stopping    context.Context // cancelled when pending asynchronous work is abandoned
+	abandon     context.CancelFunc
+	records     records
 
 	closeOnce sync.Once
 }

@@ -276,6 +276,34 @@ func TestShutdown(t *testing.T) {
 	assert.EqualValues(t, 1, fake.calls.Load())
 }
 
+// TestAfterShutdown: a request that outlives the shutdown timeout is
+// answered as API Gateway answers when Lambda is unavailable, and the
+// function does not run.
+func TestAfterShutdown(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		status             int
+		log                string
+	}{
+		{"asynchronous", "POST", "/items", 500, "POST /items: the server is stopping and takes no more asynchronous invocations; as when Lambda is unavailable, API Gateway answers 500"},
+		{"the client asks for Event", "PUT", "/items", 500, "PUT /items: the server is stopping"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			s.Drain(time.Second)
+			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(`{"a":1}`))
+			req.Header.Set("InvocationType", "Event")
+			w := httptest.NewRecorder()
+			require.NotPanics(t, func() { s.ServeHTTP(w, req) })
+			assert.Equal(t, tc.status, w.Code)
+			assert.JSONEq(t, `{"message":"Internal server error"}`, w.Body.String())
+			assert.Contains(t, log.String(), tc.log)
+			assert.Zero(t, fake.calls.Load())
+		})
+	}
+}
+
 // TestFunctionsThatCannotRun: every route of a function that cannot be
 // built here is broken, and says why, as is each route of it.
 func TestFunctionsThatCannotRun(t *testing.T) {
