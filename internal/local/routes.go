@@ -2,7 +2,10 @@ package local
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -43,6 +46,7 @@ type Response struct {
 	StatusCode       string
 	SelectionPattern string // empty: the default response
 	Headers          map[string]string
+	pattern          *regexp.Regexp // SelectionPattern, matched against the whole errorMessage
 }
 
 // template is a template's resources, for reading its REST APIs.
@@ -175,7 +179,10 @@ func (t *template) integration(in *tree.Object, k cfn.IntegrationKeys) Integrati
 		ig.Broken = fmt.Sprintf("integration type %q is not emulated here (only Lambda AWS, AWS_PROXY and MOCK integrations are)", typ)
 		return ig
 	}
-	ig.Responses = responses(valueOf(in, k.Responses), k)
+	if ig.Responses, err = responses(valueOf(in, k.Responses), k); err != nil {
+		ig.Broken = err.Error()
+		return ig
+	}
 	if ig.Kind == cfn.Lambda {
 		if rp, ok := valueOf(in, k.RequestParameters).(*tree.Object); ok {
 			for _, m := range rp.Members {
@@ -192,10 +199,11 @@ func (t *template) integration(in *tree.Object, k cfn.IntegrationKeys) Integrati
 }
 
 // responses reads integration responses: CloudFormation's list, or
-// OpenAPI's object keyed by selection pattern.
-func responses(v any, k cfn.IntegrationKeys) []Response {
+// OpenAPI's object keyed by selection pattern. It compiles each selection
+// pattern, and fails on one that is not a regular expression.
+func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 	var out []Response
-	add := func(pattern string, r *tree.Object) {
+	add := func(pattern string, r *tree.Object) error {
 		var sc string
 		switch v := valueOf(r, k.StatusCode).(type) {
 		case string:
@@ -204,6 +212,14 @@ func responses(v any, k cfn.IntegrationKeys) []Response {
 			sc = string(v)
 		}
 		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
+		if pattern != "" {
+			// API Gateway matches the pattern against the whole errorMessage.
+			re, err := regexp.Compile("^(?:" + pattern + ")$")
+			if err != nil {
+				return fmt.Errorf("the SelectionPattern %q of its integration response %s is not a regular expression this server can read (RE2 syntax, close to the Java syntax of API Gateway): %s", pattern, sc, regexpError(err))
+			}
+			resp.pattern = re
+		}
 		if rp, ok := valueOf(r, k.ResponseParameters).(*tree.Object); ok {
 			for _, m := range rp.Members {
 				name, found := strings.CutPrefix(m.Key, "method.response.header.")
@@ -214,13 +230,16 @@ func responses(v any, k cfn.IntegrationKeys) []Response {
 			}
 		}
 		out = append(out, resp)
+		return nil
 	}
 	switch rs := v.(type) {
 	case []any: // CloudFormation IntegrationResponses
 		for _, e := range rs {
 			if r, ok := e.(*tree.Object); ok {
 				p, _ := valueOf(r, k.SelectionPattern).(string)
-				add(p, r)
+				if err := add(p, r); err != nil {
+					return nil, err
+				}
 			}
 		}
 	case *tree.Object: // OpenAPI responses: pattern -> response
@@ -230,11 +249,23 @@ func responses(v any, k cfn.IntegrationKeys) []Response {
 				if p == "default" {
 					p = ""
 				}
-				add(p, r)
+				if err := add(p, r); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// regexpError is a regular expression's error without the pattern, which
+// the caller names (anchored as compiled, it would not read as written).
+func regexpError(err error) string {
+	var re *syntax.Error
+	if errors.As(err, &re) {
+		return re.Code.String()
+	}
+	return err.Error()
 }
 
 func (t *template) documentRoutes(api, key string) []Route {

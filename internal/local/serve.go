@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -163,17 +162,15 @@ func (s *Server) respond(w http.ResponseWriter, r *Route, payload []byte, errorM
 	var chosen *Response
 	for i := range r.Responses {
 		resp := &r.Responses[i]
-		if resp.SelectionPattern == "" {
+		if resp.pattern == nil {
 			if chosen == nil {
 				chosen = resp
 			}
 			continue
 		}
-		if errorMessage != "" {
-			if re, err := regexp.Compile("^(?:" + resp.SelectionPattern + ")$"); err == nil && re.MatchString(errorMessage) {
-				chosen = resp
-				break
-			}
+		if errorMessage != "" && resp.pattern.MatchString(errorMessage) {
+			chosen = resp
+			break
 		}
 	}
 	if chosen == nil {

@@ -62,6 +62,9 @@ Resources:
   Client:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: PUT, AsyncInvoke: client, Integration: {Uri: !GetAtt Fn.Arn}}
+  BadPattern:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: POST, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, IntegrationResponses: [{StatusCode: "200"}, {StatusCode: "400", SelectionPattern: "bad("}]}}
   Fn: {Type: AWS::Lambda::Function}
   Other: {Type: AWS::Lambda::Function}
 `
@@ -143,6 +146,7 @@ func TestServe(t *testing.T) {
 		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"a selection pattern that is not a regular expression: broken", "POST", "/items/7", `{"fail":1}`, nil, 500, "Internal server error", nil},
 		{"a body Lambda rejects", "GET", "/items/7", "not json", nil, 500, "Internal server error", nil},
 		{"an unknown method on a known path", "DELETE", "/items", "", nil, 403, "Missing Authentication Token", []string{"X-Amzn-Errortype", "MissingAuthenticationTokenException"}},
 		{"an unknown path", "GET", "/", "", nil, 403, "Missing Authentication Token", nil},
@@ -167,6 +171,7 @@ func TestServe(t *testing.T) {
 	assert.Contains(t, warnings, "request templates (VTL)")
 	assert.Contains(t, warnings, "no permission to invoke Other")
 	assert.Contains(t, warnings, `integration type "HTTP" is not emulated`)
+	assert.Contains(t, warnings, `POST /items/{id} (Resources.BadPattern): the SelectionPattern "bad(" of its integration response 400 is not a regular expression this server can read`)
 }
 
 func TestAsyncRetriesTwice(t *testing.T) {
