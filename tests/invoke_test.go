@@ -18,6 +18,7 @@ func TestLocalInvoke(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		stdin    string // the event with -e -; {"job":"local-1"} when ""
 		code     int
 		stdout   string // a JSON object the output must hold
 		stderr   string
@@ -27,6 +28,9 @@ func TestLocalInvoke(t *testing.T) {
 			stdout: `{"requestId":"6c2f3b0a-0000-4000-8000-000000000002","status":"success"}`, contains: `"integration.request.header.X-Amz-Invocation-Type": "method.request.header.InvocationType"`},
 		{name: "the example's worker, the event on standard input", args: []string{"local", "invoke", "-t", "examples/jobs.yaml", "-e", "-", "WorkerFunction"},
 			stdout: `{"received":{"job":"local-1"},"sleptMs":0}`},
+		{name: "a function that fails: its error on standard output, as sam local invoke prints it, and exit 1", args: []string{"local", "invoke", "-t", "examples/jobs.yaml", "-e", "-", "WorkerFunction"},
+			stdin: `{"fail": "no such job"}`, code: 1,
+			stdout: `{"errorMessage":"no such job","errorType":"Failure"}`, stderr: "asyncinvoke: WorkerFunction failed: Failure: no such job"},
 		{name: "no such function", args: []string{"local", "invoke", "-t", "examples/jobs.yaml", "Nope"}, code: 1,
 			stderr: "Nope: no such function in the template; functions: WorkerFunction"},
 	}
@@ -34,7 +38,11 @@ func TestLocalInvoke(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
 			cmd.Dir = ".."
-			cmd.Stdin = bytes.NewBufferString(`{"job":"local-1"}`)
+			stdin := tc.stdin
+			if stdin == "" {
+				stdin = `{"job":"local-1"}`
+			}
+			cmd.Stdin = bytes.NewBufferString(stdin)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()

@@ -48,3 +48,7 @@ var (
 // IntegrationExtension is the OpenAPI extension that holds an operation's
 // integration.
 const IntegrationExtension = "x-amazon-apigateway-integration"
+
+// AnyMethodExtension is the OpenAPI extension that stands for the ANY
+// method of a path, as AWS::ApiGateway::Method's HttpMethod ANY does.
+const AnyMethodExtension = "x-amazon-apigateway-any-method"

@@ -21,6 +21,10 @@ const (
 	TypeResource    = "AWS::ApiGateway::Resource"
 )
 
+// TypeEventInvokeConfig configures the asynchronous invocation of a
+// function, alias or version.
+const TypeEventInvokeConfig = "AWS::Lambda::EventInvokeConfig"
+
 // APIGatewayPrincipal is API Gateway's service principal, the one a
 // Lambda permission names to let API Gateway invoke a function.
 const APIGatewayPrincipal = "apigateway.amazonaws.com"

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/asyncinvoke/asyncinvoke/internal/local"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/asyncinvoke/asyncinvoke/macro"
@@ -65,7 +67,8 @@ const invokeAbout = `
 Build FUNCTION (a logical ID of the template) as sam build does, run it under
 the Lambda Runtime Interface Emulator and invoke it once with the event, as
 sam local invoke does. The function's result goes to standard output; its
-logs and the build's go to standard error.`
+logs and the build's go to standard error. When the function fails, its error
+(errorMessage, errorType) goes to standard output and the exit code is 1.`
 
 func invoke(args []string, stdio IO) int {
 	c := newCommand("local invoke", "[-t template.yaml] [-e event.json] FUNCTION", invokeAbout, stdio)
@@ -117,19 +120,37 @@ func invoke(args []string, stdio IO) int {
 	ictx, cancel := context.WithTimeout(ctx, f.Timeout+10*time.Second)
 	defer cancel()
 	out, err := em.Invoke(ictx, event)
-	if err != nil && out == nil {
+	var fe *emulator.FunctionError
+	switch {
+	case errors.As(err, &fe):
+		// As sam local invoke does: the error payload on standard output.
+		writePayload(stdio.Stdout, fe.Payload)
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s failed: %s\n", f.ID, failure(fe))
+		return exitProblems
+	case err != nil:
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: %v\n", f.ID, err)
 		return exitProblems
 	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, out, "", "  ") == nil {
-		out = append(pretty.Bytes(), '\n')
-	}
-	stdio.Stdout.Write(out)
-	if err != nil {
-		return exitProblems
-	}
+	writePayload(stdio.Stdout, out)
 	return exitOK
+}
+
+// writePayload writes a function's payload, indented when it is JSON.
+func writePayload(w io.Writer, p []byte) {
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, p, "", "  ") == nil {
+		p = append(pretty.Bytes(), '\n')
+	}
+	w.Write(p)
+}
+
+// failure says how a function failed: its errorType and errorMessage, or
+// its payload.
+func failure(fe *emulator.FunctionError) string {
+	if fe.ErrorType == "" && fe.ErrorMessage == "" {
+		return strings.TrimPrefix(fe.Error(), "function error: ")
+	}
+	return fe.ErrorType + ": " + fe.ErrorMessage
 }
 
 // endpoints collects repeated --function-endpoint LogicalId=URL flags.
@@ -203,7 +224,7 @@ func startAPI(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(*tmplFile), count(len(problems(err)), "problem"))
 		return exitProblems
 	}
-	if routes, warnings := local.Routes(t); len(routes) == 0 {
+	if routes, warnings := local.Routes(t, values); len(routes) == 0 {
 		for _, w := range warnings {
 			fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
 		}
@@ -263,7 +284,7 @@ func samEventsHint(t *tree.Object) string {
 		if res == nil {
 			continue
 		}
-		if typ, _ := res.Get("Type"); typ != "AWS::Serverless::Function" {
+		if typ, _ := res.Get("Type"); typ != cfn.TypeSAMFunction {
 			continue
 		}
 		pv, _ := res.Get("Properties")
@@ -291,18 +312,18 @@ func samEventsHint(t *tree.Object) string {
 
 func describeRoute(r local.Route) string {
 	switch r.Kind {
-	case "MOCK":
+	case cfn.Mock:
 		return "mock integration"
-	case "AWS_PROXY":
-		return r.Function + " (Lambda proxy)"
+	case cfn.LambdaProxy:
+		return r.FunctionID + " (Lambda proxy)"
 	}
-	switch {
-	case r.InvocationType == "'Event'":
-		return r.Function + " (asynchronous)"
-	case strings.HasPrefix(r.InvocationType, "method.request.header."):
-		return r.Function + " (client chooses with " + strings.TrimPrefix(r.InvocationType, "method.request.header.") + ": Event|RequestResponse)"
+	if header, ok := strings.CutPrefix(r.InvocationType, cfn.HeaderSource); ok {
+		return r.FunctionID + " (client chooses with " + header + ": Event|RequestResponse)"
 	}
-	return r.Function + " (synchronous)"
+	if r.InvocationType == "'Event'" {
+		return r.FunctionID + " (asynchronous)"
+	}
+	return r.FunctionID + " (synchronous)"
 }
 
 // session is what a local command runs in: a context that Ctrl-C or

@@ -147,14 +147,16 @@ func Client(endpoint string) *lambda.Client {
 }
 
 // Invoke invokes the emulated function synchronously and returns its
-// response payload, or the function's error.
+// response payload. When the function fails, the error is a
+// *FunctionError, which holds the error payload; any other error is the
+// Invoke API's: the function did not answer.
 func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	out, err := Client(e.endpoint).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(FunctionName), Payload: payload})
 	if err != nil {
 		return nil, err
 	}
-	if out.FunctionError != nil {
-		return out.Payload, fmt.Errorf("function error (%s): %s", *out.FunctionError, out.Payload)
+	if fe := FunctionErrorOf(out); fe != nil {
+		return nil, fe
 	}
 	return out.Payload, nil
 }

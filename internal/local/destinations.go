@@ -50,27 +50,6 @@ type ResponseContext struct {
 	FunctionError   string `json:"functionError,omitempty"` // Unhandled or Handled, when the function failed
 }
 
-// attempt is the outcome of one invocation of a function.
-type attempt struct {
-	out *lambda.InvokeOutput
-	err error // the Invoke API's error: the function did not answer
-}
-
-func (a attempt) failed() bool { return a.err != nil || a.out.FunctionError != nil }
-
-// error says why an attempt failed.
-func (a attempt) error() error {
-	if a.err != nil {
-		return a.err
-	}
-	var line bytes.Buffer // on one line
-	if json.Compact(&line, a.out.Payload) != nil {
-		line.Reset()
-		line.Write(bytes.TrimSpace(a.out.Payload))
-	}
-	return fmt.Errorf("function error: %s", line.Bytes())
-}
-
 // record is the invocation record of a job after attempts attempts, the
 // last of which is last (nil when none ran).
 func (j *job) record(condition string, attempts int, last *attempt, now time.Time) Record {
@@ -107,8 +86,8 @@ func (j *job) record(condition string, attempts int, last *attempt, now time.Tim
 		if out.ExecutedVersion != nil && *out.ExecutedVersion != "" {
 			r.ResponseContext.ExecutedVersion = *out.ExecutedVersion
 		}
-		if out.FunctionError != nil {
-			r.ResponseContext.FunctionError = *out.FunctionError
+		if last.failure != nil {
+			r.ResponseContext.FunctionError = last.failure.Kind
 		}
 		r.ResponsePayload = out.Payload
 		if len(out.Payload) == 0 {
@@ -214,7 +193,7 @@ func (s *Server) deliver(j *job, condition string, attempts int, last *attempt) 
 	if len(line) > maxLogged {
 		line = append(line[:maxLogged:maxLogged], fmt.Sprintf("... (%d bytes)", len(line))...)
 	}
-	s.log.Printf("async %s %s (%s): %s record to %s%s: %s", j.id, j.fn.id, j.route, kind, d.describe(), where, line)
+	s.log.Printf("async %s %s (%s): %s record to %s%s: %s", j.id, j.pool.function, j.route, kind, d.describe(), where, line)
 }
 
 // newRequestID is a random (version 4) UUID, as Lambda's request IDs are.

@@ -27,14 +27,21 @@ import (
 // testdata/destinations.yaml.
 var destinationsParams = map[string]any{"AliasName": "prod", "Retries": "0"}
 
-// expanded is a testdata template, expanded by the macro.
-func expanded(t *testing.T, file string, params map[string]any) *tree.Object {
+// readTemplate is a testdata template, as written.
+func readTemplate(t *testing.T, file string) *tree.Object {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", file))
 	require.NoError(t, err)
 	tt, err := parse.Template(b)
 	require.NoError(t, err)
-	_, err = macro.Expand(tt, params)
+	return tt
+}
+
+// expanded is a testdata template, expanded by the macro.
+func expanded(t *testing.T, file string, params map[string]any) *tree.Object {
+	t.Helper()
+	tt := readTemplate(t, file)
+	_, err := macro.Expand(tt, params)
 	require.NoError(t, err)
 	return tt
 }
@@ -42,9 +49,8 @@ func expanded(t *testing.T, file string, params map[string]any) *tree.Object {
 // clock is a clock the tests move forward.
 type clock struct{ offset atomic.Int64 }
 
-func (c *clock) now() time.Time            { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *clock) advance(d time.Duration)   { c.offset.Add(int64(d)) }
-func (c *clock) nowFunc() func() time.Time { return c.now }
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // asyncLambda answers the Lambda Invoke API as a function that does what
 // its event says: {"fail": "message"} fails (with the X-Amz-Function-Error
@@ -405,24 +411,6 @@ Resources:
 		"Resources.Staged.Properties: Resources.Staged has Condition Prod, which this server does not evaluate; its settings apply",
 		`Resources.Sam.Properties.EventInvokeConfig.DestinationConfig.OnSuccess.Destination: cannot tell which resource or ARN {"Fn::If":["Prod","a","b"]} is; its records are only logged`,
 	}, warnings)
-}
-
-func TestIsErrorPayload(t *testing.T) {
-	tests := map[string]bool{
-		`{"errorMessage":"x","errorType":"Failure"}`:                           true,
-		`{"errorType":"Error","errorMessage":"x","stackTrace":["a"]}`:          true,
-		`{"errorMessage":"x","errorType":"E","requestId":"r","stackTrace":[]}`: true,
-		"Task timed out after 3.00 seconds":                                    true,
-		`{"errorMessage":"x"}`:                                                 false,
-		`{"errorMessage":"x","errorType":"E","result":1}`:                      false,
-		`{"errorMessage":1,"errorType":"E"}`:                                   false,
-		`{"done":true}`:                                                        false,
-		`null`:                                                                 false,
-		`"errorMessage"`:                                                       false,
-	}
-	for payload, want := range tests {
-		assert.Equal(t, want, isErrorPayload([]byte(payload)), payload)
-	}
 }
 
 // TestEventAgeInQueue: an event that waits in the queue past its maximum

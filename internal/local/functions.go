@@ -1,8 +1,3 @@
-// Package local runs a template's Lambda functions and REST APIs on this
-// machine: functions are built as `sam build` builds them (make
-// build-<LogicalId> for Metadata BuildMethod makefile) and run under the
-// Lambda Runtime Interface Emulator; APIs are served as API Gateway would
-// serve them, asynchronous invocation included.
 package local
 
 import (
@@ -18,11 +13,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
-// Function is a Lambda function of a template that can run here.
+// Function is a Lambda function of a template that can be built and run
+// here: what `sam build` and the emulator need to know of it. (What
+// routes invoke is a function's logical ID, a FunctionID; the emulators
+// that run a function's invocations are its pool.)
 type Function struct {
 	ID       string // logical ID
 	Dir      string // code directory: where its Makefile is
@@ -36,9 +35,10 @@ type Function struct {
 func Functions(t *tree.Object, templateDir string) (map[string]Function, map[string]string) {
 	ok, not := map[string]Function{}, map[string]string{}
 	globals := samGlobals(t)
-	newTemplate(t).Each(func(id string, res *tree.Object) {
-		typ, _ := res.Get("Type")
-		if typ != "AWS::Lambda::Function" && typ != "AWS::Serverless::Function" {
+	tt := newTemplate(t)
+	tt.Each(func(id string, res *tree.Object) {
+		typ := tt.Type(id)
+		if !cfn.IsFunction(typ) {
 			return
 		}
 		props, _ := getObject(res, "Properties")
@@ -49,7 +49,7 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 			if v, has := props.Get(key); has {
 				return v
 			}
-			if typ == "AWS::Serverless::Function" && globals != nil {
+			if typ == cfn.TypeSAMFunction && globals != nil {
 				v, _ := globals.Get(key)
 				return v
 			}
@@ -66,7 +66,7 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 			return
 		}
 		code := get("CodeUri")
-		if typ == "AWS::Lambda::Function" {
+		if typ == cfn.TypeFunction {
 			code = get("Code")
 		}
 		dir, isStr := code.(string)

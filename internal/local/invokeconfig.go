@@ -56,16 +56,16 @@ type Destination struct {
 // the logical ID of an AWS::Lambda::Version, whose number is known only once
 // deployed).
 type Target struct {
-	Function  string
-	Qualifier string
+	FunctionID string // the function's logical ID
+	Qualifier  string
 }
 
-func (t Target) String() string { return t.Function + ":" + t.Qualifier }
+func (t Target) String() string { return t.FunctionID + ":" + t.Qualifier }
 
 // ARN is the target's qualified function ARN in a placeholder region and
 // account, as invocation records name it.
 func (t Target) ARN() string {
-	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s:%s", localRegion, localAccount, t.Function, t.Qualifier)
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s:%s", localRegion, localAccount, t.FunctionID, t.Qualifier)
 }
 
 // values reads what a template's values are at deploy time, as far as the
@@ -171,7 +171,7 @@ func (v *values) target(uri any) (Target, bool) {
 		flat = f
 	}
 	ref, _ := cfn.ParseFunctionARN(flat)
-	t := Target{Function: fn, Qualifier: "$LATEST"}
+	t := Target{FunctionID: fn, Qualifier: "$LATEST"}
 	id, attr := cfn.SplitRef(ref.Head)
 	switch typ := v.res.Type(id); {
 	case typ == cfn.TypeAlias:
@@ -254,7 +254,7 @@ func AsyncConfigs(t *tree.Object, given map[string]any) (map[Target]AsyncConfig,
 	v.res.Each(func(id string, _ *tree.Object) {
 		src := "Resources." + id + ".Properties"
 		switch v.res.Type(id) {
-		case "AWS::Lambda::EventInvokeConfig":
+		case cfn.TypeEventInvokeConfig:
 			p := v.res.Properties(id)
 			name, _ := p.Get("FunctionName")
 			fn := v.res.InvokedFunction(name)
@@ -398,7 +398,7 @@ func short(x any) string {
 			return "!GetAtt " + id + "." + attr
 		}
 	case k == "Fn::Sub":
-		if s, ok := arg.(string); ok {
+		if s, vars, ok := cfn.SubArgs(arg); ok && vars == nil {
 			return "!Sub " + s
 		}
 	}
@@ -463,15 +463,15 @@ func (s *Server) targets(t *tree.Object, given map[string]any) {
 	logged := map[Target]bool{}
 	for i := range s.routes {
 		r := &s.routes[i]
-		if r.Function == "" || (r.Kind != "AWS" && r.Kind != "AWS_PROXY") {
+		if r.FunctionID == "" || !r.invokesLambda() {
 			continue
 		}
 		target, ok := v.target(r.uri)
 		if !ok {
-			target = Target{r.Function, "$LATEST"}
+			target = Target{r.FunctionID, "$LATEST"}
 		}
 		r.target = target
-		if r.Kind == "AWS" && r.InvocationType != "" && r.Broken == "" && !logged[target] {
+		if r.Kind == cfn.Lambda && r.InvocationType != "" && r.Broken == "" && !logged[target] {
 			logged[target] = true
 			s.log.Printf("%s: asynchronous invocations: %s", target, describeConfig(s.config(target)))
 		}

@@ -2,12 +2,16 @@ package local
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
 // Route is one method of a REST API, as API Gateway would route it.
@@ -16,6 +20,7 @@ type Route struct {
 	Method   string // GET, POST, ..., or ANY
 	Path     string // e.g. /jobs/{id}
 	Source   string // where the template declares it
+	api      any    // the RestApiId, as the template writes it (!Ref API for a document's operation)
 	segments []string
 	target   Target // what a Lambda integration invokes; set by NewServer, which knows the parameters
 	Integration
@@ -23,13 +28,14 @@ type Route struct {
 
 // Integration is what a route does with a request.
 type Integration struct {
-	Kind     string // "AWS" (Lambda non-proxy), "AWS_PROXY" or "MOCK"
-	Function string // logical ID of the invoked function
+	Kind       cfn.IntegrationType // cfn.Lambda (non-proxy), cfn.LambdaProxy or cfn.Mock
+	FunctionID string              // logical ID of the function a Lambda integration invokes
 	// InvocationType is what X-Amz-Invocation-Type is mapped from: a static
 	// 'value', method.request.header.Name, or "" (RequestResponse).
 	InvocationType string
 	Responses      []Response
-	uri            any // the integration URI, as the template writes it
+	uri            any  // the integration URI, as the template writes it
+	credentials    bool // API Gateway calls Lambda with a role of the integration
 	// Broken says why the route cannot work as written; it is answered as
 	// API Gateway answers a broken integration.
 	Broken string
@@ -40,58 +46,75 @@ type Response struct {
 	StatusCode       string
 	SelectionPattern string // empty: the default response
 	Headers          map[string]string
+	pattern          *regexp.Regexp // SelectionPattern, matched against the whole errorMessage
 }
 
 // template is a template's resources, for reading its REST APIs.
 type template struct{ *cfn.Resources }
 
 func newTemplate(t *tree.Object) *template {
-	rv, _ := t.Get("Resources")
-	section, _ := rv.(*tree.Object)
+	section, _ := valueOf(t, "Resources").(*tree.Object)
 	return &template{cfn.NewResources(section)}
 }
 
 // Routes reads the REST APIs of an (expanded) template: AWS::ApiGateway::Method
 // resources on AWS::ApiGateway::Resource paths, and the operations of inline
 // OpenAPI documents. It returns the routes and a warning for each thing it
-// cannot serve as API Gateway would.
-func Routes(t *tree.Object) ([]Route, []string) {
+// cannot serve as API Gateway would. parameters are the values of template
+// parameters (the others take their Default), which the permissions of the
+// template may use.
+func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 	tt := newTemplate(t)
 	var routes []Route
 	var warnings []string
 	tt.Each(func(id string, _ *tree.Object) {
 		switch tt.Type(id) {
-		case "AWS::ApiGateway::Method":
+		case cfn.TypeMethod:
 			r, err := tt.methodRoute(id)
 			if err != nil {
 				warnings = append(warnings, err.Error())
 				return
 			}
 			routes = append(routes, r)
-		case "AWS::ApiGateway::RestApi":
+		case cfn.TypeRestAPI:
 			routes = append(routes, tt.documentRoutes(id, "Body")...)
-		case "AWS::Serverless::Api":
+		case cfn.TypeSAMAPI:
 			routes = append(routes, tt.documentRoutes(id, "DefinitionBody")...)
 		}
 	})
 	for i := range routes {
 		r := &routes[i]
 		r.segments = splitPath(r.Path)
-		if r.Broken == "" && (r.Kind == "AWS" || r.Kind == "AWS_PROXY") && !tt.permitted(r.Function) {
-			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s (no AWS::Lambda::Permission for apigateway.amazonaws.com on it); API Gateway would answer 500", r.Function)
+		if r.Broken == "" && r.needsPermission() && !macro.Permitted(t, parameters, r.api, r.Method, r.Path, r.uri) {
+			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s from %s %s of %s (no AWS::Lambda::Permission for %s on it, or on the alias or version the integration invokes, whose SourceArn covers this method); API Gateway would answer 500",
+				r.FunctionID, r.Method, r.Path, r.API, cfn.APIGatewayPrincipal)
 		}
 		if r.Broken != "" {
-			warnings = append(warnings, fmt.Sprintf("%s %s (%s): %s", r.Method, r.Path, r.Source, r.Broken))
+			warnings = append(warnings, r.warning())
 		}
 	}
 	sort.SliceStable(routes, func(i, j int) bool { return routes[i].Path < routes[j].Path })
 	return routes, warnings
 }
 
-// function resolves the function an integration URI invokes, directly or
-// through an alias or version, to the logical ID of its
+// invokesLambda reports whether the route's integration invokes a Lambda
+// function, with a proxy integration or not.
+func (r *Route) invokesLambda() bool { return r.Kind == cfn.Lambda || r.Kind == cfn.LambdaProxy }
+
+// needsPermission reports whether API Gateway needs a permission on the
+// function the route invokes: a Lambda integration without Credentials (a
+// role API Gateway assumes to call Lambda, which needs none).
+func (r *Route) needsPermission() bool { return r.invokesLambda() && !r.credentials }
+
+// warning says why the route is broken.
+func (r *Route) warning() string {
+	return fmt.Sprintf("%s %s (%s): %s", r.Method, r.Path, r.Source, r.Broken)
+}
+
+// invokedFunction resolves the function an integration URI invokes,
+// directly or through an alias or version, to the logical ID of its
 // AWS::Lambda::Function or AWS::Serverless::Function.
-func (t *template) function(uri any) (string, error) {
+func (t *template) invokedFunction(uri any) (string, error) {
 	if id := t.InvokedFunction(uri); id != "" {
 		return id, nil
 	}
@@ -106,112 +129,98 @@ func describe(v any) string {
 	return string(b)
 }
 
-// permitted reports whether the template lets API Gateway invoke fn (or
-// an alias or version of it).
-func (t *template) permitted(fn string) bool {
-	permitted := false
-	t.Each(func(id string, _ *tree.Object) {
-		p := t.Properties(id)
-		if permitted || t.Type(id) != cfn.TypePermission || p == nil {
-			return
-		}
-		principal, _ := p.Get("Principal")
-		if s, ok := principal.(string); !ok || !strings.HasPrefix(s, "apigateway.") {
-			return
-		}
-		target, _ := p.Get("FunctionName")
-		permitted = t.InvokedFunction(target) == fn
-	})
-	return permitted
-}
-
 func (t *template) methodRoute(id string) (Route, error) {
 	p := t.Properties(id)
 	src := "Resources." + id
 	if p == nil {
 		return Route{}, fmt.Errorf("%s: no Properties", src)
 	}
-	api := cfn.RefID(mustGet(p, "RestApiId"))
+	restAPI := valueOf(p, "RestApiId")
+	api := cfn.RefID(restAPI)
 	if api == "" {
 		return Route{}, fmt.Errorf("%s: RestApiId is not !Ref a REST API of this template; not served", src)
 	}
-	path, err := t.ResourcePath(mustGet(p, "ResourceId"), api)
+	path, err := t.ResourcePath(valueOf(p, "ResourceId"), api)
 	if err != nil {
 		return Route{}, fmt.Errorf("%s: %v; not served", src, err)
 	}
-	method, _ := mustGet(p, "HttpMethod").(string)
-	r := Route{API: api, Method: strings.ToUpper(method), Path: path, Source: src}
-	in, _ := mustGet(p, "Integration").(*tree.Object)
+	method, _ := valueOf(p, "HttpMethod").(string)
+	r := Route{API: api, Method: strings.ToUpper(method), Path: path, Source: src, api: restAPI}
+	in, _ := valueOf(p, "Integration").(*tree.Object)
 	if in == nil {
 		r.Broken = "the method has no Integration"
 		return r, nil
 	}
-	r.Integration = t.integration(in, cfnKeys)
+	r.Integration = t.integration(in, cfn.MethodIntegration)
 	return r, nil
 }
 
-func mustGet(o *tree.Object, key string) any {
+// valueOf is the value of o's member key, nil when o has none.
+func valueOf(o *tree.Object, key string) any {
 	v, _ := o.Get(key)
 	return v
 }
 
-// keys names the integration properties of CloudFormation or OpenAPI.
-type keys struct {
-	Type, URI, RequestParameters, RequestTemplates, Responses, StatusCode, SelectionPattern, ResponseParameters string
-}
-
-var (
-	cfnKeys     = keys{"Type", "Uri", "RequestParameters", "RequestTemplates", "IntegrationResponses", "StatusCode", "SelectionPattern", "ResponseParameters"}
-	openAPIKeys = keys{"type", "uri", "requestParameters", "requestTemplates", "responses", "statusCode", "", "responseParameters"}
-)
-
-func (t *template) integration(in *tree.Object, k keys) Integration {
+func (t *template) integration(in *tree.Object, k cfn.IntegrationKeys) Integration {
 	var ig Integration
-	typ, _ := mustGet(in, k.Type).(string)
-	ig.Kind = strings.ToUpper(typ)
-	ig.Responses = responses(mustGet(in, k.Responses), k)
-	ig.uri = mustGet(in, k.URI)
+	typ, _ := valueOf(in, k.Type).(string)
+	ig.Kind = cfn.IntegrationType(strings.ToUpper(typ))
+	ig.uri = valueOf(in, k.URI)
+	ig.credentials = in.Has(k.Credentials)
+	var err error
 	switch ig.Kind {
-	case "AWS", "AWS_PROXY":
-		fn, err := t.function(mustGet(in, k.URI))
-		if err != nil {
+	case cfn.Lambda, cfn.LambdaProxy:
+		if ig.FunctionID, err = t.invokedFunction(ig.uri); err != nil {
 			ig.Broken = err.Error()
 			return ig
 		}
-		ig.Function = fn
-	case "MOCK":
-		return ig
+	case cfn.Mock:
 	default:
 		ig.Broken = fmt.Sprintf("integration type %q is not emulated here (only Lambda AWS, AWS_PROXY and MOCK integrations are)", typ)
 		return ig
 	}
-	if ig.Kind == "AWS" {
-		if rp, ok := mustGet(in, k.RequestParameters).(*tree.Object); ok {
+	if ig.Responses, err = responses(valueOf(in, k.Responses), k); err != nil {
+		ig.Broken = err.Error()
+		return ig
+	}
+	if ig.Kind == cfn.Lambda {
+		if rp, ok := valueOf(in, k.RequestParameters).(*tree.Object); ok {
 			for _, m := range rp.Members {
-				if strings.EqualFold(m.Key, "integration.request.header.X-Amz-Invocation-Type") {
+				if strings.EqualFold(m.Key, cfn.InvocationTypeParameter) {
 					ig.InvocationType, _ = m.Value.(string)
 				}
 			}
 		}
-		if rt, ok := mustGet(in, k.RequestTemplates).(*tree.Object); ok && rt.Len() > 0 {
+		if rt, ok := valueOf(in, k.RequestTemplates).(*tree.Object); ok && rt.Len() > 0 {
 			ig.Broken = "it has request templates (VTL), which this server does not evaluate"
 		}
 	}
 	return ig
 }
 
-func responses(v any, k keys) []Response {
+// responses reads integration responses: CloudFormation's list, or
+// OpenAPI's object keyed by selection pattern. It compiles each selection
+// pattern, and fails on one that is not a regular expression.
+func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 	var out []Response
-	add := func(pattern string, r *tree.Object) {
+	add := func(pattern string, r *tree.Object) error {
 		var sc string
-		switch v := mustGet(r, k.StatusCode).(type) {
+		switch v := valueOf(r, k.StatusCode).(type) {
 		case string:
 			sc = v
 		case json.Number:
 			sc = string(v)
 		}
 		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
-		if rp, ok := mustGet(r, k.ResponseParameters).(*tree.Object); ok {
+		if pattern != "" {
+			// API Gateway matches the pattern against the whole errorMessage.
+			re, err := regexp.Compile("^(?:" + pattern + ")$")
+			if err != nil {
+				return fmt.Errorf("the SelectionPattern %q of its integration response %s is not a regular expression this server can read (RE2 syntax, close to the Java syntax of API Gateway): %s", pattern, sc, regexpError(err))
+			}
+			resp.pattern = re
+		}
+		if rp, ok := valueOf(r, k.ResponseParameters).(*tree.Object); ok {
 			for _, m := range rp.Members {
 				name, found := strings.CutPrefix(m.Key, "method.response.header.")
 				val, _ := m.Value.(string)
@@ -221,13 +230,16 @@ func responses(v any, k keys) []Response {
 			}
 		}
 		out = append(out, resp)
+		return nil
 	}
 	switch rs := v.(type) {
 	case []any: // CloudFormation IntegrationResponses
 		for _, e := range rs {
 			if r, ok := e.(*tree.Object); ok {
-				p, _ := mustGet(r, k.SelectionPattern).(string)
-				add(p, r)
+				p, _ := valueOf(r, k.SelectionPattern).(string)
+				if err := add(p, r); err != nil {
+					return nil, err
+				}
 			}
 		}
 	case *tree.Object: // OpenAPI responses: pattern -> response
@@ -237,11 +249,23 @@ func responses(v any, k keys) []Response {
 				if p == "default" {
 					p = ""
 				}
-				add(p, r)
+				if err := add(p, r); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// regexpError is a regular expression's error without the pattern, which
+// the caller names (anchored as compiled, it would not read as written).
+func regexpError(err error) string {
+	var re *syntax.Error
+	if errors.As(err, &re) {
+		return re.Code.String()
+	}
+	return err.Error()
 }
 
 func (t *template) documentRoutes(api, key string) []Route {
@@ -249,11 +273,11 @@ func (t *template) documentRoutes(api, key string) []Route {
 	if p == nil {
 		return nil
 	}
-	doc, _ := mustGet(p, key).(*tree.Object)
+	doc, _ := valueOf(p, key).(*tree.Object)
 	if doc == nil {
 		return nil
 	}
-	paths, _ := mustGet(doc, "paths").(*tree.Object)
+	paths, _ := valueOf(doc, "paths").(*tree.Object)
 	if paths == nil {
 		return nil
 	}
@@ -266,18 +290,19 @@ func (t *template) documentRoutes(api, key string) []Route {
 		for _, om := range item.Members {
 			op, ok := om.Value.(*tree.Object)
 			method := strings.ToUpper(om.Key)
-			if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+			if strings.EqualFold(om.Key, cfn.AnyMethodExtension) {
 				method = "ANY"
 			}
 			if !ok || !httpMethods[method] {
 				continue
 			}
-			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key}
-			in, _ := mustGet(op, "x-amazon-apigateway-integration").(*tree.Object)
+			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
+				api: tree.NewObject("Ref", api)}
+			in, _ := valueOf(op, cfn.IntegrationExtension).(*tree.Object)
 			if in == nil {
-				r.Broken = "the operation has no x-amazon-apigateway-integration"
+				r.Broken = "the operation has no " + cfn.IntegrationExtension
 			} else {
-				r.Integration = t.integration(in, openAPIKeys)
+				r.Integration = t.integration(in, cfn.OpenAPIIntegration)
 			}
 			routes = append(routes, r)
 		}
@@ -286,76 +311,3 @@ func (t *template) documentRoutes(api, key string) []Route {
 }
 
 var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "ANY": true}
-
-func splitPath(p string) []string {
-	p = strings.Trim(p, "/")
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
-}
-
-// match finds the route for a request as API Gateway does: first the most
-// specific resource (literal path segments before {param} before {proxy+}),
-// then the request's method on it, else its ANY method. nil means API
-// Gateway's 403 Missing Authentication Token.
-func match(routes []Route, method, path string) (*Route, map[string]string) {
-	segs := splitPath(path)
-	bestPath, bestScore := "", ""
-	var bestParams map[string]string
-	for i := range routes {
-		score, ps, ok := matchPath(routes[i].segments, segs)
-		if ok && (bestParams == nil || score < bestScore) {
-			bestPath, bestScore, bestParams = routes[i].Path, score, ps
-		}
-	}
-	var anyRoute *Route
-	for i := range routes {
-		r := &routes[i]
-		if r.Path != bestPath || bestParams == nil {
-			continue
-		}
-		if r.Method == method {
-			return r, bestParams
-		}
-		if r.Method == "ANY" {
-			anyRoute = r
-		}
-	}
-	if anyRoute == nil {
-		return nil, nil
-	}
-	return anyRoute, bestParams
-}
-
-// matchPath scores a match: one character per segment, lower is more specific.
-func matchPath(pattern, segs []string) (string, map[string]string, bool) {
-	var score strings.Builder
-	params := map[string]string{}
-	for i, p := range pattern {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}") {
-			if i != len(pattern)-1 || i >= len(segs) {
-				return "", nil, false
-			}
-			params[p[1:len(p)-2]] = strings.Join(segs[i:], "/")
-			score.WriteByte('2')
-			return score.String(), params, true
-		}
-		if i >= len(segs) {
-			return "", nil, false
-		}
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			params[p[1:len(p)-1]] = segs[i]
-			score.WriteByte('1')
-			continue
-		}
-		if p != segs[i] {
-			return "", nil, false
-		}
-		score.WriteByte('0')
-	}
-	if len(pattern) != len(segs) {
-		return "", nil, false
-	}
-	return score.String(), params, true
-}

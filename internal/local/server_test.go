@@ -62,6 +62,9 @@ Resources:
   Client:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: PUT, AsyncInvoke: client, Integration: {Uri: !GetAtt Fn.Arn}}
+  BadPattern:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: POST, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, IntegrationResponses: [{StatusCode: "200"}, {StatusCode: "400", SelectionPattern: "bad("}]}}
   Fn: {Type: AWS::Lambda::Function}
   Other: {Type: AWS::Lambda::Function}
 `
@@ -143,6 +146,7 @@ func TestServe(t *testing.T) {
 		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"a selection pattern that is not a regular expression: broken", "POST", "/items/7", `{"fail":1}`, nil, 500, "Internal server error", nil},
 		{"a body Lambda rejects", "GET", "/items/7", "not json", nil, 500, "Internal server error", nil},
 		{"an unknown method on a known path", "DELETE", "/items", "", nil, 403, "Missing Authentication Token", []string{"X-Amzn-Errortype", "MissingAuthenticationTokenException"}},
 		{"an unknown path", "GET", "/", "", nil, 403, "Missing Authentication Token", nil},
@@ -167,6 +171,7 @@ func TestServe(t *testing.T) {
 	assert.Contains(t, warnings, "request templates (VTL)")
 	assert.Contains(t, warnings, "no permission to invoke Other")
 	assert.Contains(t, warnings, `integration type "HTTP" is not emulated`)
+	assert.Contains(t, warnings, `POST /items/{id} (Resources.BadPattern): the SelectionPattern "bad(" of its integration response 400 is not a regular expression this server can read`)
 }
 
 func TestAsyncRetriesTwice(t *testing.T) {
@@ -180,20 +185,33 @@ func TestAsyncRetriesTwice(t *testing.T) {
 }
 
 func TestProxyEvent(t *testing.T) {
-	s, fake, _ := newServer(t)
-	req := httptest.NewRequest("POST", "/x/y?q=1&q=2", strings.NewReader("body"))
-	req.Header.Set("X-Test", "v")
-	s.ServeHTTP(httptest.NewRecorder(), req)
-	require.EqualValues(t, 1, fake.calls.Load())
-	var ev events.APIGatewayProxyRequest
-	require.NoError(t, json.Unmarshal([]byte(fake.payloads[0]), &ev))
-	assert.Equal(t, "/{proxy+}", ev.Resource)
-	assert.Equal(t, "/x/y", ev.Path)
-	assert.Equal(t, "POST", ev.HTTPMethod)
-	assert.Equal(t, "x/y", ev.PathParameters["proxy"])
-	assert.Equal(t, []string{"1", "2"}, ev.MultiValueQueryStringParameters["q"])
-	assert.Equal(t, "v", ev.Headers["X-Test"])
-	assert.Equal(t, "body", ev.Body)
+	tests := []struct {
+		remoteAddr, sourceIP string
+	}{
+		{"192.0.2.1:51234", "192.0.2.1"},
+		{"[2001:db8::1]:51234", "2001:db8::1"},
+		{"[::1]:3000", "::1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.remoteAddr, func(t *testing.T) {
+			s, fake, _ := newServer(t)
+			req := httptest.NewRequest("POST", "/x/y?q=1&q=2", strings.NewReader("body"))
+			req.Header.Set("X-Test", "v")
+			req.RemoteAddr = tc.remoteAddr
+			s.ServeHTTP(httptest.NewRecorder(), req)
+			require.EqualValues(t, 1, fake.calls.Load())
+			var ev events.APIGatewayProxyRequest
+			require.NoError(t, json.Unmarshal([]byte(fake.payloads[0]), &ev))
+			assert.Equal(t, "/{proxy+}", ev.Resource)
+			assert.Equal(t, "/x/y", ev.Path)
+			assert.Equal(t, "POST", ev.HTTPMethod)
+			assert.Equal(t, "x/y", ev.PathParameters["proxy"])
+			assert.Equal(t, []string{"1", "2"}, ev.MultiValueQueryStringParameters["q"])
+			assert.Equal(t, "v", ev.Headers["X-Test"])
+			assert.Equal(t, "body", ev.Body)
+			assert.Equal(t, tc.sourceIP, ev.RequestContext.Identity.SourceIP)
+		})
+	}
 }
 
 func TestInvocationType(t *testing.T) {
@@ -261,4 +279,63 @@ func TestShutdown(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(out, "async-2"), out)
 	assert.NotContains(t, out, "retrying")
 	assert.EqualValues(t, 1, fake.calls.Load())
+}
+
+// TestAfterShutdown: a request that outlives the shutdown timeout is
+// answered as API Gateway answers when Lambda is unavailable, and the
+// function does not run.
+func TestAfterShutdown(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		status             int
+		log                string
+	}{
+		{"asynchronous", "POST", "/items", 500, "POST /items: the server is stopping and takes no more asynchronous invocations; as when Lambda is unavailable, API Gateway answers 500"},
+		{"the client asks for Event", "PUT", "/items", 500, "PUT /items: the server is stopping"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			s.Drain(time.Second)
+			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(`{"a":1}`))
+			req.Header.Set("InvocationType", "Event")
+			w := httptest.NewRecorder()
+			require.NotPanics(t, func() { s.ServeHTTP(w, req) })
+			assert.Equal(t, tc.status, w.Code)
+			assert.JSONEq(t, `{"message":"Internal server error"}`, w.Body.String())
+			assert.Contains(t, log.String(), tc.log)
+			assert.Zero(t, fake.calls.Load())
+		})
+	}
+}
+
+// TestFunctionsThatCannotRun: every route of a function that cannot be
+// built here is broken, and says why, as is each route of it.
+func TestFunctionsThatCannotRun(t *testing.T) {
+	tt, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Jobs: {Type: AWS::ApiGateway::Resource, Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: jobs}}
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Jobs, HttpMethod: POST, AsyncInvoke: always, Integration: {Uri: !GetAtt Python.Arn}}
+  List:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Jobs, HttpMethod: GET, AsyncInvoke: always, Integration: {Uri: !GetAtt Python.Arn}}
+  Python: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.13, Code: {ZipFile: "def handler(e, c): pass"}}}
+`))
+	require.NoError(t, err)
+	_, err = macro.Expand(tt, nil)
+	require.NoError(t, err)
+	s, err := NewServer(context.Background(), Config{Template: tt})
+	require.NoError(t, err)
+	defer s.Close()
+	const why = "function Python cannot run here: only functions with a provided.* runtime and Metadata BuildMethod: makefile can run here; give its endpoint with --function-endpoint Python=URL"
+	assert.Equal(t, []string{"POST /jobs (Resources.Start): " + why, "GET /jobs (Resources.List): " + why}, s.Warnings())
+	for _, r := range s.Routes() {
+		assert.Equal(t, why, r.Broken, r.Method)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(r.Method, "/jobs", strings.NewReader("{}")))
+		assert.Equal(t, 500, w.Code)
+	}
 }
