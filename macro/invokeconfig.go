@@ -223,36 +223,17 @@ func (e *expander) addDependsOn(id string, ids []string) {
 // merges the two into the property (samProperty), or, when the macro writes
 // the configuration itself, makes a second one.
 func (e *expander) samGlobalsAgree(p *configPlan, samProperty bool) bool {
-	g, _ := e.fragment.Get("Globals")
-	globals, _ := g.(*tree.Object)
-	f, _ := globals.Get("Function")
-	fo, _ := f.(*tree.Object)
-	gc, has := fo.Get("EventInvokeConfig")
+	gc, has := cfn.SAMGlobals(e.fragment).Get("EventInvokeConfig")
 	if !has {
 		return true
 	}
 	ours := e.samConfig(p)
-	if samProperty && sameSetting(e, merged(gc, ours), ours) {
+	if samProperty && sameSetting(e, cfn.MergeGlobals(gc, ours), ours) {
 		return true
 	}
 	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM %s; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function,
 		map[bool]string{true: "merges with these into other settings than either", false: "turns into a second configuration beside the one the macro writes (the function's role is a role of the template)"}[samProperty])
 	return false
-}
-
-// merged is b over a, object by object, as SAM merges Globals.
-func merged(a, b any) any {
-	ao, aok := a.(*tree.Object)
-	bo, bok := b.(*tree.Object)
-	if !aok || !bok || isIntrinsic(ao) || isIntrinsic(bo) {
-		return b
-	}
-	out := tree.Clone(ao).(*tree.Object)
-	for _, m := range bo.Members {
-		v, _ := out.Get(m.Key)
-		out.Set(m.Key, merged(v, m.Value))
-	}
-	return out
 }
 
 // samQualifierMatches reports whether SAM's EventInvokeConfig property of
@@ -293,7 +274,7 @@ func (e *expander) existingConfig(p *configPlan, samProperty bool) (string, *loc
 	qualifier := e.qualifier(p.t)
 	e.res.Each(func(id string, _ *tree.Object) {
 		props := e.res.Properties(id)
-		if found != "" || differs != "" || e.res.Type(id) != "AWS::Lambda::EventInvokeConfig" || props == nil {
+		if found != "" || differs != "" || e.res.Type(id) != cfn.TypeEventInvokeConfig || props == nil {
 			return
 		}
 		fn, _ := props.Get("FunctionName")
@@ -410,7 +391,7 @@ func (e *expander) configProperties(p *configPlan) *tree.Object {
 func (e *expander) invokeConfigResource(p *configPlan, grantors []string) {
 	props := tree.NewObject("FunctionName", tree.NewObject("Ref", p.t.Function), "Qualifier", e.qualifier(p.t))
 	props.Members = append(props.Members, e.configProperties(p).Members...)
-	res := tree.NewObject("Type", "AWS::Lambda::EventInvokeConfig")
+	res := tree.NewObject("Type", cfn.TypeEventInvokeConfig)
 	if c := e.condition(e.configConditions(p)); c != "" {
 		res.Set("Condition", c)
 	}

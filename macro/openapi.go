@@ -13,7 +13,7 @@ import (
 const OpenAPIShorthand = "x-async-invoke"
 
 // operations are the keys of a path item that hold operations.
-var operations = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
+var operations = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", cfn.AnyMethodExtension}
 
 // document expands x-async-invoke in the inline OpenAPI document under key
 // (Body of a RestApi, DefinitionBody of a SAM Api). Documents in S3 cannot be

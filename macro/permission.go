@@ -220,7 +220,7 @@ func sourceARNCovers(arn, api string, s Stack, r route) bool {
 // for what varies.
 func callPath(r route) string {
 	method := r.method
-	if method == "" || strings.EqualFold(method, "ANY") || strings.EqualFold(method, "x-amazon-apigateway-any-method") {
+	if method == "" || strings.EqualFold(method, "ANY") || strings.EqualFold(method, cfn.AnyMethodExtension) {
 		method = unknown
 	}
 	path := unknown

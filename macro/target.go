@@ -247,19 +247,8 @@ func (e *expander) functionNamed(r cfn.FunctionARN) string {
 	return found
 }
 
-// samProperty is a property of SAM function fn, or of Globals' Function
-// section when fn does not set it; nil when neither does.
+// samProperty is a property of function fn as deployed: for a SAM
+// function, merged with Globals as SAM merges it; nil when not set.
 func (e *expander) samProperty(fn, key string) any {
-	if v, ok := e.res.Properties(fn).Get(key); ok {
-		return v
-	}
-	if e.res.Type(fn) != cfn.TypeSAMFunction {
-		return nil
-	}
-	g, _ := e.fragment.Get("Globals")
-	globals, _ := g.(*tree.Object)
-	f, _ := globals.Get("Function")
-	fo, _ := f.(*tree.Object)
-	v, _ := fo.Get(key)
-	return v
+	return e.res.SAMProperty(cfn.SAMGlobals(e.fragment), fn, key)
 }

@@ -34,7 +34,7 @@ type Function struct {
 // that can be built and run here, and why the others cannot.
 func Functions(t *tree.Object, templateDir string) (map[string]Function, map[string]string) {
 	ok, not := map[string]Function{}, map[string]string{}
-	globals := samGlobals(t)
+	globals := cfn.SAMGlobals(t)
 	tt := newTemplate(t)
 	tt.Each(func(id string, res *tree.Object) {
 		typ := tt.Type(id)
@@ -96,15 +96,6 @@ func Functions(t *tree.Object, templateDir string) (map[string]Function, map[str
 		ok[id] = f
 	})
 	return ok, not
-}
-
-func samGlobals(t *tree.Object) *tree.Object {
-	g, _ := getObject(t, "Globals")
-	if g == nil {
-		return nil
-	}
-	f, _ := getObject(g, "Function")
-	return f
 }
 
 func getObject(o *tree.Object, key string) (*tree.Object, bool) {

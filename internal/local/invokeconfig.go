@@ -79,7 +79,7 @@ type values struct {
 
 func newValues(t *tree.Object, given map[string]any) *values {
 	ps, _ := getObject(t, "Parameters")
-	return &values{res: newTemplate(t).Resources, parameters: ps, globals: samGlobals(t), given: given}
+	return &values{res: newTemplate(t).Resources, parameters: ps, globals: cfn.SAMGlobals(t), given: given}
 }
 
 // parameter is the value of a template parameter: the one given, else its
@@ -196,39 +196,8 @@ func (v *values) target(uri any) (Target, bool) {
 	return t, true
 }
 
-// samProperty is a SAM function's property, merged with the template's
-// Globals as SAM merges them: the function's own values win, objects are
-// merged.
-func (v *values) samProperty(fn, key string) any {
-	own, _ := v.res.Properties(fn).Get(key)
-	global, _ := v.globals.Get(key)
-	return merge(global, own)
-}
-
-func merge(global, own any) any {
-	g, gok := global.(*tree.Object)
-	o, ook := own.(*tree.Object)
-	if !gok || !ook {
-		if own != nil {
-			return own
-		}
-		return global
-	}
-	m := &tree.Object{}
-	for _, member := range g.Members {
-		if ov, has := o.Get(member.Key); has {
-			m.Set(member.Key, merge(member.Value, ov))
-		} else {
-			m.Set(member.Key, member.Value)
-		}
-	}
-	for _, member := range o.Members {
-		if !m.Has(member.Key) {
-			m.Set(member.Key, member.Value)
-		}
-	}
-	return m
-}
+// samProperty is a function's property as SAM makes it with Globals.
+func (v *values) samProperty(fn, key string) any { return v.res.SAMProperty(v.globals, fn, key) }
 
 // AsyncConfigs reads the asynchronous invocation configuration of every
 // function, alias and version of an (expanded) template that has one: its

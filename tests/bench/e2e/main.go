@@ -138,8 +138,8 @@ func invoke(f *function, payload []byte) ([]byte, time.Duration) {
 	if err != nil {
 		log.Fatalf("%s: %v", f.name, err)
 	}
-	if out.FunctionError != nil {
-		log.Fatalf("%s: function error %s: %.300s", f.name, *out.FunctionError, out.Payload)
+	if fe := emulator.FunctionErrorOf(out); fe != nil {
+		log.Fatalf("%s: %v", f.name, fe) // the emulator does not send X-Amz-Function-Error: read the payload
 	}
 	return out.Payload, d
 }
