@@ -168,7 +168,7 @@ func (e *expander) resource(id string, res *tree.Object) {
 		e.document(id, p, "Body", where)
 	case "AWS::Serverless::Api":
 		e.document(id, p, "DefinitionBody", where)
-	case "AWS::Serverless::Function":
+	case cfn.TypeSAMFunction:
 		e.samFunction(id, p, where)
 	case "AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api":
 		e.httpAPIDocument(t, p, where)

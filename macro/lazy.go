@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
@@ -26,8 +27,7 @@ func ReadsType(t string) bool {
 		}
 	}
 	switch t {
-	case "AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::Lambda::Version",
-		"AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig",
+	case cfn.TypeFunction, cfn.TypeAlias, cfn.TypeVersion, cfn.TypePermission, cfn.TypeEventInvokeConfig,
 		"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
 		"AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::S3::Bucket":
 		return true

@@ -287,7 +287,7 @@ func (p *permissions) add(e *expander) int {
 		default:
 			name = "Api" + shortHash(string(tree.Encode(pp.api)))
 		}
-		res := tree.NewObject("Type", "AWS::Lambda::Permission")
+		res := tree.NewObject("Type", cfn.TypePermission)
 		if c := e.condition(e.needs(pp.target, pp.apiID)); c != "" {
 			res.Set("Condition", c)
 		}
