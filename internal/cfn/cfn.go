@@ -1,7 +1,10 @@
-// Package cfn reads what CloudFormation templates are made of, as the macro
-// and the local server both need it: resources by logical ID with their
-// types, properties and conditions; the logical IDs that Ref, Fn::GetAtt
-// and Fn::Sub name; and API Gateway's Lambda invocation URIs.
+// Package cfn is what this module knows of CloudFormation templates, in one
+// place for the macro, the command and the local server: intrinsic
+// functions and their short forms; resources by logical ID, their types,
+// properties and conditions, and how SAM merges Globals; the logical IDs
+// that Ref, Fn::GetAtt and Fn::Sub name, and any string expression read as
+// Fn::Sub text; function ARNs and API Gateway's Lambda invocation URIs; the
+// names of an integration's properties.
 package cfn
 
 import (
