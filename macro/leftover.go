@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -20,7 +21,7 @@ const templateTransform = "add Transform: AsyncInvoke at the top of the template
 func (e *expander) snippet(f *tree.Object) {
 	walkKeys(f, nil, func(path []string, key string) {
 		if key == Shorthand || key == OpenAPIShorthand {
-			e.fail(locOf(append(path, key)), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
+			e.fail(locOf(append(path[:len(path):len(path)], key)), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
 		}
 	})
 }
@@ -35,7 +36,7 @@ func (e *expander) loops(resources *tree.Object) {
 		}
 		walkKeys(m.Value, []string{"Resources", m.Key}, func(path []string, key string) {
 			if key == Shorthand || key == OpenAPIShorthand {
-				e.fail(locOf(append(path, key)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
+				e.fail(locOf(append(path[:len(path):len(path)], key)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
 			}
 		})
 	}
@@ -59,13 +60,13 @@ func (e *expander) leftovers(fragment any) {
 		case len(path) > 1 && path[0] == "Resources" && strings.HasPrefix(path[1], "Fn::ForEach::"):
 			return // refused by loops
 		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(append(path, key)), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
+			e.fail(locOf(append(path[:len(path):len(path)], key)), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
 			return
 		case len(path) == 2 && path[0] == "Resources" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(append(path, key)), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
+			e.fail(locOf(append(path[:len(path):len(path)], key)), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
 			return
 		}
-		e.fail(locOf(append(path, key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
+		e.fail(locOf(append(path[:len(path):len(path)], key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
 	})
 }
 
@@ -78,17 +79,27 @@ func isSection(key string) bool {
 }
 
 // walkKeys calls f for every key of every object in v, with the path of
-// the object that holds it.
+// the object that holds it. f must not keep path: its array is reused.
 func walkKeys(v any, path []string, f func(path []string, key string)) {
+	walk(v, slices.Grow(path, 16), f)
+}
+
+func walk(v any, path []string, f func(path []string, key string)) {
 	switch v := v.(type) {
 	case *tree.Object:
 		for _, m := range v.Members {
 			f(path, m.Key)
-			walkKeys(m.Value, append(path[:len(path):len(path)], m.Key), f)
+			switch m.Value.(type) {
+			case *tree.Object, []any:
+				walk(m.Value, append(path, m.Key), f)
+			}
 		}
 	case []any:
 		for i, x := range v {
-			walkKeys(x, append(path[:len(path):len(path)], itoa(i)), f)
+			switch x.(type) {
+			case *tree.Object, []any:
+				walk(x, append(path, itoa(i)), f)
+			}
 		}
 	}
 }
