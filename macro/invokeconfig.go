@@ -155,13 +155,33 @@ func (e *expander) addInvokeConfigs() int {
 	}
 	added := 0
 	for _, x := range todo {
-		dependsOn := x.dependsOn
+		// Lambda checks the role may deliver: the configuration waits for
+		// what grants it, unless that exists only under a condition the
+		// configuration does not have (CloudFormation refuses a DependsOn on
+		// a resource that may not exist).
+		conditions := e.configConditions(x.p)
+		if x.existing != "" && x.existing != x.p.t.Function {
+			conditions = nil
+			if c := e.res.Condition(x.existing); c != "" {
+				conditions = []string{c}
+			}
+		}
+		var dependsOn []string
+		for _, by := range x.dependsOn {
+			if c := e.res.Condition(by); c == "" || e.impliedAll([]string{c}, conditions) {
+				dependsOn = append(dependsOn, by)
+			}
+		}
 		for _, gk := range x.groups {
-			dependsOn = append(dependsOn, groups[gk].id) // Lambda checks the role may deliver
+			if e.impliedAll(groups[gk].conditions, conditions) {
+				dependsOn = append(dependsOn, groups[gk].id)
+			}
 		}
 		switch {
 		case x.existing != "":
-			e.addDependsOn(x.existing, dependsOn)
+			if x.existing != x.p.t.Function { // not a SAM function's own property: it would wait for its own destination
+				e.addDependsOn(x.existing, dependsOn)
+			}
 		case x.sam:
 			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
 			added++
@@ -171,6 +191,16 @@ func (e *expander) addInvokeConfigs() int {
 		}
 	}
 	return added
+}
+
+// impliedAll reports whether all of cs hold whenever all of have do.
+func (e *expander) impliedAll(cs, have []string) bool {
+	for _, c := range cs {
+		if !e.implied(c, have) {
+			return false
+		}
+	}
+	return true
 }
 
 // policyGroup is a policy the macro adds: grants to one role, under one

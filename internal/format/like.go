@@ -43,11 +43,29 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 		if err == nil {
 			out = verified(out, refold(out, src))
 		}
+		if err == nil && !readsAs(out, v) {
+			// The YAML library writes some kept styles wrongly (a folded block
+			// with a more-indented line): write the template anew instead.
+			out, err = YAML(v)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	return verified(out, spaced(out)), nil
+}
+
+// moreIndentedFold reports a folded block with a more-indented line, which
+// the YAML library writes back wrongly: it is written anew, as a literal
+// block, which says the same.
+func moreIndentedFold(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Style&yaml.FoldedStyle != 0 && (strings.Contains(n.Value, "\n ") || strings.Contains(n.Value, "\n\t"))
+}
+
+// readsAs reports whether out reads back as v.
+func readsAs(out []byte, v any) bool {
+	back, err := parse.Document(out)
+	return err == nil && tree.Equal(back, v)
 }
 
 func encode(n *yaml.Node) ([]byte, error) {
@@ -239,7 +257,7 @@ func spaced(out []byte) []byte {
 
 type liker struct {
 	src   *parse.Source
-	clean map[*yaml.Node]bool // no anchor or alias inside: safe to write again as is
+	clean map[*yaml.Node]bool // no anchor, alias or more-indented folded block inside: safe to write again as is
 }
 
 // node writes v, whose place held orig in the source (nil: nothing).
@@ -387,7 +405,7 @@ func (l *liker) isClean(n *yaml.Node) bool {
 	if c, ok := l.clean[n]; ok {
 		return c
 	}
-	c := n.Kind != yaml.AliasNode && n.Anchor == ""
+	c := n.Kind != yaml.AliasNode && n.Anchor == "" && !moreIndentedFold(n)
 	for _, k := range n.Content {
 		if !c {
 			break

@@ -103,3 +103,18 @@ func TestYAMLLikeAnchors(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	assert.True(t, tree.Equal(v, back), "%s", out)
 }
+
+// TestYAMLLikeMoreIndentedFold: a folded block with a more-indented line
+// (as API Gateway mapping templates have) reads back as the same text, and
+// the comments around it are kept.
+func TestYAMLLikeMoreIndentedFold(t *testing.T) {
+	src, err := parse.Read([]byte("# kept\na: >\n  #set($all = $input.params())\n          #end\nb: 1 # kept too\n"))
+	require.NoError(t, err)
+	out, err := format.YAMLLike(src.Template, src)
+	require.NoError(t, err)
+	back, err := parse.Document(out)
+	require.NoError(t, err)
+	assert.True(t, tree.Equal(src.Template, back), "%s", out)
+	assert.Contains(t, string(out), "# kept\n")
+	assert.Contains(t, string(out), "# kept too")
+}
