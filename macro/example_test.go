@@ -30,7 +30,7 @@ Resources:
 	out, _ := format.YAML(t)
 	fmt.Printf("%+v\n%s", stats, out)
 	// Output:
-	// {Methods:1 Operations:0 Permissions:1 Configs:0}
+	// {Methods:1 Operations:0 Permissions:1 Configs:0 Notes:[]}
 	// Resources:
 	//   Start:
 	//     Type: AWS::ApiGateway::Method
@@ -92,4 +92,31 @@ func ExampleHandle() {
 	// Output:
 	// success 1 1
 	// {"requestId":"r-1","status":"success","fragment":{"Resources
+}
+
+// A function defined outside the template gets no permission: the
+// expansion succeeds and says what is left to do.
+func ExampleExpand_notes() {
+	t, _ := parse.Template([]byte(`
+Resources:
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      HttpMethod: POST
+      AsyncInvoke: always
+      Integration:
+        Uri: arn:aws:lambda:us-east-1:123456789012:function:shared
+  Api: {Type: AWS::ApiGateway::RestApi}
+`))
+	stats, err := macro.Expand(t, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, n := range stats.Notes {
+		fmt.Println(n)
+	}
+	// Output:
+	// Resources.Start.Properties.Integration.Uri: invokes a function defined outside this template, so the macro adds no permission for API Gateway to invoke it: grant lambda:InvokeFunction to apigateway.amazonaws.com, with a SourceArn of this API, where the function is defined, or calls through this method answer 500; then set Permission: false in AsyncInvoke to say so
 }

@@ -32,6 +32,12 @@ type Stats struct {
 	Operations  int // OpenAPI operations expanded
 	Permissions int // AWS::Lambda::Permission resources added
 	Configs     int // asynchronous invocation configurations added
+	// Notes are what the expansion left for you to do because it cannot
+	// be done in this template: a permission for a function defined
+	// elsewhere, a policy for a role defined elsewhere. The template
+	// deploys, but until that is done calls fail (or, for a role, the
+	// stack does). asyncinvoke check reports them as warnings.
+	Notes []Problem
 }
 
 type expander struct {
@@ -97,6 +103,11 @@ func ExpandFor(fragment any, values map[string]any, stack Stack) (Stats, error) 
 
 func (e *expander) fail(where *loc, format string, args ...any) {
 	e.problems = append(e.problems, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
+}
+
+// note records what the user must do for the output to work (Stats.Notes).
+func (e *expander) note(where *loc, format string, args ...any) {
+	e.stats.Notes = append(e.stats.Notes, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
 }
 
 // reported reports whether a problem was reported at path.

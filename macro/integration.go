@@ -57,6 +57,10 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 		ok = false
 	}
 
+	if !e.noInvocationTypeOverride(in, d, o, where) {
+		ok = false
+	}
+
 	params, good := e.object(in, d.RequestParameters, where)
 	if !good {
 		return targets, false
@@ -74,6 +78,48 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 	}
 	params.Set(InvocationTypeParameter, source)
 	return targets, ok
+}
+
+// noInvocationTypeOverride refuses a request template that sets
+// X-Amz-Invocation-Type itself with $context.requestOverride: API Gateway
+// applies it after the integration's parameter mappings, so it decides how
+// Lambda is invoked, not the shorthand.
+func (e *expander) noInvocationTypeOverride(in *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) bool {
+	v, _ := in.Get(d.RequestTemplates)
+	templates, _ := v.(*tree.Object)
+	if templates == nil || isIntrinsic(templates) {
+		return true
+	}
+	ok := true
+	for _, m := range templates.Members {
+		text, _ := cfn.Flatten(m.Value)
+		if overridesInvocationType(text) {
+			e.fail(where.at(d.RequestTemplates).at(m.Key), "sets the X-Amz-Invocation-Type header itself ($context.requestOverride.header), which API Gateway applies after the mapping AsyncInvoke %s adds, so the template, not the shorthand, decides whether Lambda runs the call asynchronously; remove that #set, or remove AsyncInvoke", o.Mode)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// overridesInvocationType reports whether a mapping template sets the
+// X-Amz-Invocation-Type header with $context.requestOverride, written
+// .header.X-Amz-Invocation-Type or .header["X-Amz-Invocation-Type"], in
+// any case.
+func overridesInvocationType(text string) bool {
+	t := strings.ToLower(text)
+	i := strings.Index(t, "requestoverride.header")
+	for i >= 0 {
+		rest := strings.TrimLeft(t[i+len("requestoverride.header"):], ".[\"' ")
+		if strings.HasPrefix(rest, "x-amz-invocation-type") {
+			return true
+		}
+		next := strings.Index(t[i+1:], "requestoverride.header")
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // sameSource reports whether an existing mapping says what the shorthand

@@ -103,7 +103,10 @@ func (e *expander) addInvokeConfigs() int {
 	for _, key := range e.plans.order {
 		p := e.plans.plans[key]
 		fn := p.t.Function
-		roles := e.executionRoles(fn)
+		roles, outside := e.executionRoles(fn)
+		if outside {
+			e.noteOutsideRole(p)
+		}
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
 		if sam && (!e.samQualifierMatches(p) || !e.samGlobalsAgree(p, len(roles) == 0)) {
 			continue
@@ -156,9 +159,11 @@ func (e *expander) addInvokeConfigs() int {
 	added := 0
 	for _, x := range todo {
 		// Lambda checks the role may deliver: the configuration waits for
-		// what grants it, unless that exists only under a condition the
-		// configuration does not have (CloudFormation refuses a DependsOn on
-		// a resource that may not exist).
+		// what grants it. What exists only under a condition the
+		// configuration does not have cannot be in its DependsOn
+		// (CloudFormation refuses a DependsOn on a resource that may not
+		// exist): the configuration the macro writes waits for it through a
+		// reference under that condition instead.
 		conditions := e.configConditions(x.p)
 		if x.existing != "" && x.existing != x.p.t.Function {
 			conditions = nil
@@ -167,15 +172,29 @@ func (e *expander) addInvokeConfigs() int {
 			}
 		}
 		var dependsOn []string
-		for _, by := range x.dependsOn {
-			if c := e.res.Condition(by); c == "" || e.impliedAll([]string{c}, conditions) {
-				dependsOn = append(dependsOn, by)
+		var waits []conditionalWait
+		wait := func(id string, cs []string) {
+			var unmet []string
+			for _, c := range cs {
+				if !e.implied(c, conditions) {
+					unmet = append(unmet, c)
+				}
+			}
+			if len(unmet) == 0 {
+				dependsOn = append(dependsOn, id)
+			} else {
+				waits = append(waits, conditionalWait{id: id, conditions: unmet})
 			}
 		}
-		for _, gk := range x.groups {
-			if e.impliedAll(groups[gk].conditions, conditions) {
-				dependsOn = append(dependsOn, groups[gk].id)
+		for _, by := range x.dependsOn {
+			var cs []string
+			if c := e.res.Condition(by); c != "" {
+				cs = []string{c}
 			}
+			wait(by, cs)
+		}
+		for _, gk := range x.groups {
+			wait(groups[gk].id, groups[gk].conditions)
 		}
 		switch {
 		case x.existing != "":
@@ -186,21 +205,32 @@ func (e *expander) addInvokeConfigs() int {
 			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
 			added++
 		default:
-			e.invokeConfigResource(x.p, dependsOn)
+			e.invokeConfigResource(x.p, dependsOn, waits)
 			added++
 		}
 	}
 	return added
 }
 
-// impliedAll reports whether all of cs hold whenever all of have do.
-func (e *expander) impliedAll(cs, have []string) bool {
-	for _, c := range cs {
-		if !e.implied(c, have) {
-			return false
+// noteOutsideRole notes the grants a role from outside the template needs
+// to deliver p's records: the macro cannot add them.
+func (e *expander) noteOutsideRole(p *configPlan) {
+	for _, d := range []struct {
+		key string
+		d   *destination
+	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
+		if d.d == nil {
+			continue
 		}
+		var actions []string
+		for _, g := range d.d.grants(e) {
+			if !slices.Contains(actions, g.action) {
+				actions = append(actions, g.action)
+			}
+		}
+		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to a destination, but %s may run with an execution role defined outside this template, to which the macro cannot add a policy: allow that role %s on the destination where it is defined, or the stack fails when it creates the configuration (\"The provided execution role does not have permissions\")",
+			p.t.Function, p.t.Function, strings.Join(actions, ", "))
 	}
-	return true
 }
 
 // policyGroup is a policy the macro adds: grants to one role, under one
@@ -418,7 +448,7 @@ func (e *expander) configProperties(p *configPlan) *tree.Object {
 
 // invokeConfigResource adds the AWS::Lambda::EventInvokeConfig of a plain
 // function, its alias or version.
-func (e *expander) invokeConfigResource(p *configPlan, grantors []string) {
+func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits []conditionalWait) {
 	props := tree.NewObject("FunctionName", tree.NewObject("Ref", p.t.Function), "Qualifier", e.qualifier(p.t))
 	props.Members = append(props.Members, e.configProperties(p).Members...)
 	res := tree.NewObject("Type", cfn.TypeEventInvokeConfig)
@@ -440,8 +470,37 @@ func (e *expander) invokeConfigResource(p *configPlan, grantors []string) {
 	if len(dependsOn) > 0 {
 		res.Set("DependsOn", dependsOn)
 	}
+	if len(waits) > 0 {
+		var refs []any
+		for _, w := range waits {
+			refs = append(refs, w.ref())
+		}
+		res.Set("Metadata", tree.NewObject(waitsForKey, refs))
+	}
 	res.Set("Properties", props)
 	e.res.Section.Set(e.freeID(p.t.ID+"AsyncInvokeConfig"), res)
+}
+
+// waitsForKey is the Metadata key of the configuration the macro writes
+// that lists the conditional grants it waits for.
+const waitsForKey = "AsyncInvokeWaitsFor"
+
+// conditionalWait is a resource that exists only under conditions, which
+// a configuration must wait for when they hold.
+type conditionalWait struct {
+	id         string
+	conditions []string
+}
+
+// ref is a reference to w's resource when its conditions hold and nothing
+// otherwise: a reference makes CloudFormation create the resource first,
+// where a DependsOn on a resource that may not exist is refused.
+func (w conditionalWait) ref() any {
+	var v any = tree.NewObject("Ref", w.id)
+	for i := len(w.conditions) - 1; i >= 0; i-- {
+		v = tree.NewObject("Fn::If", []any{w.conditions[i], v, tree.NewObject("Ref", "AWS::NoValue")})
+	}
+	return v
 }
 
 // samConfig is a SAM function's EventInvokeConfig property for the plan.
@@ -469,8 +528,8 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 // executionRoles are the AWS::IAM::Role resources of this template that fn
 // may run with: !GetAtt Role.Arn, the role's ARN spelled out with its name,
 // either branch of a Fn::If. None for a role from elsewhere, or SAM's own.
-func (e *expander) executionRoles(fn string) []string {
-	var roles []string
+// outside reports that fn may run with a role from elsewhere.
+func (e *expander) executionRoles(fn string) (roles []string, outside bool) {
 	var visit func(v any)
 	visit = func(v any) {
 		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
@@ -480,8 +539,12 @@ func (e *expander) executionRoles(fn string) []string {
 			}
 			return
 		}
+		if tree.Equal(v, tree.NewObject("Ref", "AWS::NoValue")) {
+			return // SAM's own role
+		}
 		flat, ok := cfn.Flatten(v)
 		if !ok {
+			outside = true
 			return
 		}
 		id, attr, ok := cfn.SplitSubVar(flat)
@@ -495,12 +558,17 @@ func (e *expander) executionRoles(fn string) []string {
 				}
 			}
 		}
-		if e.res.Type(id) == "AWS::IAM::Role" && !slices.Contains(roles, id) {
+		switch {
+		case e.res.Type(id) != "AWS::IAM::Role":
+			outside = true
+		case !slices.Contains(roles, id):
 			roles = append(roles, id)
 		}
 	}
-	visit(e.samProperty(fn, "Role"))
-	return roles
+	if role := e.samProperty(fn, "Role"); role != nil {
+		visit(role)
+	}
+	return roles, outside
 }
 
 // addPolicy adds a group's policy, named by its logical ID (a role's inline

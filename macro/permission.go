@@ -100,14 +100,32 @@ func (e *expander) wantPermissions(targets []resolved, o Options, api any, r rou
 	}
 	for _, t := range targets {
 		switch {
-		case t.external, t.StageVariable, t.Function == "" && t.Resource == "" && t.Name == nil:
-			continue // no permission can be added for these (README: Permissions)
+		case t.StageVariable:
+			e.note(where, "invokes an alias a stage variable chooses, so the macro adds no permission (no one permission covers every alias): grant lambda:InvokeFunction to apigateway.amazonaws.com on each alias the stage variable may name, or calls through this method answer 500; then set Permission: false in %s to say so", shorthandOf(where))
+			continue
+		case t.external:
+			e.note(where, "invokes a function defined outside this template, so the macro adds no permission for API Gateway to invoke it: grant lambda:InvokeFunction to apigateway.amazonaws.com, with a SourceArn of this API, where the function is defined, or calls through this method answer 500; then set Permission: false in %s to say so", shorthandOf(where))
+			continue
+		case t.Function == "" && t.Resource == "" && t.Name == nil:
+			e.note(where, "invokes a function the macro cannot identify, so it adds no permission for API Gateway to invoke it: name the function with !GetAtt Function.Arn, or grant lambda:InvokeFunction to apigateway.amazonaws.com yourself and set Permission: false in %s", shorthandOf(where))
+			continue
 		case t.Name == nil:
 			e.fail(where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in AsyncInvoke and grant lambda:InvokeFunction on that alias or version yourself", t.Function)
 			continue
 		}
 		e.perms.want(e, t.target, api, r)
 	}
+}
+
+// shorthandOf is the name of the shorthand that applies at where: x-async-invoke
+// within an OpenAPI integration, AsyncInvoke otherwise.
+func shorthandOf(where *loc) string {
+	for l := where; l != nil; l = l.parent {
+		if l.key == cfn.IntegrationExtension {
+			return OpenAPIShorthand
+		}
+	}
+	return Shorthand
 }
 
 // want asks for a permission for API Gateway to invoke t from api through r.

@@ -58,7 +58,9 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, targets []resolved, ok 
 			return e.fixIfURI(u, arg, where)
 		default:
 			if cfn.IsIntrinsic(k) {
-				return v, nil, true // Fn::ImportValue, Fn::FindInMap...: left as written
+				// Fn::ImportValue, Fn::FindInMap...: left as written; what
+				// it invokes is not a resource of the template.
+				return v, []resolved{{external: true}}, true
 			}
 		}
 	}

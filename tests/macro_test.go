@@ -80,6 +80,11 @@ func TestEvents(t *testing.T) {
 	t.Run("logs", func(t *testing.T) {
 		// Never log parameter values (NoEcho) or templates: one summary line
 		// for each request this run sent (some, or all, of the events).
+		// The function's output reaches the log through the emulator's pipe a
+		// moment after the response: wait for the last line before reading.
+		assert.Eventually(t, func() bool {
+			return strings.Count(log.String(), "requestId=") >= sent
+		}, 10*time.Second, 20*time.Millisecond, "a summary line for each of %d requests", sent)
 		logs := log.String()
 		assert.NotContains(t, logs, "not-logged-anywhere")
 		assert.NotContains(t, logs, "AWS::Lambda::Function")

@@ -41,6 +41,11 @@ Codes (E: error, W: warning):
   W3002  such a document in S3 (or given by an intrinsic function): it cannot be
          checked; reported when the template uses the macro
   W3003  a local document the template refers to cannot be read
+  W4001  what the macro leaves to you because it cannot be done in the template:
+         the permission for API Gateway to invoke a function defined elsewhere
+         (calls answer 500 until it is granted; Permission: false says it is), or
+         the policy for an execution role defined elsewhere to deliver to a
+         destination (the stack fails until the role has it)
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
@@ -162,10 +167,14 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 	l.t = t
 	l.transform(t)
 	l.invisible(t)
-	if err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName); err != nil {
+	stats, err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName)
+	if err != nil {
 		for _, p := range problems(err) {
 			l.add("error", "E1001", p.Path, "%s", p.Message)
 		}
+	}
+	for _, n := range stats.Notes {
+		l.add("warning", "W4001", n.Path, "%s", n.Message)
 	}
 	return l.findings
 }

@@ -112,7 +112,7 @@ func newCommand(name, synopsis, about string, stdio IO) *command {
 
 func (c *command) help() {
 	w := c.stdio.Stdout
-	fmt.Fprintf(w, "Usage: asyncinvoke %s %s\n\n%s\n", c.name, c.synopsis, strings.TrimSpace(c.about))
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", c.usage(), strings.TrimSpace(c.about))
 	n := 0
 	c.fs.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {
@@ -123,10 +123,15 @@ func (c *command) help() {
 	}
 }
 
+// usage is the command's usage line, without "Usage: ".
+func (c *command) usage() string {
+	return strings.TrimSpace("asyncinvoke " + c.name + " " + c.synopsis)
+}
+
 // usageError says what is wrong with the command line and returns exitUsage.
 func (c *command) usageError(format string, args ...any) int {
-	fmt.Fprintf(c.stdio.Stderr, "asyncinvoke %s: %s\nUsage: asyncinvoke %s %s\nRun 'asyncinvoke %s -h' for help.\n",
-		c.name, fmt.Sprintf(format, args...), c.name, c.synopsis, c.name)
+	fmt.Fprintf(c.stdio.Stderr, "asyncinvoke %s: %s\nUsage: %s\nRun 'asyncinvoke %s -h' for help.\n",
+		c.name, fmt.Sprintf(format, args...), c.usage(), c.name)
 	return exitUsage
 }
 
@@ -140,7 +145,7 @@ func (c *command) parse(args []string) (pos []string, code int, done bool) {
 				c.help()
 				return nil, exitOK, true
 			}
-			return nil, c.usageError("%v", err), true
+			return nil, c.usageError("%s", c.flagError(err, args)), true
 		}
 		args = c.fs.Args()
 		if len(args) == 0 {
@@ -149,6 +154,30 @@ func (c *command) parse(args []string) (pos []string, code int, done bool) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagError rewrites an error of package flag in the user's words: the
+// flag as typed (--port, not -port), and what a flag wants when package
+// flag says only "parse error".
+func (c *command) flagError(err error, args []string) string {
+	msg := err.Error()
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "--") || name == "" {
+			continue
+		}
+		if before, ok := strings.CutSuffix(msg, " -"+name); ok {
+			msg = before + " --" + name
+		}
+		msg = strings.Replace(msg, " -"+name+":", " --"+name+":", 1)
+	}
+	if before, ok := strings.CutSuffix(msg, ": parse error"); ok {
+		msg = before + ": want true or false"
+		if !strings.HasPrefix(msg, "invalid boolean value") {
+			msg = before + ": want a whole number"
+		}
+	}
+	return strings.Replace(msg, "flag provided but not defined:", "unknown flag", 1)
 }
 
 // choice is a flag that takes one of a few values.
@@ -191,10 +220,10 @@ func stackFlags(fs *flag.FlagSet) *macro.Stack {
 // AWS::LanguageExtensions, listed before the macro, are expanded by
 // CloudFormation before the macro runs, which cannot happen here: their
 // problems say so instead of asking for that order.
-func expandLocally(t *tree.Object, values params, stack macro.Stack, macroName string) error {
-	_, err := macro.ExpandFor(t, values, stack)
+func expandLocally(t *tree.Object, values params, stack macro.Stack, macroName string) (macro.Stats, error) {
+	stats, err := macro.ExpandFor(t, values, stack)
 	if err == nil || !extensionsFirst(t, macroName) {
-		return err
+		return stats, err
 	}
 	ps := problems(err)
 	for i, p := range ps {
@@ -202,7 +231,7 @@ func expandLocally(t *tree.Object, values params, stack macro.Stack, macroName s
 			ps[i].Message = "is inside " + p.Path[1] + ", which AWS::LanguageExtensions expands in CloudFormation before AsyncInvoke runs (listed first, as it must be); asyncinvoke cannot expand loops itself, so it cannot show or check what the loop makes"
 		}
 	}
-	return ps
+	return stats, ps
 }
 
 // extensionsFirst reports whether t's Transform lists
@@ -355,6 +384,17 @@ func problems(err error) macro.Problems {
 		ps = macro.Problems{{Message: err.Error()}}
 	}
 	return ps
+}
+
+// noteLines writes each note of an expansion on a line of its own, as a
+// warning located in src.
+func noteLines(notes []macro.Problem, file string, src *parse.Source) string {
+	lines := make([]string, len(notes))
+	for i, n := range notes {
+		pos, _ := src.Position(n.Path)
+		lines[i] = located(displayName(file), pos, "warning: "+n.Error())
+	}
+	return strings.Join(lines, "\n")
 }
 
 // problemLines writes each problem of an expansion on a line of its own,

@@ -79,7 +79,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, []string{"Usage:"}, nil},
 		{[]string{"expand", "-h"}, []string{"Usage: asyncinvoke expand", "-diff", "-o format", "removed from Transform"}, []string{"-strict"}},
 		{[]string{"expand", "--help"}, []string{"Usage: asyncinvoke expand"}, nil},
-		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
+		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "W4001", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
 		{[]string{"help", "check"}, []string{"Usage: asyncinvoke check"}, nil},
 		{[]string{"local", "-h"}, []string{"Usage: asyncinvoke local COMMAND", "start-api", "invoke", "go install"}, nil},
 		{[]string{"local", "--help"}, []string{"Usage: asyncinvoke local COMMAND"}, nil},
@@ -112,10 +112,14 @@ func TestUsageErrors(t *testing.T) {
 		contains, absent []string
 	}{
 		{[]string{"expand", "-o", "xml", "x.yaml"}, []string{`invalid value "xml" for flag -o: want yaml or json`, "Usage: asyncinvoke expand"}, nil},
-		{[]string{"expand", "--diff", "--color", "purple", "x.yaml"}, []string{`invalid value "purple" for flag -color: want auto or always or never`}, nil},
+		{[]string{"expand", "--diff", "--color", "purple", "x.yaml"}, []string{`invalid value "purple" for flag --color: want auto or always or never`}, nil},
 		{[]string{"expand"}, []string{"want one template FILE", "Usage: asyncinvoke expand"}, nil},
 		{[]string{"expand", "-p", "novalue", "-"}, []string{`want Key=Value, not "novalue"`}, nil},
-		{[]string{"expand", "--nope", "x.yaml"}, []string{"flag provided but not defined: -nope"}, nil},
+		{[]string{"expand", "--nope", "x.yaml"}, []string{"unknown flag --nope"}, nil},
+		{[]string{"expand", "-nope", "x.yaml"}, []string{"unknown flag -nope"}, nil},
+		{[]string{"expand", "--diff=maybe", "x.yaml"}, []string{`invalid boolean value "maybe" for --diff: want true or false`}, nil},
+		{[]string{"local", "start-api", "--port", "abc"}, []string{`invalid value "abc" for flag --port: want a whole number`}, nil},
+		{[]string{"local", "start-api", "--port"}, []string{"flag needs an argument: --port"}, nil},
 		{[]string{"check"}, []string{"want one or more template FILEs", "Usage: asyncinvoke check [-f text|json]"}, []string{"-o yaml|json"}},
 		{[]string{"check", "-f", "xml", "x.yaml"}, []string{`invalid value "xml" for flag -f: want text or json`}, nil},
 		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`}, nil},
@@ -229,6 +233,11 @@ func TestExpand(t *testing.T) {
 			absent: []string{"FnApiAsyncInvokePermission:"}, emptyStderr: true},
 		{name: "Fn::ForEach with AWS::LanguageExtensions listed first: cannot be expanded here, and says why", args: []string{"expand", "-"}, stdin: loop, code: 1,
 			emptyStdout: true, stderr: []string{"which AWS::LanguageExtensions expands in CloudFormation before AsyncInvoke runs (listed first, as it must be)"}, stderrNotContain: []string{"list it first"}},
+		{name: "what is left to you: expanded, with a located warning", args: []string{"expand", "testdata/check/left-to-you.yaml"},
+			stdout: []string{"WorkerAsyncInvokeConfig:"}, absent: []string{"AsyncInvoke:", "SharedApiAsyncInvokePermission"},
+			stderr: []string{"testdata/check/left-to-you.yaml:17:9: warning: Resources.Shared.Properties.Integration.Uri: invokes a function defined outside this template",
+				"testdata/check/left-to-you.yaml:39:9: warning: Resources.Local.Properties.AsyncInvoke.OnFailure: sends the records of Worker's asynchronous invocations"},
+			stderrNotContain: []string{"Resources.Granted"}},
 		{name: "no such file", args: []string{"expand", "nowhere.yaml"}, code: 1, emptyStdout: true, stderr: []string{"nowhere.yaml: open nowhere.yaml: no such file or directory"}},
 	}
 	for _, tc := range tests {
@@ -277,7 +286,7 @@ func TestDiff(t *testing.T) {
 	// Exactly what the macro owns goes: the shorthand, the URIs it rewrites
 	// and the macro's name in Transform.
 	assert.Equal(t, []string{
-		"Transform: [AsyncInvoke, 'AWS::Serverless-2016-10-31']",
+		"Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]",
 		"AsyncInvoke: always", "Uri: !GetAtt WorkerFunction.Arn",
 		"AsyncInvoke: client", "Uri: !GetAtt WorkerFunction.Arn",
 		"x-async-invoke: always",
@@ -321,6 +330,7 @@ func TestCheck(t *testing.T) {
 		{"invisible", nil, 1},
 		{"include", nil, 1},
 		{"include-after", nil, 1},
+		{"left-to-you", nil, 0},
 		{"several", []string{"testdata/check/clean.yaml", "testdata/check/sam-first.yaml", "testdata/check/nowhere.yaml"}, 1},
 	}
 	for _, tc := range tests {

@@ -23,7 +23,10 @@ processed template. Either is read back and compared with the expanded
 template before it is printed.
 
 The template goes to standard output; problems go to standard error as
-FILE:LINE:COL: message, and the exit code is 1.`
+FILE:LINE:COL: message, and the exit code is 1. What the macro cannot do in
+the template and leaves to you (a permission for a function defined
+elsewhere, a policy for a role defined elsewhere) goes to standard error as
+FILE:LINE:COL: warning: message; the exit code is then 0.`
 
 func expand(args []string, stdio IO) int {
 	c := newCommand("expand", "[-o yaml|json] [--diff [--color auto|always|never]] [-p Key=Value]... [--macro-name NAME] FILE", expandAbout, stdio)
@@ -53,10 +56,14 @@ func expand(args []string, stdio IO) int {
 		return c.usageError("%v", err)
 	}
 	t := tree.Clone(src.Template).(*tree.Object)
-	if err := expandLocally(t, values, *stack, *macroName); err != nil {
+	stats, err := expandLocally(t, values, *stack, *macroName)
+	if err != nil {
 		fmt.Fprintln(stdio.Stderr, problemLines(err, file, src))
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(file), count(len(problems(err)), "problem"))
 		return exitProblems
+	}
+	if len(stats.Notes) > 0 {
+		fmt.Fprintln(stdio.Stderr, noteLines(stats.Notes, file, src))
 	}
 	removeTransform(t, *macroName)
 	out, err := render(t, output.value, src)

@@ -54,7 +54,7 @@ func TestStartAPIRefuses(t *testing.T) {
 		{name: "the emulator is looked for before any build", args: []string{"-t", build, "--port", "0"}, env: []string{"AWS_LAMBDA_RIE=/nonexistent/aws-lambda-rie"}, code: 1,
 			stderr: []string{"AWS_LAMBDA_RIE names the Lambda Runtime Interface Emulator, but stat /nonexistent/aws-lambda-rie: no such file or directory"}},
 		{name: "a destinations directory that cannot be made: said before any build", args: []string{"-t", build, "--port", "0", "--destinations-dir", filepath.Join(build, "records")},
-			env: []string{"AWS_LAMBDA_RIE=/bin/true"}, code: 1, stderr: []string{"the destinations directory: mkdir " + build + ": not a directory"}},
+			env: []string{"AWS_LAMBDA_RIE=/bin/true"}, code: 1, stderr: []string{"the destinations directory (--destinations-dir): mkdir " + build + ": not a directory"}},
 		{name: "control: with an emulator, the build runs (and fails here)", args: []string{"-t", build, "--port", "0"}, env: []string{"AWS_LAMBDA_RIE=/bin/true"}, code: 1,
 			stderr: []string{"make build-Fn in"}, built: true},
 	}

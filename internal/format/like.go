@@ -42,6 +42,7 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 		})
 		if err == nil {
 			out = verified(out, refold(out, src))
+			out = verified(out, unquoteFlow(out, src))
 		}
 		if err == nil && !readsAs(out, v) {
 			// The YAML library writes some kept styles wrongly (a folded block
@@ -164,6 +165,67 @@ func refold(out []byte, src *parse.Source) []byte {
 		i = end
 	}
 	return []byte(strings.Join(res, "\n"))
+}
+
+// unquoteFlow writes plain again the scalars of flow collections that the
+// source writes plain and the YAML library quotes ('sts:AssumeRole' in
+// {Action: sts:AssumeRole}: it quotes every scalar with a colon there).
+func unquoteFlow(out []byte, src *parse.Source) []byte {
+	plain := map[string]bool{} // tag and value -> written plain (and never quoted) in a flow collection of the source
+	key := func(n *yaml.Node) string { return n.ShortTag() + "\x00" + n.Value }
+	var find func(n *yaml.Node, flow bool)
+	find = func(n *yaml.Node, flow bool) {
+		flow = flow || n.Style&yaml.FlowStyle != 0
+		if n.Kind == yaml.ScalarNode && flow {
+			quoted := n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0
+			if v, seen := plain[key(n)]; !seen || v {
+				plain[key(n)] = !quoted
+			}
+		}
+		for _, c := range n.Content {
+			find(c, flow)
+		}
+	}
+	find(src.YAML(), false)
+	var written yaml.Node
+	if len(plain) == 0 || yaml.Unmarshal(out, &written) != nil {
+		return out
+	}
+	type span struct{ line, column int } // 0-based
+	spans := map[span]string{}
+	var walk func(n *yaml.Node, flow bool)
+	walk = func(n *yaml.Node, flow bool) {
+		flow = flow || n.Style&yaml.FlowStyle != 0
+		if n.Kind == yaml.ScalarNode && flow && n.Style&yaml.SingleQuotedStyle != 0 && plain[key(n)] && !strings.ContainsAny(n.Value, "'\n") {
+			quoted := "'" + n.Value + "'"
+			if !strings.HasPrefix(n.Tag, "!!") && strings.HasPrefix(n.Tag, "!") {
+				quoted = n.Tag + " " + quoted // the node starts at its tag
+			}
+			spans[span{n.Line - 1, n.Column - 1}] = quoted
+		}
+		for _, c := range n.Content {
+			walk(c, flow)
+		}
+	}
+	walk(&written, false)
+	if len(spans) == 0 {
+		return out
+	}
+	lines := strings.Split(string(out), "\n")
+	for i, l := range lines {
+		var b strings.Builder
+		for c := 0; c < len(l); {
+			if q, ok := spans[span{i, c}]; ok && strings.HasPrefix(l[c:], q) {
+				b.WriteString(strings.Replace(q[:len(q)-1], "'", "", 1)) // the text without its quotes
+				c += len(q)
+				continue
+			}
+			b.WriteByte(l[c])
+			c++
+		}
+		lines[i] = b.String()
+	}
+	return []byte(strings.Join(lines, "\n"))
 }
 
 // blockLines returns the content lines of the block scalar whose header is

@@ -118,3 +118,23 @@ func TestYAMLLikeMoreIndentedFold(t *testing.T) {
 	assert.Contains(t, string(out), "# kept\n")
 	assert.Contains(t, string(out), "# kept too")
 }
+
+// TestYAMLLikeFlowQuoting: scalars of flow collections keep their quoting,
+// though the YAML library quotes every one with a colon there.
+func TestYAMLLikeFlowQuoting(t *testing.T) {
+	tests := []struct{ name, in string }{
+		{"plain with colons stays plain", "a: {Action: sts:AssumeRole, T: [X, AWS::Serverless-2016-10-31]}\n"},
+		{"quoted stays quoted", "a: {Action: 'sts:AssumeRole'}\n"},
+		{"a tag keeps its plain value", "a: [!Ref A::B, !GetAtt X.Arn]\n"},
+		{"a string that looks like a number stays quoted", "a: {B: '1', C: 1}\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := parse.Read([]byte(tc.in))
+			require.NoError(t, err)
+			out, err := format.YAMLLike(src.Template, src)
+			require.NoError(t, err)
+			assert.Equal(t, tc.in, string(out))
+		})
+	}
+}

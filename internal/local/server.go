@@ -89,7 +89,7 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 	c = c.withDefaults()
 	if c.DestinationsDir != "" {
 		if err := os.MkdirAll(c.DestinationsDir, 0o755); err != nil {
-			return nil, fmt.Errorf("the destinations directory: %w", err)
+			return nil, fmt.Errorf("the destinations directory (--destinations-dir): %w", err)
 		}
 	}
 	s := &Server{pools: map[string]*pool{}, log: log.New(c.Log, "", log.Ltime|log.Lmicroseconds), now: c.now,
