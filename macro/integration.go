@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -83,43 +84,80 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 // noInvocationTypeOverride refuses a request template that sets
 // X-Amz-Invocation-Type itself with $context.requestOverride: API Gateway
 // applies it after the integration's parameter mappings, so it decides how
-// Lambda is invoked, not the shorthand.
+// Lambda is invoked, not the shorthand. Every text in the templates is
+// read, in both branches of an Fn::If too.
 func (e *expander) noInvocationTypeOverride(in *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) bool {
-	v, _ := in.Get(d.RequestTemplates)
-	templates, _ := v.(*tree.Object)
-	if templates == nil || isIntrinsic(templates) {
+	v, ok := in.Get(d.RequestTemplates)
+	if !ok {
 		return true
 	}
-	ok := true
-	for _, m := range templates.Members {
-		text, _ := cfn.Flatten(m.Value)
-		if overridesInvocationType(text) {
-			e.fail(where.at(d.RequestTemplates).at(m.Key), "sets the X-Amz-Invocation-Type header itself ($context.requestOverride.header), which API Gateway applies after the mapping AsyncInvoke %s adds, so the template, not the shorthand, decides whether Lambda runs the call asynchronously; remove that #set, or remove AsyncInvoke", o.Mode)
-			ok = false
+	at := where.at(d.RequestTemplates)
+	if templates, isObject := v.(*tree.Object); isObject && !isIntrinsic(templates) {
+		ok := true
+		for _, m := range templates.Members {
+			if overrides(m.Value) {
+				e.failOverride(at.at(m.Key), o, where)
+				ok = false
+			}
 		}
+		return ok
 	}
-	return ok
+	if overrides(v) {
+		e.failOverride(at, o, where)
+		return false
+	}
+	return true
 }
 
-// overridesInvocationType reports whether a mapping template sets the
-// X-Amz-Invocation-Type header with $context.requestOverride, written
-// .header.X-Amz-Invocation-Type or .header["X-Amz-Invocation-Type"], in
-// any case.
-func overridesInvocationType(text string) bool {
-	t := strings.ToLower(text)
-	i := strings.Index(t, "requestoverride.header")
-	for i >= 0 {
-		rest := strings.TrimLeft(t[i+len("requestoverride.header"):], ".[\"' ")
-		if strings.HasPrefix(rest, "x-amz-invocation-type") {
-			return true
+func (e *expander) failOverride(at *loc, o Options, where *loc) {
+	e.fail(at, "sets the X-Amz-Invocation-Type header itself ($context.requestOverride.header), which API Gateway applies after the mapping %s %s adds, so the template, not the shorthand, decides whether Lambda runs the call asynchronously; remove that assignment, or remove %s", shorthandOf(where), o.Mode, shorthandOf(where))
+}
+
+// overrides reports whether any text in v, or v flattened as Fn::Sub or
+// Fn::Join would write it, sets X-Amz-Invocation-Type by request override.
+func overrides(v any) bool {
+	if flat, ok := cfn.Flatten(v); ok && overridesInvocationType(flat) {
+		return true
+	}
+	switch v := v.(type) {
+	case string:
+		return overridesInvocationType(v)
+	case []any:
+		return slices.ContainsFunc(v, overrides)
+	case *tree.Object:
+		for _, m := range v.Members {
+			if overrides(m.Value) {
+				return true
+			}
 		}
-		next := strings.Index(t[i+1:], "requestoverride.header")
-		if next < 0 {
-			break
-		}
-		i += 1 + next
 	}
 	return false
+}
+
+var (
+	vtlComment = regexp.MustCompile(`(?s)#\*.*?\*#|##[^\n]*`)
+	// An assignment to the header, by property, by index or with put, on
+	// $context.requestOverride.header or on a variable that holds it.
+	// An assignment whose header name is a variable, in a template that
+	// names X-Amz-Invocation-Type.
+	setsByVariable     = regexp.MustCompile(`(\[\s*\$[^\]]*\]\s*=|\.put\(\s*\$)(?:[^=]|$)`)
+	setsInvocationType = regexp.MustCompile(`(?i)(\.x-amz-invocation-type\s*=|\[\s*["']x-amz-invocation-type["']\s*\]\s*=|\.put\(\s*["']x-amz-invocation-type["'])(?:[^=]|$)`)
+)
+
+// overridesInvocationType reports whether a mapping template that uses
+// $context.requestOverride assigns X-Amz-Invocation-Type, in any case,
+// outside VTL comments. Reading the header is fine.
+func overridesInvocationType(text string) bool {
+	if !strings.Contains(strings.ToLower(text), "requestoverride") {
+		return false
+	}
+	text = vtlComment.ReplaceAllString(text, "")
+	lower := strings.ToLower(text)
+	if !strings.Contains(lower, "requestoverride") {
+		return false
+	}
+	return setsInvocationType.MatchString(text) ||
+		strings.Contains(lower, "x-amz-invocation-type") && setsByVariable.MatchString(text)
 }
 
 // sameSource reports whether an existing mapping says what the shorthand

@@ -103,7 +103,14 @@ func (e *expander) addInvokeConfigs() int {
 	for _, key := range e.plans.order {
 		p := e.plans.plans[key]
 		fn := p.t.Function
-		roles, outside := e.executionRoles(fn)
+		roles, outside, sams := e.executionRoles(fn)
+		if sams && (len(roles) > 0 || outside) && (p.onFailure != nil || p.onSuccess != nil) {
+			// SAM grants its own role the destinations only through the
+			// EventInvokeConfig property, which the roles of the other
+			// branch cannot wait for.
+			e.fail(p.first, "sends %s's asynchronous invocation records to a destination, but %s.Role is set only under a condition, so SAM creates the execution role under the other and the macro cannot give that role the policy to deliver (the stack would fail when it creates the configuration); set Role in both branches, or leave Role out so SAM creates the role and its policy", fn, fn)
+			continue
+		}
 		if outside {
 			e.noteOutsideRole(p)
 		}
@@ -133,6 +140,9 @@ func (e *expander) addInvokeConfigs() int {
 					all := slices.Clone(conditions)
 					if c := e.res.Condition(role); c != "" && !contains(all, c) {
 						all = append(all, c)
+					}
+					if e.excluded(all) {
+						continue // the function never runs with this role
 					}
 					gk := role + "\x00" + strings.Join(all, ",")
 					if groups[gk] == nil {
@@ -200,6 +210,7 @@ func (e *expander) addInvokeConfigs() int {
 		case x.existing != "":
 			if x.existing != x.p.t.Function { // not a SAM function's own property: it would wait for its own destination
 				e.addDependsOn(x.existing, dependsOn)
+				e.addWaits(x.existing, waits)
 			}
 		case x.sam:
 			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
@@ -270,12 +281,77 @@ func (e *expander) addDependsOn(id string, ids []string) {
 	case []any:
 		list = d
 	}
+	added := false
 	for _, x := range ids {
 		if !slices.Contains(list, any(x)) {
 			list = append(list, x)
+			added = true
 		}
 	}
-	res.Set("DependsOn", list)
+	if added {
+		res.Set("DependsOn", list)
+	}
+}
+
+// addWaits makes the template's own configuration id wait for the
+// conditional grants it does not wait for yet, through references in its
+// Metadata, as the configuration the macro writes does. Metadata the macro
+// cannot add to is left as written, and the wait is noted.
+func (e *expander) addWaits(id string, waits []conditionalWait) {
+	res, _ := e.res.Get(id)
+	md, has := res.Get("Metadata")
+	var missing []any
+	for _, w := range waits {
+		if !refersTo(md, w.id) {
+			missing = append(missing, w.ref())
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	mo, isObject := md.(*tree.Object)
+	switch {
+	case !has:
+		mo = &tree.Object{}
+		res.Set("Metadata", mo)
+	case !isObject || isIntrinsic(mo):
+		mo = nil
+	}
+	var list []any
+	if mo != nil {
+		v, hasKey := mo.Get(waitsForKey)
+		list, isObject = v.([]any)
+		if hasKey && !isObject {
+			mo = nil
+		}
+	}
+	if mo == nil {
+		var ids []string
+		for _, w := range waits {
+			ids = append(ids, w.id)
+		}
+		e.note(resourcesLoc.at(id).at("Metadata"), "%s must wait for %s, which exist only under conditions %s lacks, before Lambda checks its execution role may deliver to its destinations; the macro adds conditional references to them under Metadata.%s, but cannot add to this Metadata: add them yourself, or the stack may fail when it creates %s", id, strings.Join(ids, ", "), id, waitsForKey, id)
+		return
+	}
+	mo.Set(waitsForKey, append(list, missing...))
+}
+
+// refersTo reports whether v holds a Ref to id.
+func refersTo(v any, id string) bool {
+	switch v := v.(type) {
+	case []any:
+		return slices.ContainsFunc(v, func(x any) bool { return refersTo(x, id) })
+	case *tree.Object:
+		if k, arg, ok := tree.Only(v); ok && k == "Ref" && arg == id {
+			return true
+		}
+		for _, m := range v.Members {
+			if refersTo(m.Value, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // samGlobalsAgree refuses settings for a SAM function when Globals'
@@ -528,8 +604,10 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 // executionRoles are the AWS::IAM::Role resources of this template that fn
 // may run with: !GetAtt Role.Arn, the role's ARN spelled out with its name,
 // either branch of a Fn::If. None for a role from elsewhere, or SAM's own.
-// outside reports that fn may run with a role from elsewhere.
-func (e *expander) executionRoles(fn string) (roles []string, outside bool) {
+// outside reports that fn may run with a role from elsewhere, and sams
+// that a SAM function has a Role only under a condition, so that SAM makes
+// its role under the other.
+func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool) {
 	var visit func(v any)
 	visit = func(v any) {
 		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
@@ -540,7 +618,8 @@ func (e *expander) executionRoles(fn string) (roles []string, outside bool) {
 			return
 		}
 		if tree.Equal(v, tree.NewObject("Ref", "AWS::NoValue")) {
-			return // SAM's own role
+			sams = e.res.Type(fn) == cfn.TypeSAMFunction // SAM's own role
+			return
 		}
 		flat, ok := cfn.Flatten(v)
 		if !ok {
@@ -568,7 +647,7 @@ func (e *expander) executionRoles(fn string) (roles []string, outside bool) {
 	if role := e.samProperty(fn, "Role"); role != nil {
 		visit(role)
 	}
-	return roles, outside
+	return roles, outside, sams
 }
 
 // addPolicy adds a group's policy, named by its logical ID (a role's inline

@@ -48,6 +48,8 @@ Resources:
 			"Resources.M.Properties.Integration.Uri", "defined outside this template"},
 		{"an import", "AsyncInvoke: always\n      Integration: {Uri: !ImportValue fn}", "",
 			"Resources.M.Properties.Integration.Uri", "defined outside this template"},
+		{"an import in one branch", "AsyncInvoke: always\n      Integration: {Uri: !If [C, !GetAtt Worker.Arn, !ImportValue fn]}", worker("AWS::Lambda::Function", "!GetAtt Role.Arn"),
+			"Resources.M.Properties.Integration.Uri", "keep Permission on in AsyncInvoke"},
 		{"an import, with Permission: false", "AsyncInvoke: {Mode: always, Permission: false}\n      Integration: {Uri: !ImportValue fn}", "", "", ""},
 		{"an import, with Credentials", "AsyncInvoke: always\n      Integration: {Uri: !ImportValue fn, Credentials: !GetAtt Role.Arn}", "", "", ""},
 		{"an alias a stage variable chooses", "AsyncInvoke: always\n      Integration: {Uri: !Sub '${Worker.Arn}:${!stageVariables.alias}'}", worker("AWS::Lambda::Function", "!GetAtt Role.Arn"),
@@ -60,6 +62,11 @@ Resources:
 			"Resources.M.Properties.AsyncInvoke.OnFailure", "execution role defined outside this template"},
 		{"destinations, one branch from elsewhere", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt Q.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}", worker("AWS::Lambda::Function", "!If [C, !GetAtt Role.Arn, !ImportValue role]"),
 			"Resources.M.Properties.AsyncInvoke.OnFailure", "execution role defined outside this template"},
+		{"destinations, a conditional policy the template's configuration cannot reference", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt Q.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Lambda::Function", "!If [C, !GetAtt ProdRole.Arn, !GetAtt Role.Arn]") +
+				"  ProdRole: {Type: AWS::IAM::Role, Condition: C, Properties: {AssumeRolePolicyDocument: {}}}\n" +
+				"  WorkerConfig: {Type: AWS::Lambda::EventInvokeConfig, Metadata: !If [C, {a: 1}, {b: 2}], Properties: {FunctionName: !Ref Worker, Qualifier: $LATEST, DestinationConfig: {OnFailure: {Destination: !GetAtt Q.Arn}}}}\n",
+			"Resources.WorkerConfig.Metadata", "add them yourself"},
 		{"retries only, a role from elsewhere", "AsyncInvoke: {Mode: always, MaximumRetryAttempts: 0}\n      Integration: {Uri: !GetAtt Worker.Arn}", worker("AWS::Lambda::Function", "arn:aws:iam::123456789012:role/r"), "", ""},
 	}
 	for _, tc := range tests {

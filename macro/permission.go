@@ -3,6 +3,7 @@ package macro
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -98,23 +99,35 @@ func (e *expander) wantPermissions(targets []resolved, o Options, api any, r rou
 	if !o.Permission {
 		return
 	}
+	// What to do once the permission is granted by hand: say so with
+	// Permission: false, unless the macro grants another branch's function,
+	// which Permission: false would leave without its permission.
+	then := fmt.Sprintf("; then set Permission: false in %s to say so", shorthandOf(where))
+	for _, t := range targets {
+		if grantable(t) {
+			then = fmt.Sprintf("; keep Permission on in %s: the macro still adds the permission for the other function this integration may invoke", shorthandOf(where))
+			break
+		}
+	}
 	for _, t := range targets {
 		switch {
 		case t.StageVariable:
-			e.note(where, "invokes an alias a stage variable chooses, so the macro adds no permission (no one permission covers every alias): grant lambda:InvokeFunction to apigateway.amazonaws.com on each alias the stage variable may name, or calls through this method answer 500; then set Permission: false in %s to say so", shorthandOf(where))
-			continue
+			e.note(where, "invokes an alias a stage variable chooses, so the macro adds no permission (no one permission covers every alias): grant lambda:InvokeFunction to apigateway.amazonaws.com on each alias the stage variable may name, or calls through this method answer 500%s", then)
 		case t.external:
-			e.note(where, "invokes a function defined outside this template, so the macro adds no permission for API Gateway to invoke it: grant lambda:InvokeFunction to apigateway.amazonaws.com, with a SourceArn of this API, where the function is defined, or calls through this method answer 500; then set Permission: false in %s to say so", shorthandOf(where))
-			continue
+			e.note(where, "invokes a function defined outside this template, so the macro adds no permission for API Gateway to invoke it: grant lambda:InvokeFunction to apigateway.amazonaws.com, with a SourceArn of this API, where the function is defined, or calls through this method answer 500%s", then)
 		case t.Function == "" && t.Resource == "" && t.Name == nil:
-			e.note(where, "invokes a function the macro cannot identify, so it adds no permission for API Gateway to invoke it: name the function with !GetAtt Function.Arn, or grant lambda:InvokeFunction to apigateway.amazonaws.com yourself and set Permission: false in %s", shorthandOf(where))
-			continue
+			e.note(where, "invokes a function the macro cannot identify, so it adds no permission for API Gateway to invoke it: name the function with !GetAtt Function.Arn, or grant lambda:InvokeFunction to apigateway.amazonaws.com yourself%s", then)
 		case t.Name == nil:
-			e.fail(where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in AsyncInvoke and grant lambda:InvokeFunction on that alias or version yourself", t.Function)
-			continue
+			e.fail(where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in %s and grant lambda:InvokeFunction on that alias or version yourself", t.Function, shorthandOf(where))
+		default:
+			e.perms.want(e, t.target, api, r)
 		}
-		e.perms.want(e, t.target, api, r)
 	}
+}
+
+// grantable reports whether the macro adds the permission to invoke t.
+func grantable(t resolved) bool {
+	return !t.StageVariable && !t.external && t.Name != nil
 }
 
 // shorthandOf is the name of the shorthand that applies at where: x-async-invoke
@@ -190,6 +203,26 @@ func (e *expander) implied(c string, cs []string) bool {
 		}
 	}
 	return true
+}
+
+// excluded reports whether conditions cs can never hold together: one of
+// them is Fn::Not of another (IsProd and NotProd). What exists only under
+// them is never created, and needs nothing.
+func (e *expander) excluded(cs []string) bool {
+	for _, c := range cs {
+		def, _ := e.conditions.Get(c)
+		k, arg, _ := tree.Only(def)
+		parts, _ := arg.([]any)
+		if k != "Fn::Not" || len(parts) != 1 {
+			continue
+		}
+		if pk, name, _ := tree.Only(parts[0]); pk == "Condition" {
+			if n, _ := name.(string); n != "" && e.implied(n, cs) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

@@ -119,6 +119,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"expand", "-nope", "x.yaml"}, []string{"unknown flag -nope"}, nil},
 		{[]string{"expand", "--diff=maybe", "x.yaml"}, []string{`invalid boolean value "maybe" for --diff: want true or false`}, nil},
 		{[]string{"local", "start-api", "--port", "abc"}, []string{`invalid value "abc" for flag --port: want a whole number`}, nil},
+		{[]string{"local", "start-api", "--port", "-1"}, []string{`invalid value -1 for flag --port: want a port number, 0 to 65535`}, nil},
 		{[]string{"local", "start-api", "--port"}, []string{"flag needs an argument: --port"}, nil},
 		{[]string{"check"}, []string{"want one or more template FILEs", "Usage: asyncinvoke check [-f text|json]"}, []string{"-o yaml|json"}},
 		{[]string{"check", "-f", "xml", "x.yaml"}, []string{`invalid value "xml" for flag -f: want text or json`}, nil},

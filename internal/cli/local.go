@@ -205,7 +205,7 @@ func startAPI(args []string, stdio IO) int {
 		return c.usageError("takes no arguments, only flags (the template is -t FILE), not %q", pos)
 	}
 	if *port < 0 || *port > 65535 {
-		return c.usageError("invalid value %d for flag -port: want a port number, 0 to 65535", *port)
+		return c.usageError("invalid value %d for flag --port: want a port number, 0 to 65535", *port)
 	}
 	src, err := readSource(*tmplFile, stdio.Stdin)
 	if err != nil {

@@ -93,6 +93,8 @@ func str(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	if strings.HasPrefix(s, "'") {
 		n.Style = yaml.DoubleQuotedStyle // "'Event'" reads better than '''Event'''
+	} else if yaml11Bool(s) {
+		n.Style = yaml.DoubleQuotedStyle // YAML 1.1 readers, CloudFormation's among them, read yes and on as true
 	} else if strings.Contains(strings.TrimRight(s, "\n"), "\n") && !strings.ContainsAny(s, "\r\t") && !hasTrailingSpace(s) {
 		n.Style = yaml.LiteralStyle
 	}
@@ -137,6 +139,18 @@ func short(key string, arg any) *yaml.Node {
 	}
 	n.Tag = tag
 	return n
+}
+
+// yaml11Bool reports whether a plain s is a boolean to YAML 1.1 readers
+// (PyYAML, so cfn-lint, among them), though a string in YAML 1.2, which the
+// YAML library writes. Single letters are not: AttributeType: N is a string
+// to CloudFormation.
+func yaml11Bool(s string) bool {
+	switch s {
+	case "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
+		return true
+	}
+	return false
 }
 
 // needsQuotes reports whether a plain scalar under a tag would read back as
