@@ -135,12 +135,13 @@ func overrides(v any) bool {
 }
 
 var (
-	vtlComment = regexp.MustCompile(`(?s)#\*.*?\*#|##[^\n]*`)
 	// An assignment to the header, by property, by index or with put, on
 	// $context.requestOverride.header or on a variable that holds it.
 	// An assignment whose header name is a variable, in a template that
-	// names X-Amz-Invocation-Type.
+	// holds the name as a value (#set($n = '...'), a list), not only as
+	// an argument ($input.params('...')).
 	setsByVariable     = regexp.MustCompile(`(\[\s*\$[^\]]*\]\s*=|\.put\(\s*\$)(?:[^=]|$)`)
+	namesTheHeader     = regexp.MustCompile(`(?i)[=\[,]\s*["']x-amz-invocation-type["']`)
 	setsInvocationType = regexp.MustCompile(`(?i)(\.x-amz-invocation-type\s*=|\[\s*["']x-amz-invocation-type["']\s*\]\s*=|\.put\(\s*["']x-amz-invocation-type["'])(?:[^=]|$)`)
 )
 
@@ -151,13 +152,47 @@ func overridesInvocationType(text string) bool {
 	if !strings.Contains(strings.ToLower(text), "requestoverride") {
 		return false
 	}
-	text = vtlComment.ReplaceAllString(text, "")
+	text = withoutComments(text)
 	lower := strings.ToLower(text)
 	if !strings.Contains(lower, "requestoverride") {
 		return false
 	}
 	return setsInvocationType.MatchString(text) ||
-		strings.Contains(lower, "x-amz-invocation-type") && setsByVariable.MatchString(text)
+		namesTheHeader.MatchString(text) && setsByVariable.MatchString(text)
+}
+
+// withoutComments removes VTL comments, ## to the end of the line and
+// #* to *#, but not inside a quoted string (which ends with its line).
+func withoutComments(text string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			if c == quote || c == '\n' {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case strings.HasPrefix(text[i:], "##"):
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				return b.String()
+			}
+			i += end - 1
+			continue
+		case strings.HasPrefix(text[i:], "#*"):
+			end := strings.Index(text[i+2:], "*#")
+			if end < 0 {
+				return b.String()
+			}
+			i += 2 + end + 1
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // sameSource reports whether an existing mapping says what the shorthand

@@ -603,17 +603,27 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 
 // executionRoles are the AWS::IAM::Role resources of this template that fn
 // may run with: !GetAtt Role.Arn, the role's ARN spelled out with its name,
-// either branch of a Fn::If. None for a role from elsewhere, or SAM's own.
+// a branch of a Fn::If that the function's Condition allows. None for a
+// role from elsewhere, or SAM's own.
 // outside reports that fn may run with a role from elsewhere, and sams
 // that a SAM function has a Role only under a condition, so that SAM makes
 // its role under the other.
 func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool) {
+	var fnConditions []string
+	if c := e.res.Condition(fn); c != "" {
+		fnConditions = []string{c}
+	}
 	var visit func(v any)
 	visit = func(v any) {
 		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
 			if a, ok := arg.([]any); ok && len(a) == 3 {
-				visit(a[1])
-				visit(a[2])
+				c, _ := a[0].(string)
+				if c == "" || !e.excluded(append(slices.Clone(fnConditions), c)) {
+					visit(a[1])
+				}
+				if c == "" || !e.implied(c, fnConditions) {
+					visit(a[2]) // not when the function exists only if c holds
+				}
 			}
 			return
 		}

@@ -205,24 +205,52 @@ func (e *expander) implied(c string, cs []string) bool {
 	return true
 }
 
-// excluded reports whether conditions cs can never hold together: one of
-// them is Fn::Not of another (IsProd and NotProd). What exists only under
-// them is never created, and needs nothing.
+// excluded reports whether conditions cs can never hold together: what
+// they require, through Fn::And and named conditions, includes a condition
+// and Fn::Not of it (IsProd and NotProd, or IsProd and
+// !And [!Not [!Condition IsProd], ...]). What exists only under them is
+// never created, and needs nothing.
 func (e *expander) excluded(cs []string) bool {
+	holds, fails := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {
-		def, _ := e.conditions.Get(c)
-		k, arg, _ := tree.Only(def)
-		parts, _ := arg.([]any)
-		if k != "Fn::Not" || len(parts) != 1 {
-			continue
-		}
-		if pk, name, _ := tree.Only(parts[0]); pk == "Condition" {
-			if n, _ := name.(string); n != "" && e.implied(n, cs) {
-				return true
-			}
+		e.requires(tree.NewObject("Condition", c), true, holds, fails, 0)
+	}
+	for c := range holds {
+		if fails[c] {
+			return true
 		}
 	}
 	return false
+}
+
+// requires notes the named conditions that v (a condition's definition)
+// needs to hold (or, when want is false, to fail) for v to be want.
+func (e *expander) requires(v any, want bool, holds, fails map[string]bool, depth int) {
+	if depth > 16 {
+		return
+	}
+	k, arg, _ := tree.Only(v)
+	parts, _ := arg.([]any)
+	switch {
+	case k == "Condition":
+		name, _ := arg.(string)
+		if name == "" {
+			return
+		}
+		if want {
+			holds[name] = true
+		} else {
+			fails[name] = true
+		}
+		def, _ := e.conditions.Get(name)
+		e.requires(def, want, holds, fails, depth+1)
+	case k == "Fn::Not" && len(parts) == 1:
+		e.requires(parts[0], !want, holds, fails, depth+1)
+	case k == "Fn::And" && want, k == "Fn::Or" && !want:
+		for _, p := range parts {
+			e.requires(p, want, holds, fails, depth+1)
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -8,6 +8,7 @@ package format
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -93,7 +94,7 @@ func str(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	if strings.HasPrefix(s, "'") {
 		n.Style = yaml.DoubleQuotedStyle // "'Event'" reads better than '''Event'''
-	} else if yaml11Bool(s) {
+	} else if yaml11Scalar(s) {
 		n.Style = yaml.DoubleQuotedStyle // YAML 1.1 readers, CloudFormation's among them, read yes and on as true
 	} else if strings.Contains(strings.TrimRight(s, "\n"), "\n") && !strings.ContainsAny(s, "\r\t") && !hasTrailingSpace(s) {
 		n.Style = yaml.LiteralStyle
@@ -141,17 +142,20 @@ func short(key string, arg any) *yaml.Node {
 	return n
 }
 
-// yaml11Bool reports whether a plain s is a boolean to YAML 1.1 readers
-// (PyYAML, so cfn-lint, among them), though a string in YAML 1.2, which the
-// YAML library writes. Single letters are not: AttributeType: N is a string
-// to CloudFormation.
-func yaml11Bool(s string) bool {
+// yaml11Scalar reports whether a plain s means something else than a
+// string to YAML 1.1 readers (PyYAML, so cfn-lint, among them), though it is
+// a string in YAML 1.2, which the YAML library writes: a boolean (yes, on),
+// a number in base 60 (12:30), or the value key (=). Single letters are
+// strings: AttributeType: N is a string to CloudFormation.
+func yaml11Scalar(s string) bool {
 	switch s {
-	case "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
+	case "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "=":
 		return true
 	}
-	return false
+	return sexagesimal.MatchString(s)
 }
+
+var sexagesimal = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
 
 // needsQuotes reports whether a plain scalar under a tag would read back as
 // something else than the same string.

@@ -18,7 +18,7 @@ func TestYAML(t *testing.T) {
 		{"a quoted quote", `{"v":"'Event'"}`, "v: \"'Event'\"\n"},
 		{"strings that look like other things stay strings", `{"a":"true","b":"012345678901","c":"1.50","d":"null","e":"2010-09-09"}`,
 			"a: \"true\"\nb: \"012345678901\"\nc: \"1.50\"\nd: \"null\"\ne: \"2010-09-09\"\n"},
-		{"YAML 1.1 booleans stay strings for CloudFormation", `{"a":"yes","b":"on","c":"N","d":"yesterday"}`, "a: \"yes\"\nb: \"on\"\nc: N\nd: yesterday\n"},
+		{"what YAML 1.1 reads as booleans or numbers stays a string", `{"a":"yes","b":"on","c":"N","d":"yesterday","e":"12:30","f":"1:2:3.5","g":"=","h":"1:99"}`, "a: \"yes\"\nb: \"on\"\nc: N\nd: yesterday\ne: \"12:30\"\nf: \"1:2:3.5\"\ng: \"=\"\nh: 1:99\n"},
 		{"numbers to the digit", `{"a":1.50,"b":12345678901234567890123,"c":-0}`, "a: 1.50\nb: 12345678901234567890123\nc: -0\n"},
 		{"multi-line strings as literal blocks", `{"code":"line one\nline two\n"}`, "code: |\n  line one\n  line two\n"},
 		{"empty containers", `{"a":{},"b":[]}`, "a: {}\nb: []\n"},
