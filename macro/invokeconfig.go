@@ -27,7 +27,7 @@ type configs struct {
 // give the targets its integration invokes.
 func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 	c := o.Config
-	if c.empty() {
+	if c.empty() || c.refused {
 		return
 	}
 	where := c.where

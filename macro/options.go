@@ -45,6 +45,10 @@ type InvokeConfig struct {
 	Retries, Age         any
 	retryValue, ageValue int64
 	where                *loc // the shorthand, for messages
+	// refused is set when a number is out of range: the problem is
+	// reported, the integration is still checked, and no configuration is
+	// planned.
+	refused bool
 }
 
 // empty reports whether none of the options was given.
@@ -116,8 +120,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		p := where.at(m.Key)
 		if !slices.Contains(optionKeys, m.Key) {
 			e.fail(p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
-			ok = false
-			continue
+			continue // reported; the rest is still checked
 		}
 		if m.Key == "OnFailure" || m.Key == "OnSuccess" {
 			// A destination's ARN: read with the resources it names, later.
@@ -142,7 +145,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			n, isInt := integer(v)
 			if !isInt || n < lo || n > hi {
 				e.fail(p, "must be a whole number from %d to %d (Lambda's limits), not %s", lo, hi, describe(v))
-				ok = false
+				o.Config.refused = true // the integration is still checked, for its own problems
 				continue
 			}
 			if m.Key == "MaximumRetryAttempts" {

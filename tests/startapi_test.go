@@ -78,6 +78,25 @@ func TestStartAPI(t *testing.T) {
 		waitFor(t, logs, `async \S+ WorkerFunction \(PUT /jobs/\{id\}\): succeeded`, 20*time.Second)
 	})
 
+	t.Run("a synchronous call does not wait behind asynchronous ones", func(t *testing.T) {
+		started := regexp.MustCompile(`worker: started`)
+		finished := regexp.MustCompile(`async \S+ WorkerFunction \(POST /jobs\): succeeded`)
+		before := len(started.FindAllString(logs.String(), -1))
+		done := len(finished.FindAllString(logs.String(), -1))
+		for i := range 4 { // as many as the asynchronous workers
+			status, _, _ := call("POST", "/jobs", `{"sleepMs":3000,"job":"busy-`+strconv.Itoa(i)+`"}`)
+			require.Equal(t, 200, status)
+		}
+		require.Eventually(t, func() bool { return len(started.FindAllString(logs.String(), -1)) >= before+4 },
+			30*time.Second, 20*time.Millisecond, "the four asynchronous invocations start")
+		status, body, _ := call("PUT", "/jobs/5", `{"job":"sync-2"}`, "InvocationType", "RequestResponse")
+		assert.Equal(t, 200, status)
+		assert.Contains(t, body, `"received":{"job":"sync-2"}`)
+		assert.Equal(t, done, len(finished.FindAllString(logs.String(), -1)), "the synchronous call was answered while the asynchronous ones still ran")
+		require.Eventually(t, func() bool { return len(finished.FindAllString(logs.String(), -1)) >= done+4 },
+			30*time.Second, 50*time.Millisecond, "the asynchronous invocations finish")
+	})
+
 	t.Run("no header: synchronous, as Lambda's default", func(t *testing.T) {
 		status, body, _ := call("PUT", "/jobs/7", `{}`)
 		assert.Equal(t, 200, status)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -210,7 +211,7 @@ func startAPI(args []string, stdio IO) int {
 	src, err := readSource(*tmplFile, stdio.Stdin)
 	if err != nil {
 		fmt.Fprintln(stdio.Stderr, readError(*tmplFile, err))
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) && !c.set("t") {
 			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: give the template with -t FILE\n")
 		}
 		return exitProblems
@@ -264,10 +265,11 @@ func startAPI(args []string, stdio IO) int {
 	fmt.Fprintf(stdio.Stderr, "Running on http://%s (Ctrl-C stops it)\n", addr)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Stderr, "Stopping: finishing requests and queued asynchronous invocations (5s at most)")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	deadline := time.Now().Add(5 * time.Second) // for requests and queued invocations together
+	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	_ = hs.Shutdown(sctx)
-	srv.Drain(5 * time.Second)
+	srv.Drain(time.Until(deadline))
 	fmt.Fprintln(stdio.Stderr, "Stopped")
 	return exitOK
 }
@@ -336,4 +338,11 @@ func session() (ctx context.Context, work string, done func(), err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return ctx, work, func() { stop(); os.RemoveAll(work) }, nil
+}
+
+// set reports whether the command line gave the flag name.
+func (c *command) set(name string) bool {
+	given := false
+	c.fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

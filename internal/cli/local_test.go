@@ -35,20 +35,23 @@ func TestStartAPIRefuses(t *testing.T) {
 	require.NoError(t, err)
 
 	tests := []struct {
-		name     string
-		dir      map[string]string // files of the working directory
-		args     []string
-		env      []string
-		code     int
-		stderr   []string
-		built    bool
-		maxTaken time.Duration
+		name      string
+		dir       map[string]string // files of the working directory
+		args      []string
+		env       []string
+		code      int
+		stderr    []string
+		notStderr []string
+		built     bool
+		maxTaken  time.Duration
 	}{
 		{name: "no REST API: said, exit 2; without -t it reads template.yaml",
 			dir: map[string]string{"template.yaml": string(noAPI)}, args: nil, code: 2,
 			stderr: []string{"found no REST API to serve in template.yaml", "Fn's Api event is a Lambda proxy integration of SAM's implicit API"}},
 		{name: "no template.yaml", dir: map[string]string{}, code: 1,
 			stderr: []string{"template.yaml: open template.yaml: no such file or directory", "give the template with -t FILE"}},
+		{name: "a -t file that is not there: no hint to give -t", dir: map[string]string{}, args: []string{"-t", "missing.yaml"}, code: 1,
+			stderr: []string{"missing.yaml: open missing.yaml: no such file or directory"}, notStderr: []string{"give the template with -t"}},
 		{name: "the port is taken: at once, naming it", args: []string{"-t", build, "--port", port}, env: []string{"AWS_LAMBDA_RIE=/bin/true"}, code: 1,
 			stderr: []string{"cannot listen on 127.0.0.1 port " + port}, maxTaken: 5 * time.Second},
 		{name: "the emulator is looked for before any build", args: []string{"-t", build, "--port", "0"}, env: []string{"AWS_LAMBDA_RIE=/nonexistent/aws-lambda-rie"}, code: 1,
@@ -79,6 +82,9 @@ func TestStartAPIRefuses(t *testing.T) {
 			assert.Empty(t, out)
 			for _, s := range tc.stderr {
 				assert.Contains(t, errs, s)
+			}
+			for _, s := range tc.notStderr {
+				assert.NotContains(t, errs, s)
 			}
 			_, err := os.Stat(mark)
 			assert.Equal(t, tc.built, err == nil, "built: %v\n%s", err == nil, errs)

@@ -23,7 +23,7 @@ type Config struct {
 	Log         io.Writer         // request lines, async outcomes, function logs
 	QueueSize   int               // asynchronous invocations waiting at most; default 100
 	Workers     int               // asynchronous invocations running at once; default 4
-	Concurrency int               // emulators per function, started as needed; default 4
+	Concurrency int               // emulators per function, started as needed; default Workers+1, so a synchronous call finds one
 	RetryDelays []time.Duration   // before each retry of a failed asynchronous invocation; default 1s, 2s
 	// Parameters are the values of template parameters; the others take
 	// their Default.
@@ -50,7 +50,7 @@ func (c Config) withDefaults() Config {
 		c.Log = io.Discard
 	}
 	if c.Concurrency <= 0 {
-		c.Concurrency = 4
+		c.Concurrency = c.Workers + 1 // the asynchronous workers never take every emulator of a function
 	}
 	if c.now == nil {
 		c.now = time.Now
