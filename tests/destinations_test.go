@@ -2,15 +2,10 @@ package tests
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,37 +22,15 @@ import (
 // same alias. (A function without a destination drops a failed event after
 // three attempts: internal/local's tests.)
 func TestStartAPIDestinations(t *testing.T) {
-	bin := asyncinvoke(t)
-	port := freePort(t)
 	dir := filepath.Join(t.TempDir(), "destinations")
-	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "local", "start-api", "-t", "../examples/jobs.yaml", "--port", strconv.Itoa(port), "--destinations-dir", dir)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	defer func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	}()
-	waitFor(t, logs, "Running on", 3*time.Minute)
+	srv := startServer(t, "", nil, 3*time.Minute, "-t", "../examples/jobs.yaml", "--destinations-dir", dir)
+	logs := srv.logs
 	assert.Contains(t, logs.String(), "WorkerFunction:live: asynchronous invocations: 1 retry, events kept 6h, on failure to JobFailures (Resources.WorkerFunction.Properties.EventInvokeConfig)")
 
 	call := func(method, path, body string, header ...string) {
 		t.Helper()
-		req, err := http.NewRequest(method, "http://127.0.0.1:"+strconv.Itoa(port)+path, strings.NewReader(body))
-		require.NoError(t, err)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		assert.Equal(t, 200, resp.StatusCode, "%s %s: %s", method, path, b)
+		status, b, _ := srv.call(t, method, path, body, header...)
+		assert.Equal(t, 200, status, "%s %s: %s", method, path, b)
 		assert.Empty(t, b, "an asynchronous call answers at once, with no body")
 	}
 	const doomed = `{"fail":"no such job","job":"doomed-1"}`
@@ -74,13 +47,7 @@ func TestStartAPIDestinations(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(out, "as asked: lost job"), "the alias: one retry")
 
 	// Stop the server: nothing more may arrive.
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	select {
-	case err := <-exited:
-		assert.NoError(t, err, "exit status")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not stop within 30s of Ctrl-C")
-	}
+	srv.interrupt(t, 30*time.Second)
 
 	var files []string
 	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"debug/buildinfo"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,7 +82,6 @@ func goEnv(t *testing.T, name string) string {
 func TestStartAPIOutsideTheRepository(t *testing.T) {
 	repo, err := filepath.Abs("..")
 	require.NoError(t, err)
-	bin := asyncinvoke(t)
 	dir := t.TempDir()
 	require.False(t, strings.HasPrefix(dir, repo+string(filepath.Separator)), "the directory must be outside the repository")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(outsideTemplate), 0o644))
@@ -104,22 +99,13 @@ func TestStartAPIOutsideTheRepository(t *testing.T) {
 			env = append(env, e)
 		}
 	}
-	port := freePort(t)
-	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "local", "start-api", "--port", strconv.Itoa(port))
-	cmd.Dir, cmd.Env = dir, env
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	srv := startServer(t, dir, env, 5*time.Minute)
+	logs := srv.logs
 	defer func() {
-		if t.Failed() || testing.Verbose() {
+		if testing.Verbose() && !t.Failed() { // a failure prints it anyway
 			t.Log(logs.String())
 		}
 	}()
-	waitFor(t, logs, "Running on", 5*time.Minute)
 
 	installed := filepath.Join(cache, "asyncinvoke", "bin", "aws-lambda-rie")
 	log := logs.String()
@@ -131,19 +117,8 @@ func TestStartAPIOutsideTheRepository(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, emulator.RIEVersion, info.Main.Version)
 
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	call := func(method, body string, header ...string) (int, string, time.Duration) {
-		req, err := http.NewRequest(method, base+"/jobs", strings.NewReader(body))
-		require.NoError(t, err)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), time.Since(start)
+		return srv.call(t, method, "/jobs", body, header...)
 	}
 	started := func() int { return strings.Count(logs.String(), "worker: started") }
 
@@ -165,13 +140,7 @@ func TestStartAPIOutsideTheRepository(t *testing.T) {
 	status, _, _ = call("POST", `{"sleepMs":9000}`)
 	assert.Equal(t, 200, status)
 	require.Eventually(t, func() bool { return started() > before }, 30*time.Second, 20*time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	select {
-	case err := <-exited:
-		assert.NoError(t, err, "exit status")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not stop within 30s of Ctrl-C")
-	}
+	srv.interrupt(t, 30*time.Second)
 	log = logs.String()
 	assert.Equal(t, 1, strings.Count(log, "cut short by shutdown"), "one line for the invocation cut short")
 	assert.Regexp(t, `async \S+ WorkerFunction \(POST /jobs\): cut short by shutdown after \S+ \(attempt 1\); not retried`, log)

@@ -1,9 +1,7 @@
 package tests
 
 import (
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,31 +19,10 @@ import (
 // TestStartAPI runs `asyncinvoke local start-api` on the example template,
 // whose worker takes the time a request asks for, and calls it as a client.
 func TestStartAPI(t *testing.T) {
-	bin := asyncinvoke(t)
-	port := freePort(t)
-	logs := &syncBuffer{}
-	cmd := exec.Command(bin, "local", "start-api", "-t", "../examples/jobs.yaml", "--port", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	waitFor(t, logs, "Running on", 3*time.Minute)
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-
+	srv := startServer(t, "", nil, 3*time.Minute, "-t", "../examples/jobs.yaml")
+	logs := srv.logs
 	call := func(method, path, body string, header ...string) (int, string, time.Duration) {
-		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-		require.NoError(t, err)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), time.Since(start)
+		return srv.call(t, method, path, body, header...)
 	}
 
 	t.Run("always answers at once, the worker finishes afterwards", func(t *testing.T) {
@@ -134,22 +110,13 @@ func TestStartAPI(t *testing.T) {
 	// Ctrl-C stops the server and every emulator it started.
 	emulators := regexp.MustCompile(`started an emulator at http://(127\.0\.0\.1:\d+)`).FindAllStringSubmatch(logs.String(), -1)
 	require.NotEmpty(t, emulators)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	select {
-	case err := <-exited:
-		assert.NoError(t, err, "exit status")
-	case <-time.After(20 * time.Second):
-		t.Fatal("the server did not stop within 20s of Ctrl-C")
-	}
+	srv.interrupt(t, 20*time.Second)
 	assert.Contains(t, logs.String(), "Stopped")
 	for _, m := range emulators {
 		if c, err := net.DialTimeout("tcp", m[1], time.Second); err == nil {
 			c.Close()
 			t.Errorf("the emulator at %s is still running after Ctrl-C", m[1])
 		}
-	}
-	if t.Failed() {
-		t.Log(logs.String())
 	}
 }
 
