@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -303,14 +304,21 @@ func mergeDefinitions(props *tree.Object) any {
 // mergedOperation is an asynchronous operation in the DefinitionBody of a
 // SAM Api with MergeDefinitions: true.
 type mergedOperation struct {
-	api string
-	r   route
+	api    string
+	r      route
+	global bool // MergeDefinitions comes from Globals' Api section
 }
 
 // mergedEvents refuses a SAM function's Api event on the path and method
 // of an asynchronous operation of a SAM Api with MergeDefinitions: SAM then
 // writes the event's Lambda proxy integration over the operation's, and the
-// method runs synchronously.
+// method runs synchronously. An event on the ANY method of such a path is
+// fine (API Gateway prefers the operation's own method to ANY); an event on
+// a method of a path whose asynchronous operation is ANY is not (that
+// method's calls would go to the event's proxy integration). Events of any
+// shape are read without assumptions: what SAM refuses itself (Events that
+// is not an object) is left to SAM; a Path or Method the macro cannot read
+// on such an API is refused, since the event may be on the operation.
 func (e *expander) mergedEvents() {
 	if len(e.merged) == 0 {
 		return
@@ -321,25 +329,62 @@ func (e *expander) mergedEvents() {
 		}
 		ev, _ := e.res.Properties(id).Get("Events")
 		events, _ := ev.(*tree.Object)
+		if events == nil || isIntrinsic(events) {
+			return // none; or not an object of named events, which SAM refuses
+		}
 		for _, m := range events.Members {
 			event, _ := m.Value.(*tree.Object)
 			if typ, _ := event.Get("Type"); typ != "Api" {
 				continue
 			}
+			where := resourcesLoc.at(id).at("Properties").at("Events").at(m.Key)
 			pv, _ := event.Get("Properties")
 			p, _ := pv.(*tree.Object)
 			api, _ := p.Get("RestApiId")
-			path, _ := p.Get("Path")
+			apiID := cfn.RestAPI(api)
+			if !slices.ContainsFunc(e.merged, func(op mergedOperation) bool { return op.api == apiID }) {
+				continue // another API, or SAM's implicit one, whose document SAM writes itself
+			}
+			path, pathOK := p.Get("Path")
+			ps, isStr := path.(string)
 			method, _ := p.Get("Method")
-			for _, op := range e.merged {
-				ms, _ := method.(string)
-				if cfn.RestAPI(api) == op.api && path == op.r.path && (strings.EqualFold(ms, op.r.method) || strings.EqualFold(ms, "any")) {
-					e.fail(resourcesLoc.at(id).at("Properties").at("Events").at(m.Key),
-						"is on %s %s of %s, whose DefinitionBody invokes asynchronously there; with MergeDefinitions: true SAM writes this event's Lambda proxy integration over that operation, and the method would run synchronously; remove this event (the operation already invokes the function), or set MergeDefinitions: false", strings.ToUpper(ms), op.r.path, op.api)
+			ms, isStr2 := method.(string)
+			if !pathOK || !isStr || !isStr2 {
+				key, v := "Path", path
+				if isStr {
+					key, v = "Method", method
 				}
+				e.fail(where.at("Properties").at(key), "is %s; %s has MergeDefinitions: true and asynchronous operations, over which SAM would write this event's Lambda proxy integration if it is on one of them, and the macro cannot tell whether it is; write Path and Method as strings", describe(v), apiID)
+				continue
+			}
+			for _, op := range e.merged {
+				if op.api != apiID || ps != op.r.path || !mergeConflict(ms, op.r.method) {
+					continue
+				}
+				fix := "set MergeDefinitions: false"
+				if op.global {
+					fix = "set MergeDefinitions: false on " + op.api + " (it overrides Globals' Api section, which sets it to true)"
+				}
+				what := "writes this event's Lambda proxy integration over that operation, and the method would run synchronously"
+				if strings.EqualFold(op.r.method, cfn.AnyMethodExtension) && !strings.EqualFold(ms, "any") {
+					what = "adds this event's Lambda proxy integration as the " + strings.ToUpper(ms) + " operation, which API Gateway prefers to the asynchronous " + cfn.AnyMethodExtension + ", and " + strings.ToUpper(ms) + " calls would run synchronously"
+				}
+				e.fail(where,
+					"is on %s %s of %s, whose DefinitionBody invokes asynchronously there; with MergeDefinitions: true SAM %s; remove this event (the operation already invokes the function), or %s", strings.ToUpper(ms), op.r.path, op.api, what, fix)
+				break
 			}
 		}
 	})
+}
+
+// mergeConflict reports whether a SAM Api event on method (as SAM reads
+// it: any case, ANY for every method) takes calls from the operation of an
+// OpenAPI document under key op (post, x-amazon-apigateway-any-method).
+func mergeConflict(method, op string) bool {
+	if strings.EqualFold(method, "any") {
+		return strings.EqualFold(op, cfn.AnyMethodExtension)
+	}
+	return strings.EqualFold(method, op) || strings.EqualFold(op, cfn.AnyMethodExtension)
 }
 
 // samFunction refuses AsyncInvoke on a SAM function's Api event.

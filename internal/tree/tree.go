@@ -95,10 +95,11 @@ func (o *Object) Keys() []string {
 }
 
 // Only returns the key and value of an object with exactly one member, the
-// shape of an intrinsic function such as {"Ref": "X"}.
+// shape of an intrinsic function such as {"Ref": "X"}. A nil *Object has
+// none.
 func Only(v any) (key string, value any, ok bool) {
 	o, isObj := v.(*Object)
-	if !isObj || len(o.Members) != 1 {
+	if !isObj || o.Len() != 1 {
 		return "", nil, false
 	}
 	return o.Members[0].Key, o.Members[0].Value, true

@@ -144,6 +144,18 @@ func TestObject(t *testing.T) {
 	assert.Equal(t, 3, v)
 }
 
+// TestNilObject: a nil *Object, as a failed type assertion leaves it, reads
+// as an empty object everywhere, also behind an interface.
+func TestNilObject(t *testing.T) {
+	var o *tree.Object
+	assert.Zero(t, o.Len())
+	assert.False(t, o.Has("a"))
+	_, ok := o.Get("a")
+	assert.False(t, ok)
+	_, _, ok = tree.Only(o)
+	assert.False(t, ok)
+}
+
 // TestDeep: nesting up to MaxDepth decodes and encodes; beyond, it is
 // refused with an error, never a crash.
 func TestDeep(t *testing.T) {
