@@ -359,8 +359,8 @@ func refersTo(v any, id string) bool {
 // merges the two into the property (samProperty), or, when the macro writes
 // the configuration itself, makes a second one.
 func (e *expander) samGlobalsAgree(p *configPlan, samProperty bool) bool {
-	gc, has := cfn.SAMGlobals(e.fragment).Get("EventInvokeConfig")
-	if !has {
+	gc := e.res.SAMGlobal(cfn.SAMGlobals(e.fragment), p.t.Function, "EventInvokeConfig")
+	if gc == nil {
 		return true
 	}
 	ours := e.samConfig(p)

@@ -61,8 +61,8 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 			}
 			if op.Has(OpenAPIShorthand) {
 				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
-				if key == "DefinitionBody" && e.literal(mergeDefinitions(props)) == "true" {
-					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}})
+				if merges, global := e.mergesDefinitions(id); key == "DefinitionBody" && merges {
+					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}, global: global})
 				}
 			}
 		}
@@ -292,13 +292,15 @@ func localRef(doc *tree.Object, ref any) *tree.Object {
 	return o
 }
 
-// mergeDefinitions is a SAM Api's MergeDefinitions, as text.
-func mergeDefinitions(props *tree.Object) any {
-	v, _ := props.Get("MergeDefinitions")
+// mergesDefinitions reports whether SAM Api id has MergeDefinitions: true,
+// its own or, when it has none, from Globals' Api section (global).
+func (e *expander) mergesDefinitions(id string) (merges, global bool) {
+	v := e.res.SAMProperty(cfn.SAMGlobalsFor(e.fragment, cfn.TypeSAMAPI), id, "MergeDefinitions")
 	if b, ok := v.(bool); ok {
-		return strconv.FormatBool(b)
+		v = strconv.FormatBool(b)
 	}
-	return v
+	own := e.res.Properties(id).Has("MergeDefinitions")
+	return e.literal(v) == "true", !own
 }
 
 // mergedOperation is an asynchronous operation in the DefinitionBody of a

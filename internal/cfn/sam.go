@@ -1,21 +1,38 @@
 package cfn
 
-import "github.com/asyncinvoke/asyncinvoke/internal/tree"
+import (
+	"slices"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+)
 
 // SAMGlobals is the Function section of a template's Globals, which SAM
 // merges into every AWS::Serverless::Function; nil when there is none.
-func SAMGlobals(t *tree.Object) *tree.Object {
+func SAMGlobals(t *tree.Object) *tree.Object { return SAMGlobalsFor(t, TypeSAMFunction) }
+
+// SAMGlobalsFor is the section of a template's Globals that SAM merges into
+// every resource of SAM type typ: Function for AWS::Serverless::Function, Api
+// for AWS::Serverless::Api; nil when there is none.
+func SAMGlobalsFor(t *tree.Object, typ string) *tree.Object {
 	g, _ := t.Get("Globals")
 	gs, _ := g.(*tree.Object)
-	f, _ := gs.Get("Function")
-	fo, _ := f.(*tree.Object)
-	return fo
+	s, _ := gs.Get(strings.TrimPrefix(typ, "AWS::Serverless::"))
+	so, _ := s.(*tree.Object)
+	return so
 }
 
-// MergeGlobals is a SAM function's property as SAM makes it from the
-// Globals' value and the function's own: the function's values win,
-// objects are merged key by key.
+// MergeGlobals is a SAM resource's property as SAM makes it from the
+// Globals' value and the resource's own (samtranslator's GlobalProperties):
+// the resource's values win, objects are merged key by key, lists are
+// concatenated (Globals' first), and an intrinsic function counts as a
+// plain value.
 func MergeGlobals(global, own any) any {
+	if gl, ok := global.([]any); ok {
+		if ol, ok := own.([]any); ok {
+			return append(slices.Clip(gl), ol...)
+		}
+	}
 	g, gok := global.(*tree.Object)
 	o, ook := own.(*tree.Object)
 	if !gok || !ook || IsIntrinsicValue(g) || IsIntrinsicValue(o) {
@@ -40,13 +57,33 @@ func MergeGlobals(global, own any) any {
 	return m
 }
 
-// SAMProperty is a property of function fn as deployed: for a SAM
-// function, merged with globals (SAMGlobals) as SAM merges it.
-func (r *Resources) SAMProperty(globals *tree.Object, fn, key string) any {
-	own, _ := r.Properties(fn).Get(key)
-	if r.Type(fn) != TypeSAMFunction {
+// SAMGlobal is the value globals (the section of Globals for the
+// resource's type, SAMGlobalsFor) gives property key of SAM resource id,
+// unless the resource's IgnoreGlobals attribute ("*", or a list of
+// properties) leaves it out; nil when none.
+func (r *Resources) SAMGlobal(globals *tree.Object, id, key string) any {
+	res, _ := r.Get(id)
+	switch ignore, _ := res.Get("IgnoreGlobals"); ignore := ignore.(type) {
+	case string:
+		if ignore == "*" {
+			return nil
+		}
+	case []any:
+		if slices.Contains(ignore, any(key)) {
+			return nil
+		}
+	}
+	v, _ := globals.Get(key)
+	return v
+}
+
+// SAMProperty is a property of resource id as deployed: for a SAM
+// resource, merged with globals (SAMGlobalsFor its type) as SAM merges
+// it. A property the resource sets to null stays null, as in SAM.
+func (r *Resources) SAMProperty(globals *tree.Object, id, key string) any {
+	own, has := r.Properties(id).Get(key)
+	if !strings.HasPrefix(r.Type(id), "AWS::Serverless::") || has && own == nil {
 		return own
 	}
-	global, _ := globals.Get(key)
-	return MergeGlobals(global, own)
+	return MergeGlobals(r.SAMGlobal(globals, id, key), own)
 }
