@@ -531,7 +531,7 @@ func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits 
 	if c := e.condition(e.configConditions(p)); c != "" {
 		res.Set("Condition", c)
 	}
-	var dependsOn []any
+	var dependsOn, refs []any
 	for _, g := range grantors {
 		dependsOn = append(dependsOn, g) // Lambda checks the role may deliver
 	}
@@ -539,18 +539,22 @@ func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits 
 	case e.res.Type(p.t.Resource) == cfn.TypeAlias:
 		dependsOn = append(dependsOn, p.t.Resource) // the Qualifier names it
 	case tree.Equal(p.t.Name, tree.NewObject("Ref", p.t.Function+".Alias")):
-		if name := e.literal(e.samProperty(p.t.Function, "AutoPublishAlias")); name != "" {
-			dependsOn = append(dependsOn, p.t.Function+"Alias"+logicalPart(name)) // the alias SAM makes
+		// The Qualifier names the alias SAM makes: by its logical ID when
+		// the template writes its name, else by SAM's reference to it,
+		// which SAM resolves whatever the parameter's value.
+		if name, ok := e.samProperty(p.t.Function, "AutoPublishAlias").(string); ok {
+			dependsOn = append(dependsOn, cfn.SAMAliasID(p.t.Function, name))
+		} else {
+			refs = append(refs, tree.NewObject("Ref", p.t.Function+".Alias"))
 		}
 	}
 	if len(dependsOn) > 0 {
 		res.Set("DependsOn", dependsOn)
 	}
-	if len(waits) > 0 {
-		var refs []any
-		for _, w := range waits {
-			refs = append(refs, w.ref())
-		}
+	for _, w := range waits {
+		refs = append(refs, w.ref())
+	}
+	if len(refs) > 0 {
 		res.Set("Metadata", tree.NewObject(waitsForKey, refs))
 	}
 	res.Set("Properties", props)
@@ -558,7 +562,8 @@ func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits 
 }
 
 // waitsForKey is the Metadata key of the configuration the macro writes
-// that lists the conditional grants it waits for.
+// that lists the conditional grants (and the SAM alias named by a
+// parameter) it waits for.
 const waitsForKey = "AsyncInvokeWaitsFor"
 
 // conditionalWait is a resource that exists only under conditions, which

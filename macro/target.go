@@ -163,7 +163,7 @@ func (e *expander) qualify(out resolved, fn, q string) (resolved, string) {
 		if strings.Contains(q, "${") {
 			out.ID = fn + "Qualifier" + logicalPart(q)
 		} else {
-			out.ID = fn + "Alias" + logicalPart(q) // as SAM names an alias
+			out.ID = logicalPart(cfn.SAMAliasID(fn, q)) // as SAM names an alias
 		}
 	}
 	return out, ""

@@ -87,3 +87,35 @@ func (r *Resources) SAMProperty(globals *tree.Object, id, key string) any {
 	}
 	return MergeGlobals(r.SAMGlobal(globals, id, key), own)
 }
+
+// The logical IDs SAM gives what it makes for an AWS::Serverless::Function
+// fn (samtranslator/model/sam_resources.py), for references the template
+// makes to them before SAM runs.
+
+// samAliasIDPart writes an alias name as SAM writes it in a logical ID:
+// alias names hold letters, digits, - and _ (SAM refuses any other), and
+// SAM writes - as D and _ as U.
+var samAliasIDPart = strings.NewReplacer("-", "D", "_", "U")
+
+// SAMAliasID is the logical ID of the AWS::Lambda::Alias that SAM makes for
+// fn's AutoPublishAlias name: fn + "Alias" + name, with - written D and _
+// written U (live-v2 → FnAliasliveDv2).
+func SAMAliasID(fn, name string) string { return fn + "Alias" + samAliasIDPart.Replace(name) }
+
+// SAMEventInvokeConfigID is the logical ID of the
+// AWS::Lambda::EventInvokeConfig that SAM makes from fn's EventInvokeConfig.
+func SAMEventInvokeConfigID(fn string) string { return fn + "EventInvokeConfig" }
+
+// SAMDestinationID is the logical ID of the queue (typ SQS) or topic (SNS)
+// that SAM makes for fn's EventInvokeConfig destination on (OnSuccess or
+// OnFailure) when it has no Destination, or one under a condition; "" for
+// another typ.
+func SAMDestinationID(fn, on, typ string) string {
+	switch typ {
+	case "SQS":
+		return SAMEventInvokeConfigID(fn) + on + "Queue"
+	case "SNS":
+		return SAMEventInvokeConfigID(fn) + on + "Topic"
+	}
+	return ""
+}

@@ -1,6 +1,7 @@
 package cfn_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -48,4 +49,16 @@ func TestSAMProperty(t *testing.T) {
 			assert.True(t, tree.Equal(want, got), "got %s", tree.Encode(got))
 		})
 	}
+}
+
+// ExampleSAMAliasID: SAM writes - as D and _ as U in its alias's logical ID
+// (tests/samnames_test.go checks these against the SAM translator).
+func ExampleSAMAliasID() {
+	fmt.Println(cfn.SAMAliasID("Worker", "live"))
+	fmt.Println(cfn.SAMAliasID("Worker", "live-v2"))
+	fmt.Println(cfn.SAMAliasID("Worker", "blue_green-3"))
+	// Output:
+	// WorkerAliaslive
+	// WorkerAliasliveDv2
+	// WorkerAliasblueUgreenD3
 }

@@ -301,7 +301,7 @@ func (v *values) config(p *tree.Object, src, samFunction, fn string) (AsyncConfi
 			}
 		case samFunction != "" && (typ == "SQS" || typ == "SNS"):
 			// SAM creates a queue or topic named after the function.
-			id := samFunction + "EventInvokeConfig" + kind + map[any]string{"SQS": "Queue", "SNS": "Topic"}[typ]
+			id := cfn.SAMDestinationID(samFunction, kind, typ.(string))
 			d = &Destination{Name: id, ARN: "the " + typ.(string) + " destination SAM creates, " + id}
 		default:
 			warnings = append(warnings, fmt.Sprintf("%s: missing; %s has no %s destination here", where, fn, kind))
