@@ -115,15 +115,20 @@ func (e *expander) addInvokeConfigs() int {
 			e.noteOutsideRole(p)
 		}
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
-		if sam && (!e.samQualifierMatches(p) || !e.samGlobalsAgree(p, len(roles) == 0)) {
+		samRole := sam && len(roles) == 0 // SAM makes the role, and the macro sets the property
+		if sam && !e.samQualifierMatches(p) || samRole && !e.samGlobalsAgree(p) {
 			continue
 		}
-		existing, differs := e.existingConfig(p, sam && len(roles) == 0)
-		if differs != nil {
+		existing, differs := e.existingConfig(p, sam, samRole)
+		switch {
+		case differs != nil && sam:
+			e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
+			continue
+		case differs != nil:
 			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing}
+		x := pending{p: p, sam: samRole, existing: existing}
 		conditions := e.configConditions(p)
 		for _, role := range roles {
 			for _, d := range []*destination{p.onFailure, p.onSuccess} {
@@ -132,10 +137,16 @@ func (e *expander) addInvokeConfigs() int {
 				}
 				for _, g := range d.grants(e) {
 					if by, ok := e.granted(role, g); ok {
+						if by != "" && existing == fn && mentions(e.res.Section, by, fn) {
+							e.failCycle(p, by)
+						}
 						if by != "" && !slices.Contains(x.dependsOn, by) {
 							x.dependsOn = append(x.dependsOn, by)
 						}
 						continue
+					}
+					if existing == fn && d.resource == fn {
+						e.failCycle(p, fn) // the macro's policy would name the function
 					}
 					all := slices.Clone(conditions)
 					if c := e.res.Condition(role); c != "" && !contains(all, c) {
@@ -208,10 +219,13 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		switch {
 		case x.existing != "":
-			if x.existing != x.p.t.Function { // not a SAM function's own property: it would wait for its own destination
-				e.addDependsOn(x.existing, dependsOn)
-				e.addWaits(x.existing, waits)
-			}
+			// The template's configuration, or SAM's, made from the
+			// function's property: it refers to the function, which
+			// then waits for what grants the role (SAM copies the
+			// function's DependsOn to the function, and its Metadata to
+			// both).
+			e.addDependsOn(x.existing, dependsOn)
+			e.addWaits(x.existing, waits)
 		case x.sam:
 			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
 			added++
@@ -354,22 +368,77 @@ func refersTo(v any, id string) bool {
 	return false
 }
 
-// samGlobalsAgree refuses settings for a SAM function when Globals'
-// Function section has an EventInvokeConfig that would change them: SAM
-// merges the two into the property (samProperty), or, when the macro writes
-// the configuration itself, makes a second one.
-func (e *expander) samGlobalsAgree(p *configPlan, samProperty bool) bool {
+// samGlobalsAgree refuses settings for a SAM function whose property the
+// macro sets when Globals' Function section has an EventInvokeConfig that
+// would change them: SAM merges the two.
+func (e *expander) samGlobalsAgree(p *configPlan) bool {
 	gc := e.res.SAMGlobal(cfn.SAMGlobals(e.fragment), p.t.Function, "EventInvokeConfig")
 	if gc == nil {
 		return true
 	}
 	ours := e.samConfig(p)
-	if samProperty && sameSetting(e, cfn.MergeGlobals(gc, ours), ours) {
+	if sameSetting(e, cfn.MergeGlobals(gc, ours), ours) {
 		return true
 	}
-	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM %s; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function,
-		map[bool]string{true: "merges with these into other settings than either", false: "turns into a second configuration beside the one the macro writes (the function's role is a role of the template)"}[samProperty])
+	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
 	return false
+}
+
+// failCycle refuses a plan whose configuration is SAM's, made from a SAM
+// function's EventInvokeConfig property for a role of the template: the
+// configuration waits for what grants the role through the function, and
+// id, which grants it, refers to the function.
+func (e *expander) failCycle(p *configPlan, id string) {
+	fn := p.t.Function
+	if e.reported(p.first.path()) {
+		return
+	}
+	what := id + " (the policy that allows " + fn + "'s role to deliver) refers to " + fn
+	if id == fn {
+		what = "the policy that allows " + fn + "'s role to deliver would refer to " + fn + " itself"
+	}
+	e.fail(p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
+}
+
+// mentions reports whether resource id of section refers to resource ref:
+// by Ref (SAM's ref.Alias too), Fn::GetAtt, or ${ref} in a Fn::Sub.
+func mentions(section *tree.Object, id, ref string) bool {
+	v, _ := section.Get(id)
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case []any:
+			return slices.ContainsFunc(v, walk)
+		case *tree.Object:
+			if k, arg, ok := tree.Only(v); ok {
+				s, _ := arg.(string)
+				switch k {
+				case "Ref":
+					if x, _ := cfn.SplitRef(s); x == ref {
+						return true
+					}
+				case "Fn::GetAtt":
+					if x, _ := cfn.GetAtt(arg); x == ref {
+						return true
+					}
+				case "Fn::Sub":
+					text, _, _ := cfn.SubArgs(arg)
+					for _, part := range cfn.SplitSub(text) {
+						if x, _ := cfn.SplitRef(part.Ref); part.Ref != "" && x == ref {
+							return true
+						}
+					}
+				}
+			}
+			for _, m := range v.Members {
+				if walk(m.Value) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // samQualifierMatches reports whether SAM's EventInvokeConfig property of
@@ -392,10 +461,27 @@ func (e *expander) samQualifierMatches(p *configPlan) bool {
 }
 
 // existingConfig finds the configuration the template already has for the
-// plan's target: the logical ID of an identical AWS::Lambda::EventInvokeConfig
-// (or, for samProperty, the SAM function's own when identical), or where one
-// differs.
-func (e *expander) existingConfig(p *configPlan, samProperty bool) (string, *loc) {
+// plan's target: the logical ID of an identical AWS::Lambda::EventInvokeConfig,
+// or the SAM function's when SAM makes an identical one from its
+// EventInvokeConfig property; or where one differs. samProperty: the macro
+// would set that property itself, and Globals are compared apart.
+func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (string, *loc) {
+	if sam && !samProperty {
+		// SAM makes a configuration from the property (merged with
+		// Globals') on what the integration invokes (samQualifierMatches),
+		// beside any the macro would write.
+		v := e.samProperty(p.t.Function, "EventInvokeConfig")
+		switch {
+		case v == nil:
+			// none: the macro writes its own
+		case sameSetting(e, v, e.samConfig(p)):
+			return p.t.Function, nil
+		case e.res.Properties(p.t.Function).Has("EventInvokeConfig"):
+			return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig")
+		default:
+			return "", locOf([]string{"Globals", "Function", "EventInvokeConfig"})
+		}
+	}
 	if samProperty {
 		v, has := e.res.Properties(p.t.Function).Get("EventInvokeConfig")
 		switch {
