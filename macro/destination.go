@@ -19,6 +19,10 @@ type destination struct {
 	kind     string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
 	resource string // the template's resource it is, or ""
 	key      any    // the ARN of the KMS key it is encrypted with, or nil
+	// conditions under which it exists (its resource's Condition): the
+	// configuration sends records to it only where they hold, and keeps its
+	// other settings everywhere.
+	conditions []string
 }
 
 // destinationKinds maps an ARN's service to the kind of destination.
@@ -97,6 +101,9 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		return d, false
 	}
 	d.key = e.encryptionKey(d.resource)
+	if c := e.res.Condition(d.resource); d.resource != "" && c != "" {
+		d.conditions = append(d.conditions, c)
+	}
 	return d, true
 }
 

@@ -116,7 +116,7 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
 		samRole := sam && len(roles) == 0 // SAM makes the role, and the macro sets the property
-		if sam && !e.samQualifierMatches(p) || samRole && !e.samGlobalsAgree(p) {
+		if sam && !e.samQualifierMatches(p) || samRole && (!e.samGlobalsAgree(p) || !e.samConditionalDestinations(p)) {
 			continue
 		}
 		existing, differs := e.existingConfig(p, sam, samRole)
@@ -149,6 +149,11 @@ func (e *expander) addInvokeConfigs() int {
 						e.failCycle(p, fn) // the macro's policy would name the function
 					}
 					all := slices.Clone(conditions)
+					for _, c := range d.conditions {
+						if !contains(all, c) {
+							all = append(all, c) // the grant exists where the destination does
+						}
+					}
 					if c := e.res.Condition(role); c != "" && !contains(all, c) {
 						all = append(all, c)
 					}
@@ -156,6 +161,9 @@ func (e *expander) addInvokeConfigs() int {
 						continue // the function never runs with this role
 					}
 					gk := role + "\x00" + strings.Join(all, ",")
+					if covering := coveringGroup(e, groups, order, role, all, g); covering != "" {
+						gk = covering // a policy of this expansion grants it where it is needed
+					}
 					if groups[gk] == nil {
 						groups[gk] = &policyGroup{role: role, conditions: all}
 						order = append(order, gk)
@@ -267,19 +275,53 @@ type policyGroup struct {
 	id         string // the logical ID, once added
 }
 
-// configConditions are the conditions of what a plan's configuration
-// refers to: the function, the alias or version, the destinations.
-func (e *expander) configConditions(p *configPlan) []string {
-	cs := e.needs(p.t.target, "")
-	for _, d := range []*destination{p.onFailure, p.onSuccess} {
-		if d == nil {
+// coveringGroup is a policy group already planned that grants role g
+// wherever conditions all hold (its own conditions are implied by them),
+// as a second expansion would find it among the template's policies; or "".
+func coveringGroup(e *expander, groups map[string]*policyGroup, order []string, role string, all []string, g grant) string {
+	for _, gk := range order {
+		pg := groups[gk]
+		if pg.role != role || !hasGrant(pg.grants, g) {
 			continue
 		}
-		if c := e.res.Condition(d.resource); d.resource != "" && c != "" && !contains(cs, c) {
-			cs = append(cs, c)
+		if !slices.ContainsFunc(pg.conditions, func(c string) bool { return !e.implied(c, all) }) {
+			return gk
 		}
 	}
-	return cs
+	return ""
+}
+
+// configConditions are the conditions of what a plan's configuration
+// configures: the function, the alias or version. A destination that exists
+// only under other conditions does not make the configuration conditional
+// (its retries and event age apply everywhere): it applies only where it
+// exists (onlyWhere).
+func (e *expander) configConditions(p *configPlan) []string {
+	return e.needs(p.t.target, "")
+}
+
+// onlyWhere is v where destination d exists, and nothing elsewhere, in the
+// configuration of plan p: Fn::If on d's conditions that the
+// configuration's do not imply (one condition, or one the macro makes true
+// when all are), or v itself.
+func (e *expander) onlyWhere(p *configPlan, d *destination, v any) any {
+	if c := e.condition(e.unmet(p, d)); c != "" {
+		return tree.NewObject("Fn::If", []any{c, v, tree.NewObject("Ref", "AWS::NoValue")})
+	}
+	return v
+}
+
+// unmet are the conditions of destination d that plan p's configuration
+// does not imply.
+func (e *expander) unmet(p *configPlan, d *destination) []string {
+	var unmet []string
+	cs := e.configConditions(p)
+	for _, c := range d.conditions {
+		if !e.implied(c, cs) {
+			unmet = append(unmet, c)
+		}
+	}
+	return unmet
 }
 
 // addDependsOn adds logical IDs to a resource's DependsOn.
@@ -382,6 +424,28 @@ func (e *expander) samGlobalsAgree(p *configPlan) bool {
 	}
 	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
 	return false
+}
+
+// samConditionalDestinations refuses a destination of a SAM function whose
+// property the macro sets when it exists only under a condition and is not
+// a queue or topic: SAM accepts a Destination under a condition only for
+// SQS and SNS, for which it makes a queue or topic of its own where the
+// condition does not hold ("Destination is required if Type is not SQS or
+// SNS").
+func (e *expander) samConditionalDestinations(p *configPlan) bool {
+	ok := true
+	for _, d := range []struct {
+		key string
+		d   *destination
+	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
+		if d.d == nil || d.d.kind == "SQS" || d.d.kind == "SNS" || len(e.unmet(p, d.d)) == 0 {
+			continue
+		}
+		e.fail(p.first.at(d.key), "exists only under condition %s, which %s does not have; SAM, which configures %s (its role is SAM's), accepts a destination under a condition only for SQS and SNS; give %s a Role of the template (the macro then writes the configuration, sending records there only where %s holds), or a destination without that condition",
+			strings.Join(d.d.conditions, " and "), p.t.Function, p.t.Function, p.t.Function, strings.Join(d.d.conditions, " and "))
+		ok = false
+	}
+	return ok
 }
 
 // failCycle refuses a plan whose configuration is SAM's, made from a SAM
@@ -596,11 +660,11 @@ func (e *expander) configProperties(p *configPlan) *tree.Object {
 		o.Set("MaximumEventAgeInSeconds", tree.Clone(p.c.Age))
 	}
 	dc := &tree.Object{}
-	if p.onSuccess != nil {
-		dc.Set("OnSuccess", tree.NewObject("Destination", tree.Clone(p.onSuccess.arn)))
+	if d := p.onSuccess; d != nil {
+		dc.Set("OnSuccess", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
 	}
-	if p.onFailure != nil {
-		dc.Set("OnFailure", tree.NewObject("Destination", tree.Clone(p.onFailure.arn)))
+	if d := p.onFailure; d != nil {
+		dc.Set("OnFailure", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
 	}
 	if dc.Len() > 0 {
 		o.Set("DestinationConfig", dc)
@@ -680,11 +744,14 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 		o.Set("MaximumRetryAttempts", tree.Clone(p.c.Retries))
 	}
 	dc := &tree.Object{}
-	if p.onSuccess != nil {
-		dc.Set("OnSuccess", tree.NewObject("Type", p.onSuccess.kind, "Destination", tree.Clone(p.onSuccess.arn)))
+	// SAM takes a destination under a condition inside Destination, and
+	// makes a queue or topic of its own for the other case (refused for
+	// the other kinds: samConditionalDestinations).
+	if d := p.onSuccess; d != nil {
+		dc.Set("OnSuccess", tree.NewObject("Type", d.kind, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
 	}
-	if p.onFailure != nil {
-		dc.Set("OnFailure", tree.NewObject("Type", p.onFailure.kind, "Destination", tree.Clone(p.onFailure.arn)))
+	if d := p.onFailure; d != nil {
+		dc.Set("OnFailure", tree.NewObject("Type", d.kind, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
 	}
 	if dc.Len() > 0 {
 		o.Set("DestinationConfig", dc)

@@ -390,6 +390,9 @@ Resources:
   Hidden:
     Type: AWS::Lambda::EventInvokeConfig
     Properties: {FunctionName: !Ref Fn, Qualifier: hidden, DestinationConfig: {OnFailure: {Destination: !Ref Secret}}}
+  ProdOnly:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties: {FunctionName: !Ref Fn, Qualifier: prod, DestinationConfig: {OnFailure: !If [Prod, {Destination: !Ref Alerts}, !Ref AWS::NoValue]}}
   Alerts: {Type: AWS::SNS::Topic}
 `))
 	require.NoError(t, err)
@@ -402,6 +405,10 @@ Resources:
 		// A NoEcho parameter's value is never shown, nor a folder's name.
 		{"Fn", "hidden"}: {MaximumRetryAttempts: 2, MaximumEventAge: DefaultEventAge, Source: "Resources.Hidden.Properties",
 			OnFailure: &Destination{Name: "Secret", ARN: "!Ref Secret (NoEcho)"}},
+		// A destination that exists only under a condition, as the macro
+		// writes it: conditions are taken as true.
+		{"Fn", "prod"}: {MaximumRetryAttempts: 2, MaximumEventAge: DefaultEventAge, Source: "Resources.ProdOnly.Properties",
+			OnFailure: &Destination{Name: "Alerts", ARN: "!Ref Alerts"}},
 	}, configs)
 	assert.Equal(t, []string{
 		"Resources.Bad.Properties.MaximumRetryAttempts: 5 is not a whole number from 0 to 2, as Lambda requires; Fn gets Lambda's default, 2",
@@ -410,6 +417,7 @@ Resources:
 		"Resources.Conditional.Properties.Qualifier: cannot tell which alias or version !Ref Nope is; its settings are not applied here",
 		"Resources.Staged.Properties: Resources.Staged has Condition Prod, which this server does not evaluate; its settings apply",
 		`Resources.Sam.Properties.EventInvokeConfig.DestinationConfig.OnSuccess.Destination: cannot tell which resource or ARN {"Fn::If":["Prod","a","b"]} is; its records are only logged`,
+		"Resources.ProdOnly.Properties.DestinationConfig.OnFailure: Fn::If on condition Prod, which this server does not evaluate; its first branch applies",
 	}, warnings)
 }
 

@@ -262,6 +262,22 @@ func AsyncConfigs(t *tree.Object, given map[string]any) (map[Target]AsyncConfig,
 	return configs, warnings
 }
 
+var noValue = tree.NewObject("Ref", "AWS::NoValue")
+
+// ifTrue is X of Fn::If [Condition, X, !Ref AWS::NoValue], as the macro
+// writes a destination that exists only under a condition: this server does
+// not evaluate conditions, and takes them as true, as it does a resource's
+// Condition; it says so in a warning. Anything else is returned as is.
+func (v *values) ifTrue(x any, where string, warnings *[]string) any {
+	k, arg, _ := tree.Only(x)
+	a, _ := arg.([]any)
+	if k != "Fn::If" || len(a) != 3 || !tree.Equal(a[2], noValue) {
+		return x
+	}
+	*warnings = append(*warnings, fmt.Sprintf("%s: Fn::If on condition %v, which this server does not evaluate; its first branch applies", where, a[0]))
+	return v.ifTrue(a[1], where, warnings)
+}
+
 // config reads the settings of an EventInvokeConfig: the resource's
 // properties, or (samFunction set) a SAM function's property, whose SQS
 // and SNS destinations SAM creates when they have no Destination.
@@ -286,12 +302,16 @@ func (v *values) config(p *tree.Object, src, samFunction, fn string) (AsyncConfi
 	}
 	dc, _ := getObject(p, "DestinationConfig")
 	for _, kind := range []string{"OnSuccess", "OnFailure"} {
-		on, _ := getObject(dc, kind)
+		ov, _ := dc.Get(kind)
+		ov = v.ifTrue(ov, src+".DestinationConfig."+kind, &warnings)
+		on, _ := ov.(*tree.Object)
 		if on == nil {
 			continue
 		}
 		where := src + ".DestinationConfig." + kind + ".Destination"
 		x, has := on.Get("Destination")
+		x = v.ifTrue(x, where, &warnings)
+		has = has && !tree.Equal(x, noValue)
 		var d *Destination
 		switch typ, _ := on.Get("Type"); {
 		case has:
