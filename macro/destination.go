@@ -30,6 +30,36 @@ var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "
 
 const destinationHelp = "give the ARN of a standard SQS queue (!GetAtt Queue.Arn), a standard SNS topic (!Ref Topic), a Lambda function (!GetAtt Function.Arn), an EventBridge event bus (!GetAtt Bus.Arn) or, on failure only, an S3 bucket (!GetAtt Bucket.Arn)"
 
+// optionDestination reads OnFailure or OnSuccess: a destination, or
+// Fn::If [Condition, destination, !Ref AWS::NoValue], which sends records
+// there only where the condition holds (as a destination resource with that
+// Condition would).
+func (e *expander) optionDestination(v any, onFailure bool, where *loc) (destination, bool) {
+	c, a, b, isIf := ifArgs(v)
+	if !isIf {
+		return e.destination(v, onFailure, where)
+	}
+	w := where.at("Fn::If")
+	if !e.isCondition(c, w.at("0")) {
+		return destination{arn: v}, false
+	}
+	switch {
+	case tree.Equal(b, noValue) && !tree.Equal(a, noValue):
+		d, ok := e.optionDestination(a, onFailure, w.at("1"))
+		if !contains(d.conditions, c) {
+			d.conditions = append([]string{c}, d.conditions...)
+		}
+		return d, ok
+	case tree.Equal(a, noValue) && !tree.Equal(b, noValue):
+		e.fail(where, "sends records only where condition %s does not hold; the macro applies a destination where a condition holds: write !If [Not%s, destination, !Ref AWS::NoValue] with a condition Not%s: !Not [!Condition %s]", c, c, c, c)
+	case tree.Equal(a, noValue):
+		e.fail(where, "has no destination in either branch; remove it")
+	default:
+		e.fail(where, "chooses between two destinations by condition %s; the macro applies one destination, where a condition holds (!If [%s, destination, !Ref AWS::NoValue]) or where its resource exists (its Condition), and retries and event age everywhere; to send records to another under the other case, write the function's AWS::Lambda::EventInvokeConfig (and its role's permissions) yourself, and remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds from the shorthand", c, c)
+	}
+	return destination{arn: v}, false
+}
+
 // destination reads a destination option. onFailure: S3 is allowed.
 func (e *expander) destination(v any, onFailure bool, where *loc) (destination, bool) {
 	d := destination{arn: v}
@@ -58,6 +88,10 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 			}
 			d.kind, d.resource = kind, id
 		}
+	}
+	if d.kind == "" && cfn.IsIntrinsicValue(v) && (flat == "" || strings.Contains(flat, cfn.Opaque)) {
+		e.fail(where, "is %s, whose value the macro cannot see (CloudFormation knows it only when it deploys), so it cannot tell which kind of destination it is, and so which permission the execution role needs (and SAM's Type); give the ARN as a String parameter (!Ref FailureQueueArn: the macro reads its value or Default), or write it out with !Sub (arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shared-dlq)", describe(v))
+		return d, false
 	}
 	if d.kind == "" {
 		segs := cfn.SplitARN(flat)

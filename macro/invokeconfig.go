@@ -34,11 +34,11 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 	var onFailure, onSuccess *destination
 	ok := true
 	if c.OnFailure != nil {
-		d, good := e.destination(c.OnFailure, true, where.at("OnFailure"))
+		d, good := e.optionDestination(c.OnFailure, true, where.at("OnFailure"))
 		onFailure, ok = &d, ok && good
 	}
 	if c.OnSuccess != nil {
-		d, good := e.destination(c.OnSuccess, false, where.at("OnSuccess"))
+		d, good := e.optionDestination(c.OnSuccess, false, where.at("OnSuccess"))
 		onSuccess, ok = &d, ok && good
 	}
 	if !ok {
@@ -78,11 +78,10 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 
 func sameSettings(e *expander, p *configPlan, c InvokeConfig, onFailure, onSuccess *destination) bool {
 	same := func(a, b *destination) bool {
-		return (a == nil) == (b == nil) && (a == nil || sameSetting(e, a.arn, b.arn))
+		return (a == nil) == (b == nil) && (a == nil || sameSetting(e, a.arn, b.arn) && slices.Equal(a.conditions, b.conditions))
 	}
 	return same(p.onFailure, onFailure) && same(p.onSuccess, onSuccess) &&
-		(p.c.Retries == nil) == (c.Retries == nil) && p.c.retryValue == c.retryValue &&
-		(p.c.Age == nil) == (c.Age == nil) && p.c.ageValue == c.ageValue
+		sameSetting(e, p.c.Retries, c.Retries) && sameSetting(e, p.c.Age, c.Age)
 }
 
 // addInvokeConfigs writes the planned configurations: a SAM function's
@@ -441,8 +440,9 @@ func (e *expander) samConditionalDestinations(p *configPlan) bool {
 		if d.d == nil || d.d.kind == "SQS" || d.d.kind == "SNS" || len(e.unmet(p, d.d)) == 0 {
 			continue
 		}
-		e.fail(p.first.at(d.key), "exists only under condition %s, which %s does not have; SAM, which configures %s (its role is SAM's), accepts a destination under a condition only for SQS and SNS; give %s a Role of the template (the macro then writes the configuration, sending records there only where %s holds), or a destination without that condition",
-			strings.Join(d.d.conditions, " and "), p.t.Function, p.t.Function, p.t.Function, strings.Join(d.d.conditions, " and "))
+		cs := strings.Join(e.unmet(p, d.d), " and ")
+		e.fail(p.first.at(d.key), "gets records only where %s holds (the destination's Condition, or an Fn::If), which %s's configuration does not require; SAM, which configures %s (its role is SAM's), accepts a destination under a condition only for SQS and SNS; give %s a Role of the template (the macro then writes the configuration, sending records there only where %s holds), or a destination without that condition",
+			cs, p.t.Function, p.t.Function, p.t.Function, cs)
 		ok = false
 	}
 	return ok

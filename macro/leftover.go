@@ -66,6 +66,12 @@ func (e *expander) leftovers(fragment any) {
 			e.fail(locOf(append(path[:len(path):len(path)], key)), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
 			return
 		}
+		for i, k := range path {
+			if cfn.IsIntrinsic(k) {
+				e.fail(locOf(append(path[:len(path):len(path)], key)), "%s is inside %s (at %s), which the macro does not read through there, so it would be left in the template: the macro expands it on an AWS::ApiGateway::Method's Properties and on OpenAPI operations, and through Fn::If only around a path item or an operation; write it outside the function, for example a method per case, each with its own Condition, or an Fn::If around the whole operation", key, k, Path(path[:i]).String())
+				return
+			}
+		}
 		e.fail(locOf(append(path[:len(path):len(path)], key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
 	})
 }

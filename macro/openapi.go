@@ -39,33 +39,50 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	_, oas3 := doc.Get("openapi")
 	dwhere := where.at(key)
 	for _, pm := range paths.Members {
-		item, ok := pm.Value.(*tree.Object)
-		if !ok {
-			continue
-		}
-		iwhere := dwhere.at("paths").at(pm.Key)
-		if item.Has(OpenAPIShorthand) {
-			e.fail(iwhere.at(OpenAPIShorthand), "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
-		}
-		for _, om := range item.Members {
-			op, ok := om.Value.(*tree.Object)
-			if !ok || !isOperation(om.Key) {
-				continue
+		// A path item or an operation may be an Fn::If (SAM's own tests
+		// write one): each branch is one, expanded where it stands.
+		eachBranch(pm.Value, dwhere.at("paths").at(pm.Key), func(item *tree.Object, iwhere *loc) {
+			if item.Has(OpenAPIShorthand) {
+				e.fail(iwhere.at(OpenAPIShorthand), "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
 			}
-			if in, _ := op.Get(cfn.IntegrationExtension); in != nil {
-				if in, isObj := in.(*tree.Object); isObj && in.Has(OpenAPIShorthand) {
-					e.fail(iwhere.at(om.Key).at(cfn.IntegrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", cfn.IntegrationExtension)
-					in.Delete(OpenAPIShorthand) // reported
+			for _, om := range item.Members {
+				if !isOperation(om.Key) {
 					continue
 				}
+				eachBranch(om.Value, iwhere.at(om.Key), func(op *tree.Object, owhere *loc) {
+					if in, _ := op.Get(cfn.IntegrationExtension); in != nil {
+						if in, isObj := in.(*tree.Object); isObj && in.Has(OpenAPIShorthand) {
+							e.fail(owhere.at(cfn.IntegrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", cfn.IntegrationExtension)
+							in.Delete(OpenAPIShorthand) // reported
+							return
+						}
+					}
+					if op.Has(OpenAPIShorthand) {
+						e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, owhere)
+						if merges, global := e.mergesDefinitions(id); key == "DefinitionBody" && merges {
+							e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}, global: global})
+						}
+					}
+				})
 			}
-			if op.Has(OpenAPIShorthand) {
-				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
-				if merges, global := e.mergesDefinitions(id); key == "DefinitionBody" && merges {
-					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}, global: global})
-				}
-			}
+		})
+	}
+}
+
+// eachBranch calls f with v, an object that is not an intrinsic function,
+// or with each branch of v, an Fn::If (nested ones too), where, in the
+// document, it stands. A branch that is !Ref AWS::NoValue, and anything
+// else, is left alone.
+func eachBranch(v any, where *loc, f func(o *tree.Object, where *loc)) {
+	if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
+		if a, isList := arg.([]any); isList && len(a) == 3 {
+			eachBranch(a[1], where.at("Fn::If").at("1"), f)
+			eachBranch(a[2], where.at("Fn::If").at("2"), f)
 		}
+		return
+	}
+	if o, ok := v.(*tree.Object); ok && !isIntrinsic(o) {
+		f(o, where)
 	}
 }
 

@@ -41,10 +41,9 @@ type Options struct {
 type InvokeConfig struct {
 	OnFailure, OnSuccess any // the destinations' ARNs as written, or nil
 	// MaximumRetryAttempts and MaximumEventAgeInSeconds as written (a
-	// number, or a Ref to a parameter), or nil; and their values.
-	Retries, Age         any
-	retryValue, ageValue int64
-	where                *loc // the shorthand, for messages
+	// number, a Ref to a parameter, or an Fn::If of these), or nil.
+	Retries, Age any
+	where        *loc // the shorthand, for messages
 	// refused is set when a number is out of range: the problem is
 	// reported, the integration is still checked, and no configuration is
 	// planned.
@@ -131,28 +130,28 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			}
 			continue
 		}
+		if m.Key == "MaximumRetryAttempts" || m.Key == "MaximumEventAgeInSeconds" {
+			lo, hi := int64(0), int64(2)
+			if m.Key == "MaximumEventAgeInSeconds" {
+				lo, hi = 60, 21600
+			}
+			if !e.number(m.Value, lo, hi, p, false) {
+				o.Config.refused = true // the integration is still checked, for its own problems
+				continue
+			}
+			if m.Key == "MaximumRetryAttempts" {
+				o.Config.Retries = m.Value
+			} else {
+				o.Config.Age = m.Value
+			}
+			continue
+		}
 		v, resolved := e.resolve(m.Value, p)
 		if !resolved {
 			ok = false
 			continue
 		}
 		switch m.Key {
-		case "MaximumRetryAttempts", "MaximumEventAgeInSeconds":
-			lo, hi := int64(0), int64(2)
-			if m.Key == "MaximumEventAgeInSeconds" {
-				lo, hi = 60, 21600
-			}
-			n, isInt := integer(v)
-			if !isInt || n < lo || n > hi {
-				e.fail(p, "must be a whole number from %d to %d (Lambda's limits), not %s", lo, hi, describe(v))
-				o.Config.refused = true // the integration is still checked, for its own problems
-				continue
-			}
-			if m.Key == "MaximumRetryAttempts" {
-				o.Config.Retries, o.Config.retryValue = m.Value, n
-			} else {
-				o.Config.Age, o.Config.ageValue = m.Value, n
-			}
 		case "Mode":
 			s, isStr := v.(string)
 			if !isStr {
@@ -203,6 +202,58 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		return o, false
 	}
 	return o, ok
+}
+
+// number checks a MaximumRetryAttempts or MaximumEventAgeInSeconds: a whole
+// number from lo to hi, a Ref to a parameter holding one, or an Fn::If on a
+// condition of the template between two of these (either may be
+// !Ref AWS::NoValue, Lambda's default), which Lambda then gets as written.
+func (e *expander) number(v any, lo, hi int64, where *loc, branch bool) bool {
+	if c, a, b, isIf := ifArgs(v); isIf {
+		w := where.at("Fn::If")
+		okC := e.isCondition(c, w.at("0"))
+		okA := e.number(a, lo, hi, w.at("1"), true)
+		okB := e.number(b, lo, hi, w.at("2"), true)
+		return okC && okA && okB
+	}
+	if branch && tree.Equal(v, noValue) {
+		return true
+	}
+	r, ok := e.resolve(v, where)
+	if !ok {
+		return false
+	}
+	if n, isInt := integer(r); !isInt || n < lo || n > hi {
+		help := ""
+		if _, isObj := r.(*tree.Object); isObj {
+			help = "; to vary it, Ref a parameter or choose with !If [Condition, number, number]"
+		}
+		e.fail(where, "must be a whole number from %d to %d (Lambda's limits), not %s%s", lo, hi, describe(r), help)
+		return false
+	}
+	return true
+}
+
+var noValue = tree.NewObject("Ref", "AWS::NoValue")
+
+// ifArgs unpacks Fn::If [Condition, a, b].
+func ifArgs(v any) (condition string, a, b any, ok bool) {
+	k, arg, isFn := tree.Only(v)
+	list, isList := arg.([]any)
+	if !isFn || k != "Fn::If" || !isList || len(list) != 3 {
+		return "", nil, nil, false
+	}
+	condition, _ = list[0].(string)
+	return condition, list[1], list[2], true
+}
+
+// isCondition refuses a name that is not a condition of the template.
+func (e *expander) isCondition(c string, where *loc) bool {
+	if c != "" && e.conditions.Has(c) {
+		return true
+	}
+	e.fail(where, "must name a condition of the template's Conditions section, not %s", describe(c))
+	return false
 }
 
 // resolve replaces a {"Ref": Parameter} with the parameter's value.

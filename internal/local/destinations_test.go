@@ -392,7 +392,12 @@ Resources:
     Properties: {FunctionName: !Ref Fn, Qualifier: hidden, DestinationConfig: {OnFailure: {Destination: !Ref Secret}}}
   ProdOnly:
     Type: AWS::Lambda::EventInvokeConfig
-    Properties: {FunctionName: !Ref Fn, Qualifier: prod, DestinationConfig: {OnFailure: !If [Prod, {Destination: !Ref Alerts}, !Ref AWS::NoValue]}}
+    Properties:
+      FunctionName: !Ref Fn
+      Qualifier: prod
+      MaximumRetryAttempts: !If [Prod, 0, 1]
+      MaximumEventAgeInSeconds: !If [Prod, !Ref AWS::NoValue, 60]
+      DestinationConfig: {OnFailure: !If [Prod, {Destination: !Ref Alerts}, !Ref AWS::NoValue]}
   Alerts: {Type: AWS::SNS::Topic}
 `))
 	require.NoError(t, err)
@@ -401,13 +406,13 @@ Resources:
 		{"Fn", "$LATEST"}: {MaximumRetryAttempts: 2, MaximumEventAge: 2 * time.Minute, Source: "Resources.Bad.Properties"},
 		{"Fn", "staged"}:  {MaximumRetryAttempts: 2, MaximumEventAge: DefaultEventAge, Source: "Resources.Staged.Properties"},
 		{"Sam", "$LATEST"}: {MaximumRetryAttempts: 1, MaximumEventAge: 5 * time.Minute, Source: "Resources.Sam.Properties.EventInvokeConfig",
-			OnSuccess: &Destination{ARN: `{"Fn::If":["Prod","a","b"]}`}, OnFailure: &Destination{Name: "Alerts", ARN: "!Ref Alerts"}},
+			OnSuccess: &Destination{Name: "a", ARN: "a"}, OnFailure: &Destination{Name: "Alerts", ARN: "!Ref Alerts"}},
 		// A NoEcho parameter's value is never shown, nor a folder's name.
 		{"Fn", "hidden"}: {MaximumRetryAttempts: 2, MaximumEventAge: DefaultEventAge, Source: "Resources.Hidden.Properties",
 			OnFailure: &Destination{Name: "Secret", ARN: "!Ref Secret (NoEcho)"}},
-		// A destination that exists only under a condition, as the macro
-		// writes it: conditions are taken as true.
-		{"Fn", "prod"}: {MaximumRetryAttempts: 2, MaximumEventAge: DefaultEventAge, Source: "Resources.ProdOnly.Properties",
+		// Settings under a condition, as the macro writes them: conditions
+		// are taken as true.
+		{"Fn", "prod"}: {MaximumRetryAttempts: 0, MaximumEventAge: DefaultEventAge, Source: "Resources.ProdOnly.Properties",
 			OnFailure: &Destination{Name: "Alerts", ARN: "!Ref Alerts"}},
 	}, configs)
 	assert.Equal(t, []string{
@@ -416,7 +421,9 @@ Resources:
 		"Resources.Elsewhere.Properties.FunctionName: other-function is not a function of this template; its settings are not applied here",
 		"Resources.Conditional.Properties.Qualifier: cannot tell which alias or version !Ref Nope is; its settings are not applied here",
 		"Resources.Staged.Properties: Resources.Staged has Condition Prod, which this server does not evaluate; its settings apply",
-		`Resources.Sam.Properties.EventInvokeConfig.DestinationConfig.OnSuccess.Destination: cannot tell which resource or ARN {"Fn::If":["Prod","a","b"]} is; its records are only logged`,
+		"Resources.Sam.Properties.EventInvokeConfig.DestinationConfig.OnSuccess.Destination: Fn::If on condition Prod, which this server does not evaluate; its first branch applies",
+		"Resources.ProdOnly.Properties.MaximumRetryAttempts: Fn::If on condition Prod, which this server does not evaluate; its first branch applies",
+		"Resources.ProdOnly.Properties.MaximumEventAgeInSeconds: Fn::If on condition Prod, which this server does not evaluate; its first branch applies",
 		"Resources.ProdOnly.Properties.DestinationConfig.OnFailure: Fn::If on condition Prod, which this server does not evaluate; its first branch applies",
 	}, warnings)
 }

@@ -264,14 +264,15 @@ func AsyncConfigs(t *tree.Object, given map[string]any) (map[Target]AsyncConfig,
 
 var noValue = tree.NewObject("Ref", "AWS::NoValue")
 
-// ifTrue is X of Fn::If [Condition, X, !Ref AWS::NoValue], as the macro
-// writes a destination that exists only under a condition: this server does
-// not evaluate conditions, and takes them as true, as it does a resource's
-// Condition; it says so in a warning. Anything else is returned as is.
+// ifTrue is X of Fn::If [Condition, X, Y], as the macro writes a
+// destination that exists only under a condition, or a number that depends
+// on one: this server does not evaluate conditions, and takes them as true,
+// as it does a resource's Condition; it says so in a warning. Anything else
+// is returned as is.
 func (v *values) ifTrue(x any, where string, warnings *[]string) any {
 	k, arg, _ := tree.Only(x)
 	a, _ := arg.([]any)
-	if k != "Fn::If" || len(a) != 3 || !tree.Equal(a[2], noValue) {
+	if k != "Fn::If" || len(a) != 3 {
 		return x
 	}
 	*warnings = append(*warnings, fmt.Sprintf("%s: Fn::If on condition %v, which this server does not evaluate; its first branch applies", where, a[0]))
@@ -286,17 +287,23 @@ func (v *values) config(p *tree.Object, src, samFunction, fn string) (AsyncConfi
 	c.Source = src
 	var warnings []string
 	if x, has := p.Get("MaximumRetryAttempts"); has {
-		if n, ok := v.integer(x); ok && n >= 0 && n <= maxRetryAttempts {
+		x = v.ifTrue(x, src+".MaximumRetryAttempts", &warnings)
+		switch n, ok := v.integer(x); {
+		case tree.Equal(x, noValue): // Lambda's default
+		case ok && n >= 0 && n <= maxRetryAttempts:
 			c.MaximumRetryAttempts = n
-		} else {
+		default:
 			warnings = append(warnings, fmt.Sprintf("%s.MaximumRetryAttempts: %s is not a whole number from 0 to 2, as Lambda requires; %s gets Lambda's default, %d", src, short(x), fn, DefaultRetryAttempts))
 		}
 	}
 	if x, has := p.Get("MaximumEventAgeInSeconds"); has {
+		x = v.ifTrue(x, src+".MaximumEventAgeInSeconds", &warnings)
 		n, ok := v.integer(x)
-		if d := time.Duration(n) * time.Second; ok && d >= minEventAge && d <= DefaultEventAge {
+		switch d := time.Duration(n) * time.Second; {
+		case tree.Equal(x, noValue): // Lambda's default
+		case ok && d >= minEventAge && d <= DefaultEventAge:
 			c.MaximumEventAge = d
-		} else {
+		default:
 			warnings = append(warnings, fmt.Sprintf("%s.MaximumEventAgeInSeconds: %s is not a whole number from 60 to 21600, as Lambda requires; %s gets Lambda's default, %d", src, short(x), fn, int(DefaultEventAge.Seconds())))
 		}
 	}

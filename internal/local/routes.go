@@ -283,12 +283,15 @@ func (t *template) documentRoutes(api, key string) []Route {
 	}
 	var routes []Route
 	for _, pm := range paths.Members {
-		item, _ := pm.Value.(*tree.Object)
+		item, _ := firstBranch(pm.Value).(*tree.Object)
 		if item == nil {
 			continue
 		}
 		for _, om := range item.Members {
-			op, ok := om.Value.(*tree.Object)
+			op, ok := firstBranch(om.Value).(*tree.Object)
+			if tree.Equal(op, noValue) {
+				continue
+			}
 			method := strings.ToUpper(om.Key)
 			if strings.EqualFold(om.Key, cfn.AnyMethodExtension) {
 				method = "ANY"
@@ -308,6 +311,21 @@ func (t *template) documentRoutes(api, key string) []Route {
 		}
 	}
 	return routes
+}
+
+// firstBranch is v or, when v is an Fn::If (as SAM's and the macro's
+// documents write a path item or an operation under a condition), its first
+// branch: this server takes conditions as true.
+func firstBranch(v any) any {
+	for range 64 {
+		k, arg, _ := tree.Only(v)
+		a, _ := arg.([]any)
+		if k != "Fn::If" || len(a) != 3 {
+			break
+		}
+		v = a[1]
+	}
+	return v
 }
 
 var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "ANY": true}
