@@ -66,6 +66,12 @@ func mustDecode(t *testing.T, b []byte) any {
 func FuzzExpand(f *testing.F) {
 	f.Add([]byte(methodTemplate(`"client"`, `{"Uri":{"Fn::GetAtt":"Fn.Arn"}}`)))
 	f.Add([]byte(`{"Resources":{"Api":{"Type":"AWS::ApiGateway::RestApi","Properties":{"Body":{"swagger":"2.0","paths":{"/":{"get":{"x-async-invoke":"client","x-amazon-apigateway-integration":{"uri":"arn:aws:lambda:us-east-1:1:function:f"}}}}}}}}}`))
+	// MergeDefinitions (also from Globals) beside SAM functions whose Events
+	// have every shape; Fn::If around a path item and an operation.
+	f.Add([]byte(`{"Globals":{"Api":{"MergeDefinitions":true}},"Resources":{"Api":{"Type":"AWS::Serverless::Api","Properties":{"DefinitionBody":{"paths":{"/j":{"post":{"x-async-invoke":"always","x-amazon-apigateway-integration":{"uri":{"Fn::GetAtt":"W.Arn"}}}},"/k":{"Fn::If":["C",{"x-amazon-apigateway-any-method":{"Fn::If":["C",{"x-async-invoke":"always","x-amazon-apigateway-integration":{"uri":{"Fn::GetAtt":"W.Arn"}}},{"Ref":"AWS::NoValue"}]}},{}]}}}}},"W":{"Type":"AWS::Serverless::Function","Properties":{"Events":{"A":{"Type":"Api","Properties":{"RestApiId":{"Ref":"Api"},"Path":"/x","Method":"get"}},"B":null,"C":{"Type":"Api"}}}},"V":{"Type":"AWS::Serverless::Function","Properties":{"Events":[]}},"U":{"Type":"AWS::Serverless::Function"}}}`))
+	// A destination under a condition, settings written with Fn::If, a
+	// SAM function with a role of the template and its own configuration.
+	f.Add([]byte(`{"Conditions":{"C":{"Fn::Equals":["a","b"]}},"Resources":{"Api":{"Type":"AWS::ApiGateway::RestApi"},"M":{"Type":"AWS::ApiGateway::Method","Properties":{"RestApiId":{"Ref":"Api"},"HttpMethod":"POST","AsyncInvoke":{"Mode":"always","OnFailure":{"Fn::If":["C",{"Fn::GetAtt":"Q.Arn"},{"Ref":"AWS::NoValue"}]},"MaximumRetryAttempts":{"Fn::If":["C",0,{"Ref":"AWS::NoValue"}]}},"Integration":{"Uri":{"Ref":"W.Alias"}}}},"W":{"Type":"AWS::Serverless::Function","Properties":{"AutoPublishAlias":"live-v2","Role":{"Fn::GetAtt":"R.Arn"},"EventInvokeConfig":{"MaximumRetryAttempts":1}}},"R":{"Type":"AWS::IAM::Role"},"Q":{"Type":"AWS::SQS::Queue","Condition":"C"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := tree.Decode(data)
 		if err != nil {
