@@ -69,19 +69,6 @@ func readsAs(out []byte, v any) bool {
 	return err == nil && tree.Equal(back, v)
 }
 
-func encode(n *yaml.Node) ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
 // verified returns changed if it reads as the same document as out, else
 // out: the layout passes below work on text and must never change a value.
 func verified(out, changed []byte) []byte {
