@@ -332,6 +332,7 @@ func TestCheck(t *testing.T) {
 		{"include", nil, 1},
 		{"include-after", nil, 1},
 		{"left-to-you", nil, 0},
+		{"misspelled", nil, 1},
 		{"several", []string{"testdata/check/clean.yaml", "testdata/check/sam-first.yaml", "testdata/check/nowhere.yaml"}, 1},
 	}
 	for _, tc := range tests {
