@@ -130,19 +130,21 @@ func (e *expander) addInvokeConfigs() int {
 				if d == nil {
 					continue
 				}
+				// The conditions under which the function runs with this
+				// role and has this configuration.
+				all := slices.Clone(conditions)
+				if c := e.res.Condition(role); c != "" && !contains(all, c) {
+					all = append(all, c)
+				}
+				if e.excluded(all) {
+					continue // the function never runs with this role
+				}
 				for _, g := range d.grants(e) {
-					if by, ok := e.granted(role, g); ok {
+					if by, ok := e.granted(role, g, all); ok {
 						if by != "" && !slices.Contains(x.dependsOn, by) {
 							x.dependsOn = append(x.dependsOn, by)
 						}
 						continue
-					}
-					all := slices.Clone(conditions)
-					if c := e.res.Condition(role); c != "" && !contains(all, c) {
-						all = append(all, c)
-					}
-					if e.excluded(all) {
-						continue // the function never runs with this role
 					}
 					gk := role + "\x00" + strings.Join(all, ",")
 					if groups[gk] == nil {
@@ -691,11 +693,15 @@ func hasGrant(list []grant, g grant) bool {
 	return false
 }
 
-// granted reports whether the template already allows role the grant: in
-// a policy of its own (by "", which the role's functions wait for anyway),
-// or in an AWS::IAM::Policy, AWS::IAM::RolePolicy or AWS::IAM::ManagedPolicy
-// attached to it (by its logical ID, which a configuration must wait for).
-func (e *expander) granted(role string, g grant) (string, bool) {
+// granted reports whether the template already allows role the grant
+// whenever conditions hold: in a policy of its own (by "", which the role's
+// functions wait for anyway), or in an AWS::IAM::Policy, AWS::IAM::RolePolicy
+// or AWS::IAM::ManagedPolicy attached to it (by its logical ID, which a
+// configuration must wait for) that exists whenever conditions hold. A
+// policy that exists only under another condition does not count: where it
+// is not created, Lambda finds the role without the grant and refuses the
+// configuration.
+func (e *expander) granted(role string, g grant, conditions []string) (string, bool) {
 	if policies, _ := e.res.Properties(role).Get("Policies"); policies != nil {
 		list, _ := policies.([]any)
 		for _, p := range list {
@@ -721,6 +727,9 @@ func (e *expander) granted(role string, g grant) (string, bool) {
 		case "AWS::IAM::RolePolicy":
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
+		}
+		if c := e.res.Condition(id); c != "" && !e.implied(c, conditions) {
+			return
 		}
 		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {
 			by = id
