@@ -96,6 +96,7 @@ func (e *expander) addInvokeConfigs() int {
 		existing  string   // the template's own identical configuration, or ""
 		dependsOn []string // resources that grant the role what it needs
 		groups    []string // the policy groups the plan needs
+		samRole   bool     // a SAM function whose role SAM makes, which may need grants on keys
 	}
 	var todo []pending
 	groups := map[string]*policyGroup{}
@@ -114,6 +115,7 @@ func (e *expander) addInvokeConfigs() int {
 		if outside {
 			e.noteOutsideRole(p)
 		}
+		e.noteUnknownKeys(p)
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
 		if sam && (!e.samQualifierMatches(p) || !e.samGlobalsAgree(p, len(roles) == 0)) {
 			continue
@@ -123,7 +125,7 @@ func (e *expander) addInvokeConfigs() int {
 			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing}
+		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing, samRole: sam && len(roles) == 0 && !outside}
 		conditions := e.configConditions(p)
 		for _, role := range roles {
 			for _, d := range []*destination{p.onFailure, p.onSuccess} {
@@ -207,6 +209,9 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		for _, gk := range x.groups {
 			wait(groups[gk].id, groups[gk].conditions)
+		}
+		if x.samRole && (x.sam || x.existing == x.p.t.Function) {
+			e.addSAMKeyPolicy(x.p)
 		}
 		switch {
 		case x.existing != "":
@@ -665,10 +670,6 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 // addPolicy adds a group's policy, named by its logical ID (a role's inline
 // policies must have different names), and notes that ID.
 func (e *expander) addPolicy(g *policyGroup) {
-	statements := make([]any, len(g.grants))
-	for i, gr := range g.grants {
-		statements[i] = tree.NewObject("Effect", "Allow", "Action", gr.action, "Resource", tree.Clone(gr.resource))
-	}
 	res := tree.NewObject("Type", "AWS::IAM::Policy")
 	c := e.condition(g.conditions)
 	if c != "" {
@@ -678,10 +679,19 @@ func (e *expander) addPolicy(g *policyGroup) {
 	res.Set("Properties", tree.NewObject(
 		"PolicyName", id,
 		"Roles", []any{tree.NewObject("Ref", g.role)},
-		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements),
+		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements(g.grants)),
 	))
 	e.res.Section.Set(id, res)
 	g.id = id
+}
+
+// statements are the policy statements that allow grants, one a grant.
+func statements(grants []grant) []any {
+	list := make([]any, len(grants))
+	for i, g := range grants {
+		list[i] = tree.NewObject("Effect", "Allow", "Action", g.action, "Resource", tree.Clone(g.resource))
+	}
+	return list
 }
 
 func hasGrant(list []grant, g grant) bool {

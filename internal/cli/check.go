@@ -49,7 +49,8 @@ Codes (E: error, W: warning):
          the permission for API Gateway to invoke a function defined elsewhere
          (calls answer 500 until it is granted; Permission: false says it is), or
          the policy for an execution role defined elsewhere to deliver to a
-         destination (the stack fails until the role has it)
+         destination (the stack fails until the role has it), or the use of a
+         KMS key from elsewhere that encrypts a destination
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
