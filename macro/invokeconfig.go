@@ -677,7 +677,7 @@ func (e *expander) addPolicy(g *policyGroup) {
 	}
 	id := e.freeID(g.role + c + "AsyncInvokeDestinationsPolicy")
 	res.Set("Properties", tree.NewObject(
-		"PolicyName", id,
+		"PolicyName", policyName(id),
 		"Roles", []any{tree.NewObject("Ref", g.role)},
 		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements(g.grants)),
 	))
