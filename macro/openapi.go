@@ -37,6 +37,15 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	}
 	_, oas3 := doc.Get("openapi")
 	dwhere := where.at(key)
+	// API Gateway imports the paths under the document's base path as the
+	// API's basepath mode says; "" when the template does not tell.
+	prefix, knownPrefix := cfn.DocumentBasePath(e.res.Type(id), props, doc, e.text)
+	resourcePath := func(path string) string {
+		if !knownPrefix {
+			return ""
+		}
+		return cfn.ImportedPath(prefix, path)
+	}
 	for _, pm := range paths.Members {
 		item, ok := pm.Value.(*tree.Object)
 		if !ok {
@@ -59,7 +68,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 				}
 			}
 			if op.Has(OpenAPIShorthand) {
-				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
+				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: resourcePath(pm.Key)}, iwhere.at(om.Key))
 				if key == "DefinitionBody" && e.literal(mergeDefinitions(props)) == "true" {
 					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}})
 				}

@@ -65,6 +65,7 @@ func newTemplate(t *tree.Object) *template {
 // template may use.
 func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 	tt := newTemplate(t)
+	vals := newValues(t, parameters)
 	var routes []Route
 	var warnings []string
 	tt.Each(func(id string, _ *tree.Object) {
@@ -76,10 +77,16 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 				return
 			}
 			routes = append(routes, r)
-		case cfn.TypeRestAPI:
-			routes = append(routes, tt.documentRoutes(id, "Body")...)
-		case cfn.TypeSAMAPI:
-			routes = append(routes, tt.documentRoutes(id, "DefinitionBody")...)
+		case cfn.TypeRestAPI, cfn.TypeSAMAPI:
+			key := "Body"
+			if tt.Type(id) == cfn.TypeSAMAPI {
+				key = "DefinitionBody"
+			}
+			rs, warning := tt.documentRoutes(id, key, vals.text)
+			routes = append(routes, rs...)
+			if warning != "" {
+				warnings = append(warnings, warning)
+			}
 		}
 	})
 	for i := range routes {
@@ -268,18 +275,26 @@ func regexpError(err error) string {
 	return err.Error()
 }
 
-func (t *template) documentRoutes(api, key string) []Route {
+// documentRoutes reads the operations of an API's inline OpenAPI document,
+// on the paths API Gateway imports them to (under the base path, as the
+// API's basepath mode says). It warns when the template does not tell them.
+func (t *template) documentRoutes(api, key string, text func(any) (string, bool)) ([]Route, string) {
 	p := t.Properties(api)
 	if p == nil {
-		return nil
+		return nil, ""
 	}
 	doc, _ := valueOf(p, key).(*tree.Object)
 	if doc == nil {
-		return nil
+		return nil, ""
 	}
 	paths, _ := valueOf(doc, "paths").(*tree.Object)
 	if paths == nil {
-		return nil
+		return nil, ""
+	}
+	var warning string
+	prefix, known := cfn.DocumentBasePath(t.Type(api), p, doc, text)
+	if !known {
+		warning = fmt.Sprintf("%s: the template does not tell its import's basepath mode (Parameters.basepath) or its document's base path, so its operations are served on their paths as written (API Gateway's basepath ignore)", api)
 	}
 	var routes []Route
 	for _, pm := range paths.Members {
@@ -296,7 +311,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			if !ok || !httpMethods[method] {
 				continue
 			}
-			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
+			r := Route{API: api, Method: method, Path: cfn.ImportedPath(prefix, pm.Key), Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
 				api: tree.NewObject("Ref", api)}
 			in, _ := valueOf(op, cfn.IntegrationExtension).(*tree.Object)
 			if in == nil {
@@ -307,7 +322,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			routes = append(routes, r)
 		}
 	}
-	return routes
+	return routes, warning
 }
 
 var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "ANY": true}
