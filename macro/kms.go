@@ -138,7 +138,7 @@ func (e *expander) noteUnknownKeys(p *configPlan) {
 		if d.d == nil || d.d.key.unknown == nil || len(d.d.keyActions()) == 0 {
 			continue
 		}
-		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s: that is not a key of this template, so the macro cannot tell its ARN and grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
+		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s, which the macro cannot follow to a key of this template (a key's ARN, ID or alias, an alias of the template), so it grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
 			p.t.Function, d.d.resource, describe(d.d.key.unknown), p.t.Function, strings.Join(d.d.keyActions(), " and "))
 	}
 }

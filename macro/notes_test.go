@@ -69,7 +69,7 @@ Resources:
 			"Resources.WorkerConfig.Metadata", "add them yourself"},
 		{"a key from elsewhere, by its alias", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt K.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
 			worker("AWS::Lambda::Function", "!GetAtt Role.Arn") + "  K: {Type: AWS::SQS::Queue, Properties: {KmsMasterKeyId: alias/shared}}\n",
-			"Resources.M.Properties.AsyncInvoke.OnFailure", "encrypted with the KMS key \"alias/shared\": that is not a key of this template"},
+			"Resources.M.Properties.AsyncInvoke.OnFailure", "encrypted with the KMS key \"alias/shared\", which the macro cannot follow to a key of this template"},
 		{"a key from elsewhere, imported", "AsyncInvoke: {Mode: always, OnSuccess: !Ref K}\n      Integration: {Uri: !GetAtt Worker.Arn}",
 			worker("AWS::Serverless::Function", "") + "  K: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: !ImportValue shared-key}}\n",
 			"Resources.M.Properties.AsyncInvoke.OnSuccess", "allow Worker's execution role kms:GenerateDataKey and kms:Decrypt on that key"},
