@@ -18,33 +18,28 @@ import (
 // where the shorthand goes: a method's Properties and Integration; an
 // inline OpenAPI document's path items, operations and their integrations.
 func (l *linter) misspelled(t *tree.Object) {
-	rv, _ := t.Get("Resources")
-	rs, _ := rv.(*tree.Object)
-	if rs == nil {
-		return
-	}
-	for _, m := range rs.Members {
-		res, _ := m.Value.(*tree.Object)
-		typ, _ := res.Get("Type")
-		pv, _ := res.Get("Properties")
-		props, _ := pv.(*tree.Object)
+	section, _ := t.Get("Resources")
+	rs, _ := section.(*tree.Object)
+	res := cfn.NewResources(rs)
+	res.Each(func(id string, _ *tree.Object) {
+		props := res.Properties(id)
 		if props == nil {
-			continue
+			return
 		}
-		at := []string{"Resources", m.Key, "Properties"}
-		switch typ {
+		at := []string{"Resources", id, "Properties"}
+		switch res.Type(id) {
 		case cfn.TypeMethod:
 			const refused = "the macro does not expand it, and CloudFormation refuses the unknown property"
 			l.keys(props, at, macro.Shorthand, "", refused)
 			if in, ok := props.Get("Integration"); ok {
 				l.keys(in, with(at, "Integration"), macro.Shorthand, ", on the method's Properties beside Integration", refused)
 			}
-		case "AWS::ApiGateway::RestApi":
+		case cfn.TypeRestAPI:
 			l.openAPIKeys(props, with(at, "Body"))
-		case "AWS::Serverless::Api":
+		case cfn.TypeSAMAPI:
 			l.openAPIKeys(props, with(at, "DefinitionBody"))
 		}
-	}
+	})
 }
 
 // openAPIKeys reports misspelled shorthands in the inline OpenAPI document at
