@@ -12,11 +12,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -108,18 +106,23 @@ func invoke(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: %s\n", pos[0], why)
 		return exitProblems
 	}
-	ctx, work, done2, err := session()
+	ctx, work, done2, err := session(stdio)
 	if err != nil {
 		return stdio.fail(err)
 	}
 	defer done2()
 	em, err := local.Start(ctx, f, work, stdio.Stderr)
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: stopped before it ran, by %s\n", f.ID, why(ctx))
+			return exitProblems
+		}
 		return stdio.fail(err)
 	}
 	defer em.Stop()
 	ictx, cancel := context.WithTimeout(ctx, f.Timeout+10*time.Second)
 	defer cancel()
+	start := time.Now()
 	out, err := em.Invoke(ictx, event)
 	var fe *emulator.FunctionError
 	switch {
@@ -127,6 +130,9 @@ func invoke(args []string, stdio IO) int {
 		// As sam local invoke does: the error payload on standard output.
 		writePayload(stdio.Stdout, fe.Payload)
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s failed: %s\n", f.ID, failure(fe))
+		return exitProblems
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: cut short by %s after %s\n", f.ID, why(ctx), time.Since(start).Round(time.Millisecond))
 		return exitProblems
 	case err != nil:
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: %v\n", f.ID, err)
@@ -241,7 +247,7 @@ func startAPI(args []string, stdio IO) int {
 	}
 	defer l.Close()
 	addr := l.Addr().String()
-	ctx, work, done2, err := session()
+	ctx, work, done2, err := session(stdio)
 	if err != nil {
 		return stdio.fail(err)
 	}
@@ -249,6 +255,10 @@ func startAPI(args []string, stdio IO) int {
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr,
 		Parameters: values, DestinationsDir: *destinations})
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: stopped before serving, by %s\n", why(ctx))
+			return exitProblems
+		}
 		return stdio.fail(err)
 	}
 	defer srv.Close()
@@ -264,7 +274,7 @@ func startAPI(args []string, stdio IO) int {
 	go hs.Serve(l)
 	fmt.Fprintf(stdio.Stderr, "Running on http://%s (Ctrl-C stops it)\n", addr)
 	<-ctx.Done()
-	fmt.Fprintln(stdio.Stderr, "Stopping: finishing requests and queued asynchronous invocations (5s at most)")
+	fmt.Fprintf(stdio.Stderr, "Stopping on %s: finishing requests and queued asynchronous invocations (5s at most)\n", why(ctx))
 	deadline := time.Now().Add(5 * time.Second) // for requests and queued invocations together
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
@@ -326,18 +336,6 @@ func describeRoute(r local.Route) string {
 		return r.FunctionID + " (asynchronous)"
 	}
 	return r.FunctionID + " (synchronous)"
-}
-
-// session is what a local command runs in: a context that Ctrl-C or
-// SIGTERM cancels, and a temporary directory for built functions. done
-// removes the directory and stops listening for signals.
-func session() (ctx context.Context, work string, done func(), err error) {
-	work, err = os.MkdirTemp("", "asyncinvoke-")
-	if err != nil {
-		return nil, "", nil, err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	return ctx, work, func() { stop(); os.RemoveAll(work) }, nil
 }
 
 // set reports whether the command line gave the flag name.
