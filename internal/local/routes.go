@@ -125,7 +125,7 @@ func (t *template) invokedFunction(uri any) (string, error) {
 	if id := t.InvokedFunction(uri); id != "" {
 		return id, nil
 	}
-	return "", fmt.Errorf("its integration URI %s does not name a function of this template; point it at a running endpoint with --function-endpoint, or use !GetAtt Function.Arn", describe(uri))
+	return "", fmt.Errorf("its integration URI %s does not name a function of this template (a literal ARN, a parameter or an import names one defined elsewhere), which this server can neither build nor name with --function-endpoint (that takes a logical ID of this template); to try this route here, declare the function, or a stand-in, in the template and point the integration at it with !GetAtt Function.Arn", describe(uri))
 }
 
 func describe(v any) string {
