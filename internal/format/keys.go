@@ -48,7 +48,7 @@ func encode(n *yaml.Node) ([]byte, error) {
 	if err != nil || out == nil {
 		return complexKeys, err
 	}
-	return verified(complexKeys, out), nil
+	return new(reads).verified(complexKeys, out), nil
 }
 
 // emit writes n as YAML indented by two spaces, as the YAML library does.
