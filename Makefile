@@ -49,6 +49,7 @@ fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./internal/parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./internal/cli -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
 	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 10000x,$(FUZZTIME)),2m,$(FUZZTIME))
@@ -86,8 +87,9 @@ demo: ## Run the macro under the Lambda emulator on two events, then expand the 
 # The Go runtime settings template.yaml gives the function, so that benchmarks measure it as it runs.
 LAMBDA_GOENV ?= GOGC=off GOMEMLIMIT=80MiB
 
-bench: ## Benchmarks: the macro against floors (a) encoding/json and (b) copying (a table), cold start against the Go echo, binary size
+bench: ## Benchmarks: the macro against floors (a) encoding/json and (b) copying (a table), expand --diff against expand and GNU diff, cold start against the Go echo, binary size
 	$(LAMBDA_GOENV) $(GO) test ./macro -run '^$$' -bench BenchmarkHandle -benchmem -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
+	$(GO) test ./internal/cli -run '^$$' -bench BenchmarkExpandDiff -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
 	$(GO) test ./tests -run '^$$' -bench BenchmarkColdStart -benchtime 20x
 	@$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/build/size GOARCH=arm64 >/dev/null
 	@echo "bootstrap (linux/arm64, stripped): $$(stat -c %s build/size/bootstrap) bytes"

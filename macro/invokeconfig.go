@@ -95,6 +95,7 @@ func (e *expander) addInvokeConfigs() int {
 		existing  string   // the template's own identical configuration, or ""
 		dependsOn []string // resources that grant the role what it needs
 		groups    []string // the policy groups the plan needs
+		samRole   bool     // a SAM function whose role SAM makes, which may need grants on keys
 	}
 	var todo []pending
 	groups := map[string]*policyGroup{}
@@ -113,12 +114,13 @@ func (e *expander) addInvokeConfigs() int {
 		if outside {
 			e.noteOutsideRole(p)
 		}
+		e.noteUnknownKeys(p)
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
-		samRole := sam && len(roles) == 0 // SAM makes the role, and the macro sets the property
-		if sam && !e.samQualifierMatches(p) || samRole && (!e.samGlobalsAgree(p) || !e.samConditionalDestinations(p)) {
+		samProperty := sam && len(roles) == 0 // the macro sets the property (SAM makes the role, unless it is from elsewhere)
+		if sam && !e.samQualifierMatches(p) || samProperty && (!e.samGlobalsAgree(p) || !e.samConditionalDestinations(p)) {
 			continue
 		}
-		existing, differs := e.existingConfig(p, sam, samRole)
+		existing, differs := e.existingConfig(p, sam, samProperty)
 		switch {
 		case differs != nil && sam:
 			e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
@@ -127,15 +129,30 @@ func (e *expander) addInvokeConfigs() int {
 			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		x := pending{p: p, sam: samRole, existing: existing}
+		x := pending{p: p, sam: samProperty, existing: existing, samRole: samProperty && !outside}
 		conditions := e.configConditions(p)
 		for _, role := range roles {
 			for _, d := range []*destination{p.onFailure, p.onSuccess} {
 				if d == nil {
 					continue
 				}
+				// The conditions under which the function runs with this
+				// role and has this configuration, and the destination
+				// exists: where the role needs the grant.
+				all := slices.Clone(conditions)
+				for _, c := range d.conditions {
+					if !contains(all, c) {
+						all = append(all, c)
+					}
+				}
+				if c := e.res.Condition(role); c != "" && !contains(all, c) {
+					all = append(all, c)
+				}
+				if e.excluded(all) {
+					continue // the function never runs with this role
+				}
 				for _, g := range d.grants(e) {
-					if by, ok := e.granted(role, g); ok {
+					if by, ok := e.granted(role, g, all); ok {
 						if by != "" && existing == fn && mentions(e.res.Section, by, fn) {
 							e.failCycle(p, by)
 						}
@@ -146,18 +163,6 @@ func (e *expander) addInvokeConfigs() int {
 					}
 					if existing == fn && d.resource == fn {
 						e.failCycle(p, fn) // the macro's policy would name the function
-					}
-					all := slices.Clone(conditions)
-					for _, c := range d.conditions {
-						if !contains(all, c) {
-							all = append(all, c) // the grant exists where the destination does
-						}
-					}
-					if c := e.res.Condition(role); c != "" && !contains(all, c) {
-						all = append(all, c)
-					}
-					if e.excluded(all) {
-						continue // the function never runs with this role
 					}
 					gk := role + "\x00" + strings.Join(all, ",")
 					if covering := coveringGroup(e, groups, order, role, all, g); covering != "" {
@@ -223,6 +228,9 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		for _, gk := range x.groups {
 			wait(groups[gk].id, groups[gk].conditions)
+		}
+		if x.samRole && (x.sam || x.existing == x.p.t.Function) {
+			e.addSAMKeyPolicy(x.p)
 		}
 		switch {
 		case x.existing != "":
@@ -821,10 +829,6 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 // addPolicy adds a group's policy, named by its logical ID (a role's inline
 // policies must have different names), and notes that ID.
 func (e *expander) addPolicy(g *policyGroup) {
-	statements := make([]any, len(g.grants))
-	for i, gr := range g.grants {
-		statements[i] = tree.NewObject("Effect", "Allow", "Action", gr.action, "Resource", tree.Clone(gr.resource))
-	}
 	res := tree.NewObject("Type", "AWS::IAM::Policy")
 	c := e.condition(g.conditions)
 	if c != "" {
@@ -832,12 +836,21 @@ func (e *expander) addPolicy(g *policyGroup) {
 	}
 	id := e.freeID(g.role + c + "AsyncInvokeDestinationsPolicy")
 	res.Set("Properties", tree.NewObject(
-		"PolicyName", id,
+		"PolicyName", policyName(id),
 		"Roles", []any{tree.NewObject("Ref", g.role)},
-		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements),
+		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements(g.grants)),
 	))
 	e.res.Section.Set(id, res)
 	g.id = id
+}
+
+// statements are the policy statements that allow grants, one a grant.
+func statements(grants []grant) []any {
+	list := make([]any, len(grants))
+	for i, g := range grants {
+		list[i] = tree.NewObject("Effect", "Allow", "Action", g.action, "Resource", tree.Clone(g.resource))
+	}
+	return list
 }
 
 func hasGrant(list []grant, g grant) bool {
@@ -849,11 +862,15 @@ func hasGrant(list []grant, g grant) bool {
 	return false
 }
 
-// granted reports whether the template already allows role the grant: in
-// a policy of its own (by "", which the role's functions wait for anyway),
-// or in an AWS::IAM::Policy, AWS::IAM::RolePolicy or AWS::IAM::ManagedPolicy
-// attached to it (by its logical ID, which a configuration must wait for).
-func (e *expander) granted(role string, g grant) (string, bool) {
+// granted reports whether the template already allows role the grant
+// whenever conditions hold: in a policy of its own (by "", which the role's
+// functions wait for anyway), or in an AWS::IAM::Policy, AWS::IAM::RolePolicy
+// or AWS::IAM::ManagedPolicy attached to it (by its logical ID, which a
+// configuration must wait for) that exists whenever conditions hold. A
+// policy that exists only under another condition does not count: where it
+// is not created, Lambda finds the role without the grant and refuses the
+// configuration.
+func (e *expander) granted(role string, g grant, conditions []string) (string, bool) {
 	if policies, _ := e.res.Properties(role).Get("Policies"); policies != nil {
 		list, _ := policies.([]any)
 		for _, p := range list {
@@ -879,6 +896,9 @@ func (e *expander) granted(role string, g grant) (string, bool) {
 		case "AWS::IAM::RolePolicy":
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
+		}
+		if c := e.res.Condition(id); c != "" && !e.implied(c, conditions) {
+			return
 		}
 		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {
 			by = id

@@ -38,6 +38,15 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	}
 	_, oas3 := doc.Get("openapi")
 	dwhere := where.at(key)
+	// API Gateway imports the paths under the document's base path as the
+	// API's basepath mode says; "" when the template does not tell.
+	prefix, knownPrefix := cfn.DocumentBasePath(e.res.Type(id), props, doc, e.text)
+	resourcePath := func(path string) string {
+		if !knownPrefix {
+			return ""
+		}
+		return cfn.ImportedPath(prefix, path)
+	}
 	for _, pm := range paths.Members {
 		// A path item or an operation may be an Fn::If (SAM's own tests
 		// write one): each branch is one, expanded where it stands.
@@ -58,7 +67,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 						}
 					}
 					if op.Has(OpenAPIShorthand) {
-						e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, owhere)
+						e.operation(id, doc, item, op, oas3, route{method: om.Key, path: resourcePath(pm.Key)}, owhere)
 						if merges, global := e.mergesDefinitions(id); key == "DefinitionBody" && merges {
 							e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}, global: global})
 						}

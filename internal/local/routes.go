@@ -65,6 +65,7 @@ func newTemplate(t *tree.Object) *template {
 // template may use.
 func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 	tt := newTemplate(t)
+	vals := newValues(t, parameters)
 	var routes []Route
 	var warnings []string
 	tt.Each(func(id string, _ *tree.Object) {
@@ -76,10 +77,16 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 				return
 			}
 			routes = append(routes, r)
-		case cfn.TypeRestAPI:
-			routes = append(routes, tt.documentRoutes(id, "Body")...)
-		case cfn.TypeSAMAPI:
-			routes = append(routes, tt.documentRoutes(id, "DefinitionBody")...)
+		case cfn.TypeRestAPI, cfn.TypeSAMAPI:
+			key := "Body"
+			if tt.Type(id) == cfn.TypeSAMAPI {
+				key = "DefinitionBody"
+			}
+			rs, warning := tt.documentRoutes(id, key, vals.text)
+			routes = append(routes, rs...)
+			if warning != "" {
+				warnings = append(warnings, warning)
+			}
 		}
 	})
 	for i := range routes {
@@ -118,7 +125,7 @@ func (t *template) invokedFunction(uri any) (string, error) {
 	if id := t.InvokedFunction(uri); id != "" {
 		return id, nil
 	}
-	return "", fmt.Errorf("its integration URI %s does not name a function of this template; point it at a running endpoint with --function-endpoint, or use !GetAtt Function.Arn", describe(uri))
+	return "", fmt.Errorf("its integration URI %s does not name a function of this template (a literal ARN, a parameter or an import names one defined elsewhere), which this server can neither build nor name with --function-endpoint (that takes a logical ID of this template); to try this route here, declare the function, or a stand-in, in the template and point the integration at it with !GetAtt Function.Arn", describe(uri))
 }
 
 func describe(v any) string {
@@ -268,18 +275,26 @@ func regexpError(err error) string {
 	return err.Error()
 }
 
-func (t *template) documentRoutes(api, key string) []Route {
+// documentRoutes reads the operations of an API's inline OpenAPI document,
+// on the paths API Gateway imports them to (under the base path, as the
+// API's basepath mode says). It warns when the template does not tell them.
+func (t *template) documentRoutes(api, key string, text func(any) (string, bool)) ([]Route, string) {
 	p := t.Properties(api)
 	if p == nil {
-		return nil
+		return nil, ""
 	}
 	doc, _ := valueOf(p, key).(*tree.Object)
 	if doc == nil {
-		return nil
+		return nil, ""
 	}
 	paths, _ := valueOf(doc, "paths").(*tree.Object)
 	if paths == nil {
-		return nil
+		return nil, ""
+	}
+	var warning string
+	prefix, known := cfn.DocumentBasePath(t.Type(api), p, doc, text)
+	if !known {
+		warning = fmt.Sprintf("%s: the template does not tell its import's basepath mode (Parameters.basepath) or its document's base path, so its operations are served on their paths as written (API Gateway's basepath ignore)", api)
 	}
 	var routes []Route
 	for _, pm := range paths.Members {
@@ -299,7 +314,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			if !ok || !httpMethods[method] {
 				continue
 			}
-			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
+			r := Route{API: api, Method: method, Path: cfn.ImportedPath(prefix, pm.Key), Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
 				api: tree.NewObject("Ref", api)}
 			in, _ := valueOf(op, cfn.IntegrationExtension).(*tree.Object)
 			if in == nil {
@@ -310,7 +325,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			routes = append(routes, r)
 		}
 	}
-	return routes
+	return routes, warning
 }
 
 // firstBranch is v or, when v is an Fn::If (as SAM's and the macro's

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,17 @@ import (
 // maxPayload is API Gateway's request payload limit.
 const maxPayload = 10 << 20
 
+// Lambda's limits on an invocation's payload (the Invoke API reference):
+// 1 MB asynchronous (256 KB until 2025), 6 MB synchronous. Lambda refuses a
+// larger one with 413 RequestTooLargeException, and API Gateway, as for
+// any invocation Lambda refuses, answers 500 {"message": "Internal server
+// error"} (Lambda developer guide, Handling Lambda errors with an API
+// Gateway API).
+const (
+	MaxAsyncPayload = 1 << 20 // 1,048,576 bytes
+	MaxSyncPayload  = 6 << 20 // 6,291,456 bytes
+)
+
 // statusWriter records the status for the request log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -28,6 +40,8 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // ServeHTTP answers a request as API Gateway would, and logs it.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	s.requests.Add(1)
+	defer s.requests.Add(-1)
 	start := time.Now()
 	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 	invocation := s.serve(w, req)
@@ -74,6 +88,12 @@ func (s *Server) invoke(w http.ResponseWriter, req *http.Request, r *Route, body
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
+	if limit := payloadLimit(typ); limit > 0 && len(body) > limit {
+		s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
+			r.Method, r.Path, typ, len(body), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
+		internalError(w)
+		return typ
+	}
 	if !json.Valid(body) {
 		// Lambda refuses a payload that is not JSON: API Gateway answers 500.
 		s.log.Printf("%s %s: the body is not JSON, which Lambda rejects (InvalidRequestContentException)", r.Method, r.Path)
@@ -99,6 +119,18 @@ func (s *Server) invoke(w http.ResponseWriter, req *http.Request, r *Route, body
 	return typ
 }
 
+// payloadLimit is Lambda's payload limit for an invocation type, 0 when it
+// has none here.
+func payloadLimit(invocationType string) int {
+	switch invocationType {
+	case "Event":
+		return MaxAsyncPayload
+	case "RequestResponse":
+		return MaxSyncPayload
+	}
+	return 0
+}
+
 // invokeAsync queues the invocation and answers at once, as Lambda takes
 // an event, or answers 500 as API Gateway does when Lambda does not.
 func (s *Server) invokeAsync(w http.ResponseWriter, r *Route, body []byte) {
@@ -119,8 +151,21 @@ func (s *Server) invokeAsync(w http.ResponseWriter, r *Route, body []byte) {
 // invokeSync invokes the function and answers with its result, through
 // the integration response its errorMessage selects.
 func (s *Server) invokeSync(w http.ResponseWriter, req *http.Request, r *Route, body []byte) {
-	a := s.pools[r.FunctionID].invoke(req.Context(), body)
-	if a.err != nil {
+	start := time.Now()
+	// Shutdown cuts a synchronous call short, as it does an asynchronous one.
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopping, cancel)()
+	a := s.pools[r.FunctionID].invoke(ctx, body)
+	switch {
+	case a.err != nil && s.stopping.Err() != nil:
+		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
+		internalError(w)
+		return
+	case a.err != nil && req.Context().Err() != nil:
+		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
+		return
+	case a.err != nil:
 		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
 		internalError(w)
 		return
