@@ -82,11 +82,15 @@ func (e *evaluator) lookup(at pos, in *input, path string) (v any, found bool, e
 	if err := e.step(at, len(in.body)/4096); err != nil {
 		return nil, false, err
 	}
+	budget := max(MaxSteps-e.steps, 0)
+	start := budget
 	if x.definite {
-		v = x.eval(doc)
-		return v, v != nil || x.found(doc), nil
+		v = x.eval(doc, &budget)
+		found = v != nil || x.found(doc)
+	} else {
+		v, found = x.eval(doc, &budget), true
 	}
-	return x.eval(doc), true, nil
+	return v, found, e.step(at, start-budget)
 }
 
 // found reports whether a definite path leads to a value (null included).
@@ -331,7 +335,8 @@ func Select(document, path string) (value string, found bool, err error) {
 	if x.definite && !x.found(doc) {
 		return "", false, nil
 	}
-	v := x.eval(doc)
+	budget := MaxSteps
+	v := x.eval(doc, &budget)
 	if s, ok := v.(string); ok {
 		return s, true, nil
 	}

@@ -74,6 +74,9 @@ func (t *Template) Execute(vars Variables) (*Result, error) {
 	if err != nil && err != errStop && err != errBreak {
 		return nil, err
 	}
+	if e.steps > MaxSteps { // work that ended the template uncounted (a deep comparison)
+		return nil, e.errorf(pos{line: 1, col: 1}, "the template takes more than %d steps; it would run too long", MaxSteps)
+	}
 	r := &Result{
 		Output:             string(e.out.b),
 		RequestHeader:      e.stringMap(req.Get("header")),
@@ -540,11 +543,11 @@ func (e *evaluator) equal(at pos, l, r any) (bool, error) {
 		}
 	case *Map:
 		if b, ok := r.(*Map); ok {
-			return deepEqual(a, b, 0), nil
+			return e.same(a, b), nil
 		}
 	case *List:
 		if b, ok := r.(*List); ok {
-			return deepEqual(a, b, 0), nil
+			return e.same(a, b), nil
 		}
 	}
 	ls, err := e.text(at, l)
@@ -555,9 +558,13 @@ func (e *evaluator) equal(at pos, l, r any) (bool, error) {
 	return ls == rs, err
 }
 
-// deepEqual is Java's equals for maps and lists.
-func deepEqual(a, b any, depth int) bool {
-	if depth > maxNesting {
+// same is Java's equals, deep for maps and lists. Each value it visits is
+// a step; past MaxSteps it gives up (false), and the next step fails.
+func (e *evaluator) same(a, b any) bool { return e.deepEqual(a, b, 0) }
+
+func (e *evaluator) deepEqual(a, b any, depth int) bool {
+	e.steps++
+	if depth > maxNesting || e.steps > MaxSteps {
 		return false
 	}
 	ai, af, aInt, aNum := number(a)
@@ -575,7 +582,7 @@ func deepEqual(a, b any, depth int) bool {
 			return false
 		}
 		for _, k := range x.keys {
-			if !y.Has(k) || !deepEqual(x.vals[k], y.vals[k], depth+1) {
+			if !y.Has(k) || !e.deepEqual(x.vals[k], y.vals[k], depth+1) {
 				return false
 			}
 		}
@@ -586,7 +593,7 @@ func deepEqual(a, b any, depth int) bool {
 			return false
 		}
 		for i := range x.Items {
-			if !deepEqual(x.Items[i], y.Items[i], depth+1) {
+			if !e.deepEqual(x.Items[i], y.Items[i], depth+1) {
 				return false
 			}
 		}

@@ -183,14 +183,16 @@ func (s *pathStep) bracket(path, in string) error {
 }
 
 // eval applies the path to a document: the value of a definite path (nil
-// when it leads nowhere), else a list of the values found.
-func (e *jsonPathExpr) eval(root any) any {
+// when it leads nowhere), else a list of the values found. A deep scan
+// (..) visits at most budget values, and no deeper than maxNesting (a
+// template can make a document hold itself).
+func (e *jsonPathExpr) eval(root any, budget *int) any {
 	cur := []any{root}
 	for _, s := range e.steps {
 		var next []any
 		for _, v := range cur {
 			if s.deep {
-				walk(v, func(n any) { next = s.apply(n, next) })
+				walk(v, 0, budget, func(n any) { next = s.apply(n, next) })
 			} else {
 				next = s.apply(v, next)
 			}
@@ -259,17 +261,21 @@ func (s *pathStep) apply(v any, out []any) []any {
 	return out
 }
 
-// walk calls f on v and everything in it, in document order.
-func walk(v any, f func(any)) {
+// walk calls f on v and everything in it, in document order, while the
+// budget lasts.
+func walk(v any, depth int, budget *int, f func(any)) {
+	if *budget--; *budget < 0 || depth > maxNesting {
+		return
+	}
 	f(v)
 	switch x := v.(type) {
 	case *Map:
 		for _, k := range x.keys {
-			walk(x.vals[k], f)
+			walk(x.vals[k], depth+1, budget, f)
 		}
 	case *List:
 		for _, item := range x.Items {
-			walk(item, f)
+			walk(item, depth+1, budget, f)
 		}
 	}
 }

@@ -468,7 +468,7 @@ func (e *evaluator) mapMethod(at pos, m *Map, name string, args []any) (any, boo
 		return m.Has(k), true, err
 	case name == "containsValue" && n == 1:
 		for _, k := range m.keys {
-			if deepEqual(m.vals[k], args[0], 0) {
+			if e.same(m.vals[k], args[0]) {
 				return true, true, nil
 			}
 		}
@@ -516,7 +516,7 @@ func (e *evaluator) mapMethod(at pos, m *Map, name string, args []any) (any, boo
 		s, err := e.text(at, m)
 		return s, true, err
 	case name == "equals" && n == 1:
-		return deepEqual(m, args[0], 0), true, nil
+		return e.same(m, args[0]), true, nil
 	}
 	return nil, false, nil
 }
@@ -535,11 +535,11 @@ func (e *evaluator) listMethod(at pos, l *List, name string, args []any) (any, b
 		}
 		return l.Items[i], true, nil
 	case name == "contains" && n == 1:
-		return l.indexOf(args[0], false) >= 0, true, nil
+		return e.indexOf(l, args[0], false) >= 0, true, nil
 	case name == "indexOf" && n == 1:
-		return int64(l.indexOf(args[0], false)), true, nil
+		return int64(e.indexOf(l, args[0], false)), true, nil
 	case name == "lastIndexOf" && n == 1:
-		return int64(l.indexOf(args[0], true)), true, nil
+		return int64(e.indexOf(l, args[0], true)), true, nil
 	case name == "add" && n == 1:
 		if len(l.Items) >= MaxElements {
 			return nil, true, e.errorf(at, "a list grows past %d elements", MaxElements)
@@ -587,7 +587,7 @@ func (e *evaluator) listMethod(at pos, l *List, name string, args []any) (any, b
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
 			return old, true, nil
 		}
-		if i := l.indexOf(args[0], false); i >= 0 { // remove(Object)
+		if i := e.indexOf(l, args[0], false); i >= 0 { // remove(Object)
 			l.Items = append(l.Items[:i], l.Items[i+1:]...)
 			return true, true, nil
 		}
@@ -609,15 +609,15 @@ func (e *evaluator) listMethod(at pos, l *List, name string, args []any) (any, b
 		s, err := e.text(at, l)
 		return s, true, err
 	case name == "equals" && n == 1:
-		return deepEqual(l, args[0], 0), true, nil
+		return e.same(l, args[0]), true, nil
 	}
 	return nil, false, nil
 }
 
-func (l *List) indexOf(v any, last bool) int {
+func (e *evaluator) indexOf(l *List, v any, last bool) int {
 	found := -1
 	for i, item := range l.Items {
-		if deepEqual(item, v, 0) {
+		if e.same(item, v) {
 			if !last {
 				return i
 			}
@@ -641,7 +641,7 @@ func (e *evaluator) numberMethod(at pos, v any, name string, args []any) (any, b
 	case (name == "doubleValue" || name == "floatValue") && len(args) == 0:
 		return f, true, nil
 	case name == "equals" && len(args) == 1:
-		return deepEqual(v, args[0], 0), true, nil
+		return e.same(v, args[0]), true, nil
 	case name == "compareTo" && len(args) == 1:
 		_, g, _, ok := number(args[0])
 		if !ok {

@@ -300,6 +300,7 @@ func TestBounds(t *testing.T) {
 		{"deep nesting", strings.Repeat("#if(true)", 200), "nested more than 100 levels deep"},
 		{"deep parentheses", "#set($a = " + strings.Repeat("(", 200) + "1" + strings.Repeat(")", 200) + ")", "nested more than 100 levels deep"},
 		{"lists that hold each other, printed", `#set($a = [])#set($b = [$a])$a.add($b)$a`, "nested too deeply to print"},
+		{"a list of a million compared in a loop", `#set($l = [1..999999])#foreach($i in [1..100])#if($l.contains(-1))#end#end`, "the template takes more than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,6 +309,14 @@ func TestBounds(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.msg)
 		})
 	}
+}
+
+// TestDocumentThatHoldsItself: a template can make the body's document
+// hold itself; a deep scan of it still ends.
+func TestDocumentThatHoldsItself(t *testing.T) {
+	r, err := render(t, `#set($r = $input.path('$'))$r.put("self", $r)$input.path('$..x').size()`, vtl.Variables{Body: `{"x": 1}`})
+	require.NoError(t, err)
+	assert.Equal(t, "1001", r.Output)
 }
 
 // TestNotices: what API Gateway does without a word is said.
