@@ -26,9 +26,9 @@ type methodRequest struct {
 	received   time.Time
 }
 
-func (s *Server) newMethodRequest(req *http.Request, r *Route, pathParams map[string]string, body []byte) *methodRequest {
-	return &methodRequest{req: req, route: r, pathParams: pathParams, body: body,
-		requestID: newRequestID(), extendedID: fmt.Sprintf("%s=", strings.ReplaceAll(newRequestID(), "-", "")[:14]), received: s.now()}
+// newExtendedRequestID is an id in the form of $context.extendedRequestId.
+func newExtendedRequestID() string {
+	return strings.ReplaceAll(newRequestID(), "-", "")[:14] + "="
 }
 
 // context is $context: what API Gateway knows of the request. There is

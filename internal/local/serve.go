@@ -38,6 +38,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 
 // serve answers one request and returns the invocation type for the log.
 func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
+	// API Gateway's request ID is in every answer, its own errors included.
+	id, extendedID := newRequestID(), newExtendedRequestID()
+	w.Header().Set("X-Amzn-RequestId", id)
+	w.Header().Set("X-Amz-Apigw-Id", extendedID)
 	r, params := match(s.routes, req.Method, req.URL.Path)
 	if r == nil {
 		apiError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -57,9 +61,7 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 		apiError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request Too Long")
 		return "-"
 	}
-	m := s.newMethodRequest(req, r, params, body)
-	w.Header().Set("X-Amzn-RequestId", m.requestID)
-	w.Header().Set("X-Amz-Apigw-Id", m.extendedID)
+	m := &methodRequest{req: req, route: r, pathParams: params, body: body, requestID: id, extendedID: extendedID, received: s.now()}
 	switch r.Kind {
 	case cfn.Mock:
 		s.mock(w, m)

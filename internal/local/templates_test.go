@@ -124,6 +124,12 @@ func TestTemplates(t *testing.T) {
 		assert.Contains(t, log.String(), "PUT /jobs RequestResponse 200")
 		assert.Eventually(t, func() bool { return fake.calls.Load() == calls+2 }, 5*time.Second, time.Millisecond)
 	})
+	t.Run("API Gateway's request ID is in its own errors too", func(t *testing.T) {
+		w := call(s, "GET", "/nowhere", "")
+		assert.Equal(t, 403, w.Code)
+		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, w.Header().Get("X-Amzn-RequestId"))
+		assert.NotEmpty(t, w.Header().Get("X-Amz-Apigw-Id"))
+	})
 	t.Run("a template that fails as it runs: 500, and the place in the log", func(t *testing.T) {
 		w := call(s, "PUT", "/broken", `{}`)
 		assert.Equal(t, 500, w.Code)
