@@ -15,17 +15,17 @@ import (
 
 // templateServer serves testdata/templates.yaml, its function Fn at a
 // fake Lambda that echoes its event.
-func templateServer(t *testing.T) (*Server, *fakeLambda, *bytes.Buffer) {
+func templateServer(t *testing.T) (*Server, *fakeLambda, *syncWriter) {
 	t.Helper()
 	fake := &fakeLambda{}
 	ts := httptest.NewServer(fake)
 	t.Cleanup(ts.Close)
-	var log bytes.Buffer
+	log := &syncWriter{w: &bytes.Buffer{}}
 	s, err := NewServer(context.Background(), Config{Template: expanded(t, "templates.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL},
-		Log: &syncWriter{w: &log}, RetryDelays: []time.Duration{time.Millisecond}})
+		Log: log, RetryDelays: []time.Duration{time.Millisecond}})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
-	return s, fake, &log
+	return s, fake, log
 }
 
 // call sends a request: header holds name, value pairs.
