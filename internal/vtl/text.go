@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
 // How values print: as Java's toString (a reference in the output, a
@@ -168,40 +169,4 @@ func (p *printer) json(v any) {
 }
 
 // quote writes s as a JSON string.
-func (p *printer) quote(s string) {
-	const hex = "0123456789ABCDEF"
-	buf := make([]byte, 0, len(s)+2)
-	buf = append(buf, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			buf = utf8.AppendRune(buf, r)
-			i += n
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			buf = append(buf, '\\', c)
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		case '\f':
-			buf = append(buf, '\\', 'f')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		default:
-			if c < 0x20 {
-				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			} else {
-				buf = append(buf, c)
-			}
-		}
-		i++
-	}
-	buf = append(buf, '"')
-	p.write(string(buf))
-}
+func (p *printer) quote(s string) { p.write(string(tree.AppendString(nil, s))) }
