@@ -214,6 +214,14 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 			return false
 		}
 		templates = t
+		kept := t.Members[:0]
+		for _, m := range t.Members {
+			if isProxyEventTemplate(m.Value) && !hasContentType(want, m.Key) {
+				continue // the macro's, for a binary media type the API no longer has
+			}
+			kept = append(kept, m)
+		}
+		t.Members = kept
 		for _, m := range t.Members {
 			if !isProxyEventTemplate(m.Value) || !hasContentType(want, m.Key) {
 				e.fail(where.at(d.RequestTemplates).at(m.Key), "is a request template of your own, but with Event: proxy the macro writes the request templates, which build API Gateway's Lambda proxy event for every content type it accepts (%s); remove this template, or write Event: body and keep it (the function then gets what your template makes)", strings.Join(contentTypes(want), ", "))

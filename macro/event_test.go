@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
@@ -156,4 +157,110 @@ func TestProxyRequestTemplates(t *testing.T) {
 	assert.Equal(t, strings.Replace(text, `"isBase64Encoded":false`, `"isBase64Encoded":true`, 1), binary)
 	assert.LessOrEqual(t, len(text), 4000, "each Event: proxy method carries this template once per content type; the README gives its size")
 	assert.NotContains(t, text, "E($", "every E( is written out")
+}
+
+// TestProxyEventNotes: for a method of a REST API defined elsewhere, Event:
+// proxy cannot see the API's binary media types, and says so (check's
+// W4001); for one of the template's, it says nothing.
+func TestProxyEventNotes(t *testing.T) {
+	for _, tc := range []struct {
+		api  string
+		want string
+	}{
+		{"!Ref Api", ""},
+		{"!ImportValue shared-api", "cannot see the binary media types of the REST API"},
+	} {
+		t.Run(tc.api, func(t *testing.T) {
+			tmpl, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: a}}
+  Worker: {Type: AWS::Lambda::Function, Properties: {Handler: bootstrap, Runtime: provided.al2023, Role: r, Code: {ZipFile: x}}}
+  M:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: ` + tc.api + `
+      ResourceId: r
+      HttpMethod: POST
+      AsyncInvoke: {Mode: always, Event: proxy}
+      Integration: {Uri: !GetAtt Worker.Arn}
+`))
+			require.NoError(t, err)
+			stats, err := macro.Expand(tmpl, nil)
+			require.NoError(t, err)
+			var notes []string
+			for _, n := range stats.Notes {
+				if strings.Contains(n.Message, "binary media types") {
+					notes = append(notes, n.Error())
+				}
+			}
+			if tc.want == "" {
+				assert.Empty(t, notes)
+				return
+			}
+			require.Len(t, notes, 1)
+			assert.Contains(t, notes[0], "Resources.M.Properties.Integration.RequestTemplates: Event: proxy "+tc.want)
+		})
+	}
+}
+
+// TestProxyEventAgain: expanding again, the request templates the macro
+// wrote follow the API's binary media types: a template for a type the API
+// no longer lists as binary is removed, one whose isBase64Encoded no longer
+// fits is replaced; a template of the author's is refused, never replaced.
+func TestProxyEventAgain(t *testing.T) {
+	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	text, binary := quote(macro.ProxyEventTemplate(false)), quote(macro.ProxyEventTemplate(true))
+	tests := []struct {
+		name      string
+		binary    string // the API's BinaryMediaTypes
+		templates string // the integration's RequestTemplates
+		want      map[string]bool
+		refused   string
+	}{
+		{"image/png dropped from the binary media types", "[]", `{application/json: ` + text + `, image/png: ` + binary + `}`,
+			map[string]bool{"application/json": false, "application/x-www-form-urlencoded": false, "text/plain": false}, ""},
+		{"*/* added: every template base64", "['*/*']", `{application/json: ` + text + `, text/plain: ` + text + `}`,
+			map[string]bool{"application/json": true, "application/x-www-form-urlencoded": true, "text/plain": true}, ""},
+		{"the author's template for a binary media type", "[image/png]", `{image/png: "$input.body"}`, nil,
+			"Resources.M.Properties.Integration.RequestTemplates.image/png: is a request template of your own"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tmpl, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: a, BinaryMediaTypes: ` + tc.binary + `}}
+  Worker: {Type: AWS::Lambda::Function, Properties: {Handler: bootstrap, Runtime: provided.al2023, Role: r, Code: {ZipFile: x}}}
+  M:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: r
+      HttpMethod: POST
+      AsyncInvoke: {Mode: always, Event: proxy}
+      Integration: {Uri: !GetAtt Worker.Arn, RequestTemplates: ` + tc.templates + `}
+`))
+			require.NoError(t, err)
+			_, err = macro.Expand(tmpl, nil)
+			if tc.refused != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.refused)
+				return
+			}
+			require.NoError(t, err)
+			out, err := json.Marshal(tmpl)
+			require.NoError(t, err)
+			var doc struct {
+				Resources struct {
+					M struct{ Properties struct{ Integration struct{ RequestTemplates map[string]string } } }
+				}
+			}
+			require.NoError(t, json.Unmarshal(out, &doc))
+			got := map[string]bool{}
+			for k, v := range doc.Resources.M.Properties.Integration.RequestTemplates {
+				require.Contains(t, []string{macro.ProxyEventTemplate(false), macro.ProxyEventTemplate(true)}, v, k)
+				got[k] = v == macro.ProxyEventTemplate(true)
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }
