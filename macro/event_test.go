@@ -251,7 +251,11 @@ Resources:
 			require.NoError(t, err)
 			var doc struct {
 				Resources struct {
-					M struct{ Properties struct{ Integration struct{ RequestTemplates map[string]string } } }
+					M struct {
+						Properties struct {
+							Integration struct{ RequestTemplates map[string]string }
+						}
+					}
 				}
 			}
 			require.NoError(t, json.Unmarshal(out, &doc))
