@@ -61,12 +61,14 @@ const requestIDParameter = "method.response.header." + RequestIDHeader
 // accept makes the default integration response r of a method with Accepted
 // answer the request ID: its status (202 in always mode), its response
 // template and the header's mapping. It keeps what it wrote itself and
-// refuses what the author wrote that would answer otherwise.
-func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) bool {
+// refuses what the author wrote that would answer otherwise. It returns the
+// header as the mapping names it (the method response must declare that
+// name), "" when it refuses.
+func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) string {
 	status, _ := r.Get(d.StatusCode)
 	if code, _ := scalarString(e.resolved(status)); o.Mode == Always && code != AcceptedStatus {
 		e.fail(where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
-		return false
+		return ""
 	}
 	tk, pk := acceptedKeys(d)
 	ok := true
@@ -91,17 +93,22 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 	}
 	params, good := e.object(r, pk, where)
 	if !good {
-		return false
+		return ""
 	}
+	key := requestIDParameter
 	if i := indexFold(params, requestIDParameter); i >= 0 {
+		key = params.Members[i].Key
 		if params.Members[i].Value != requestIDSource {
-			e.fail(where.at(pk).at(params.Members[i].Key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
+			e.fail(where.at(pk).at(key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
 			ok = false
 		}
 	} else {
-		params.Set(requestIDParameter, requestIDSource)
+		params.Set(key, requestIDSource)
 	}
-	return ok
+	if !ok {
+		return ""
+	}
+	return strings.TrimPrefix(key, "method.response.header.")
 }
 
 // acceptedStatuses are the statuses whose method responses declare the
@@ -145,7 +152,8 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 		e.fail(iwhere.at("IntegrationResponses"), "is written so that the macro cannot find its default response; with Accepted write IntegrationResponses as a list (or leave it out and the macro adds it)")
 		return false
 	}
-	if !e.accept(r, cfn.MethodIntegration, o, rwhere) {
+	header := e.accept(r, cfn.MethodIntegration, o, rwhere)
+	if header == "" {
 		return false
 	}
 	v, _ := props.Get("MethodResponses")
@@ -172,8 +180,8 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 		if !good {
 			return false
 		}
-		if indexFold(params, requestIDParameter) < 0 {
-			params.Set(requestIDParameter, false)
+		if !params.Has("method.response.header." + header) {
+			params.Set("method.response.header."+header, false)
 		}
 	}
 	props.Set("MethodResponses", list)
@@ -193,7 +201,8 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 		e.fail(iwhere.at("responses").at("default"), "is %s; with Accepted write it as an object (or leave it out and the macro adds it)", cfn.TypeName(dv))
 		return false
 	}
-	if !e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default")) {
+	header := e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default"))
+	if header == "" {
 		return false
 	}
 	responses, ok := e.object(op, "responses", where)
@@ -214,12 +223,12 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 		if !good {
 			return false
 		}
-		if indexFold(headers, RequestIDHeader) < 0 {
+		if !headers.Has(header) {
 			schema := tree.NewObject("type", "string")
 			if oas3 {
-				headers.Set(RequestIDHeader, tree.NewObject("schema", schema))
+				headers.Set(header, tree.NewObject("schema", schema))
 			} else {
-				headers.Set(RequestIDHeader, schema)
+				headers.Set(header, schema)
 			}
 		}
 	}
