@@ -157,6 +157,12 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !ok {
 		return
 	}
+	if o.Event == EventProxy {
+		binary, good := e.binaryMediaTypes(apiID, doc, where)
+		if !good || !e.proxyEvent(in, cfn.OpenAPIIntegration, binary, iwhere) {
+			return
+		}
+	}
 	if !in.Has("passthroughBehavior") {
 		in.Set("passthroughBehavior", "when_no_match")
 	}
@@ -168,6 +174,9 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 		return
 	}
 	e.declareResponses(op, statuses, where)
+	if o.Accepted && !e.acceptOperation(op, in, o, oas3, where) {
+		return
+	}
 	e.stats.Operations++
 	if in.Has("credentials") {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed

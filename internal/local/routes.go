@@ -34,8 +34,13 @@ type Integration struct {
 	// 'value', method.request.header.Name, or "" (RequestResponse).
 	InvocationType string
 	Responses      []Response
-	uri            any  // the integration URI, as the template writes it
-	credentials    bool // API Gateway calls Lambda with a role of the integration
+	// RequestTemplates are the request mapping templates, by content
+	// type, in the template's order; Passthrough is the integration's
+	// PassthroughBehavior (cfn.WhenNoMatch when it has none).
+	RequestTemplates []MappingTemplate
+	Passthrough      string
+	uri              any  // the integration URI, as the template writes it
+	credentials      bool // API Gateway calls Lambda with a role of the integration
 	// Broken says why the route cannot work as written; it is answered as
 	// API Gateway answers a broken integration.
 	Broken string
@@ -45,8 +50,11 @@ type Integration struct {
 type Response struct {
 	StatusCode       string
 	SelectionPattern string // empty: the default response
-	Headers          map[string]string
-	pattern          *regexp.Regexp // SelectionPattern, matched against the whole errorMessage
+	// Parameters map method response headers (method.response.header.X)
+	// from their sources ('literal', integration.response.header.Y, ...).
+	Parameters []Parameter
+	Templates  []MappingTemplate // the response templates, by content type
+	pattern    *regexp.Regexp    // SelectionPattern, matched against the whole errorMessage
 }
 
 // template is a template's resources, for reading its REST APIs.
@@ -198,8 +206,10 @@ func (t *template) integration(in *tree.Object, k cfn.IntegrationKeys) Integrati
 				}
 			}
 		}
-		if rt, ok := valueOf(in, k.RequestTemplates).(*tree.Object); ok && rt.Len() > 0 {
-			ig.Broken = "it has request templates (VTL), which this server does not evaluate"
+	}
+	if ig.Kind == cfn.Lambda || ig.Kind == cfn.Mock {
+		if err := ig.readTemplates(in, k); err != nil {
+			ig.Broken = err.Error()
 		}
 	}
 	return ig
@@ -218,7 +228,7 @@ func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 		case json.Number:
 			sc = string(v)
 		}
-		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
+		resp := Response{StatusCode: sc, SelectionPattern: pattern}
 		if pattern != "" {
 			// API Gateway matches the pattern against the whole errorMessage.
 			re, err := regexp.Compile("^(?:" + pattern + ")$")
@@ -227,14 +237,12 @@ func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 			}
 			resp.pattern = re
 		}
-		if rp, ok := valueOf(r, k.ResponseParameters).(*tree.Object); ok {
-			for _, m := range rp.Members {
-				name, found := strings.CutPrefix(m.Key, "method.response.header.")
-				val, _ := m.Value.(string)
-				if found && len(val) >= 2 && strings.HasPrefix(val, "'") && strings.HasSuffix(val, "'") {
-					resp.Headers[name] = val[1 : len(val)-1]
-				}
-			}
+		var err error
+		if resp.Parameters, err = responseParameters(valueOf(r, k.ResponseParameters), sc); err != nil {
+			return err
+		}
+		if resp.Templates, err = mappingTemplates(valueOf(r, k.ResponseTemplates), "the response template of its integration response "+sc); err != nil {
+			return err
 		}
 		out = append(out, resp)
 		return nil

@@ -49,7 +49,7 @@ Resources:
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Special, HttpMethod: ANY, Integration: {Type: MOCK, IntegrationResponses: [{StatusCode: "204", ResponseParameters: {method.response.header.X-Mock: "'yes'"}}]}}
   Templated:
     Type: AWS::ApiGateway::Method
-    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PUT, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, RequestTemplates: {application/json: "{}"}}}
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PUT, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, RequestTemplates: {application/json: "{\"templated\": $input.path('$.a')}"}, IntegrationResponses: [{StatusCode: "200"}]}}
   ProxyAny:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Proxy, HttpMethod: ANY, Integration: {Type: AWS_PROXY, IntegrationHttpMethod: POST, Uri: !GetAtt Fn.Arn}}
@@ -74,9 +74,10 @@ Resources:
 // X-Amz-Function-Error header, as the emulator answers them), others are
 // echoed.
 type fakeLambda struct {
-	calls    atomic.Int32
-	mu       sync.Mutex
-	payloads []string
+	calls      atomic.Int32
+	mu         sync.Mutex
+	payloads   []string
+	requestIDs []string // the request ID each invocation ran under
 }
 
 func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +85,7 @@ func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.payloads = append(f.payloads, string(b))
+	f.requestIDs = append(f.requestIDs, r.Header.Get("X-Amzn-RequestId"))
 	f.mu.Unlock()
 	switch {
 	case bytes.Contains(b, []byte("slow")): // held until the caller gives up
@@ -143,7 +145,7 @@ func TestServe(t *testing.T) {
 		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
 		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
-		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"a request template makes the event", "PUT", "/items/7", `{"a": 1}`, nil, 200, `{"templated": 1}`, nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"a selection pattern that is not a regular expression: broken", "POST", "/items/7", `{"fail":1}`, nil, 500, "Internal server error", nil},
@@ -168,7 +170,6 @@ func TestServe(t *testing.T) {
 		})
 	}
 	warnings := strings.Join(s.Warnings(), "\n")
-	assert.Contains(t, warnings, "request templates (VTL)")
 	assert.Contains(t, warnings, "no permission to invoke Other")
 	assert.Contains(t, warnings, `integration type "HTTP" is not emulated`)
 	assert.Contains(t, warnings, `POST /items/{id} (Resources.BadPattern): the SelectionPattern "bad(" of its integration response 400 is not a regular expression this server can read`)
