@@ -1,0 +1,68 @@
+package audit
+
+import (
+	"maps"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+// proxyRefusal says why a proxy method is not made asynchronous as it is.
+const proxyRefusal = "is a Lambda proxy integration (AWS_PROXY), which always invokes synchronously; only a non-proxy (AWS) integration invokes asynchronously, and through one the function would receive the request body instead of the proxy event it is written for"
+
+// convertProxy plans making a proxy method asynchronous, with --event
+// proxy only: the integration is put anew as a Lambda non-proxy
+// integration of the same function, whose request template (the macro's
+// Event: proxy template, see proxyEvent) builds the proxy event, so that
+// the function's event does not change.
+func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
+	if o.Event != "proxy" {
+		return nil, refused(row, proxyRefusal+": change the function and the integration together, or use --event proxy, which keeps the event")
+	}
+	tmpl, ok := proxyEvent()
+	if !ok {
+		return nil, refused(row, proxyRefusal+"; --event proxy needs the request template of the macro's Event: proxy (issue 18), which this build does not have yet")
+	}
+	in := row.def.MethodIntegration
+	var steps []Step
+	params := maps.Clone(in.RequestParameters)
+	if params == nil {
+		params = map[string]string{}
+	}
+	for _, k := range invocationTypeKeys(params) {
+		delete(params, k)
+	}
+	params[cfn.InvocationTypeParameter] = "'" + eventType + "'"
+	if o.Mode == Client {
+		header, declared := declaredHeader(row.def.RequestParameters, o.Header)
+		params[cfn.InvocationTypeParameter] = cfn.HeaderSource + header
+		if !declared {
+			steps = append(steps, r.methodStep(row, "declare the method request header "+header+" (not required), which the caller sets to Event or RequestResponse", &apigateway.UpdateMethodInput{
+				PatchOperations: []types.PatchOperation{{Op: types.OpAdd, Path: aws.String(requestParameterPath("method.request.header." + header)), Value: aws.String("false")}},
+			}))
+		}
+	}
+	put := &apigateway.PutIntegrationInput{
+		RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method),
+		Type: types.IntegrationTypeAws, IntegrationHttpMethod: aws.String("POST"), Uri: in.Uri, Credentials: in.Credentials,
+		RequestParameters: params, RequestTemplates: tmpl.Templates, PassthroughBehavior: aws.String(tmpl.Passthrough),
+		ContentHandling: in.ContentHandling, CacheNamespace: in.CacheNamespace, CacheKeyParameters: in.CacheKeyParameters,
+	}
+	if in.TimeoutInMillis != 0 {
+		put.TimeoutInMillis = aws.Int32(in.TimeoutInMillis)
+	}
+	steps = append(steps, Step{Method: row.Key(), Why: "make it a Lambda non-proxy integration of the same function whose request template builds the proxy event, and map X-Amz-Invocation-Type from " + params[cfn.InvocationTypeParameter], input: put})
+	converted := row
+	converted.def.MethodIntegration = &types.Integration{} // put anew: no integration responses
+	responses, refusal := r.defaultResponse(converted, o.StatusCode)
+	if refusal != nil {
+		return nil, refusal
+	}
+	steps = append(steps, responses...)
+	if perm := r.permissionStep(row); perm != nil {
+		steps = append(steps, *perm)
+	}
+	return steps, nil
+}
