@@ -106,7 +106,7 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		}
 	}
 	if len(others) > 0 {
-		p.Notes = append(p.Notes, "the deployment also deploys what the stage "+r.Stage.Name+" does not run yet of "+strings.Join(others, ", "))
+		p.Notes = append(p.Notes, "the deployment also deploys the changes the stage "+r.Stage.Name+" does not run yet of "+strings.Join(others, ", ")+" (see the problems above)")
 	}
 	p.Steps = append(p.Steps, Step{
 		Why: "deploy the API to the stage " + r.Stage.Name + ", so that callers get the change",
@@ -168,11 +168,13 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 	for _, k := range keys[min(1, len(keys)):] {
 		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String(requestParameterPath(k))})
 	}
+	why := "map X-Amz-Invocation-Type from " + mapping
 	if !strings.EqualFold(deref(in.HttpMethod), "POST") {
 		ops = append(ops, types.PatchOperation{Op: types.OpReplace, Path: aws.String("/httpMethod"), Value: aws.String("POST")})
+		why += ", and call Lambda with POST, as its Invoke API is"
 	}
 	if len(ops) > 0 {
-		steps = append(steps, r.integrationStep(row, "map X-Amz-Invocation-Type from "+mapping+" (Lambda's Invoke API is a POST)", ops))
+		steps = append(steps, r.integrationStep(row, why, ops))
 	}
 	responses, refusal := r.defaultResponse(row, o.StatusCode)
 	if refusal != nil {

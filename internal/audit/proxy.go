@@ -18,10 +18,13 @@ const proxyRefusal = "is a Lambda proxy integration (AWS_PROXY), which always in
 // Event: proxy template, see proxyEvent) builds the proxy event, so that
 // the function's event does not change.
 func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
-	if o.Event != "proxy" {
-		return nil, refused(row, proxyRefusal+": change the function and the integration together, or use --event proxy, which keeps the event")
-	}
 	tmpl, ok := proxyEvent()
+	if o.Event != "proxy" {
+		if ok {
+			return nil, refused(row, proxyRefusal+": use --event proxy, which keeps the event, or change the function and the integration together")
+		}
+		return nil, refused(row, proxyRefusal+": change the function and the integration together")
+	}
 	if !ok {
 		return nil, refused(row, proxyRefusal+"; --event proxy needs the request template of the macro's Event: proxy (issue 18), which this build does not have yet")
 	}

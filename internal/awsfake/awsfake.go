@@ -128,6 +128,11 @@ func (a *API) Method(path, name, method string) string {
 	return r.ID
 }
 
+// Delete deletes a method.
+func (a *API) Delete(path, name string) {
+	delete(a.resource(path).Methods, name)
+}
+
 func (a *API) resource(path string) *resource {
 	for _, r := range a.resources {
 		if r.Path == path {
