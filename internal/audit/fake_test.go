@@ -2,8 +2,8 @@ package audit
 
 import (
 	"context"
-	"os"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
