@@ -1,0 +1,160 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPlanCases: what --fix plans for each form of method: the patch
+// operation chosen (replace a key that exists, in its case; add one that
+// does not), the method request header, the default response, and what
+// it refuses.
+func TestPlanCases(t *testing.T) {
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+	integration := func(extra string) string {
+		return `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "integrationResponses": {"200": {"statusCode": "200"}}` + extra + `}}`
+	}
+	tests := []struct {
+		name   string
+		method string
+		fix    FixOptions
+		want   []string // each step's command from its operation to before --region
+		skip   string   // code: message prefix of the method's refusal
+	}{
+		{"always: add the mapping", integration(``), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"}]`}, ""},
+		{"always: replace a mapping written in lower case, in its case", integration(`, "requestParameters": {"integration.request.header.x-amz-invocation-type": "'RequestResponse'"}`), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/requestParameters/integration.request.header.x-amz-invocation-type","value":"'Event'"}]`}, ""},
+		{"always: one mapping of two in different cases is replaced, the other removed", integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'RequestResponse'", "integration.request.header.x-amz-invocation-type": "'Event'"}`), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"remove","path":"/requestParameters/integration.request.header.x-amz-invocation-type"}]`}, ""},
+		{"always: an integration method other than POST is corrected", strings.Replace(integration(``), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"replace","path":"/httpMethod","value":"POST"}]`}, ""},
+		{"client: declare the header and map it", integration(``), FixOptions{Mode: Client},
+			[]string{
+				`update-method --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/method.request.header.InvocationType","value":"false"}]`,
+				`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.InvocationType"}]`,
+			}, ""},
+		{"client: a header the method declares in another case is used as declared", strings.Replace(integration(``), `{"methodResponses"`, `{"requestParameters": {"method.request.header.invocationtype": true}, "methodResponses"`, 1), FixOptions{Mode: Client},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.invocationtype"}]`}, ""},
+		{"client: another header", integration(``), FixOptions{Mode: Client, Header: "X-Run-Mode"},
+			[]string{
+				`update-method --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/method.request.header.X-Run-Mode","value":"false"}]`,
+				`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.X-Run-Mode"}]`,
+			}, ""},
+		{"no default integration response: add it, and its method response", `{"methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}}`, FixOptions{Mode: Async},
+			[]string{
+				`put-method-response --rest-api-id t --resource-id res0002 --http-method POST --status-code 200`,
+				`put-integration-response --rest-api-id t --resource-id res0002 --http-method POST --status-code 200`,
+			}, ""},
+		{"200 taken by an error response", `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "integrationResponses": {"200": {"statusCode": "200", "selectionPattern": "Error.*"}}}}`, FixOptions{Mode: Async},
+			nil, `refused: has no default integration response, and the status 200 is taken by the response for "Error.*"`},
+		{"a request template that sets the header", integration(`, "requestTemplates": {"application/json": "#set($context.requestOverride.header.X-Amz-Invocation-Type = 'Event')"}`), FixOptions{Mode: Client},
+			nil, "refused: its request template for application/json sets X-Amz-Invocation-Type itself"},
+		{"a mock", `{"methodIntegration": {"type": "MOCK"}}`, FixOptions{Mode: Async},
+			nil, "refused: invokes no Lambda function (mock)"},
+		{"already as asked", integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}`), FixOptions{Mode: Async},
+			nil, "unchanged: already async"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := awsfake.New("123456789012", "us-east-1")
+			f.AddAPI("t", "t").Method("/jobs", "POST", tc.method)
+			f.AddFunction("worker").Allow("", "s", "")
+			cl := serve(t, f)
+			r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+			require.NoError(t, err)
+			tc.fix.Methods = []string{"POST /jobs"}
+			p := r.Plan(tc.fix)
+			var got []string
+			for _, s := range p.Steps {
+				got = append(got, strings.Join(s.Command[2:slicesIndex(s.Command, "--region")], " "))
+			}
+			assert.Equal(t, tc.want, got)
+			if tc.skip == "" {
+				assert.Empty(t, p.Skipped)
+				return
+			}
+			require.Len(t, p.Skipped, 1)
+			assert.True(t, strings.HasPrefix(p.Skipped[0].Code+": "+p.Skipped[0].Message, tc.skip), p.Skipped[0].Message)
+		})
+	}
+}
+
+func slicesIndex(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// TestRequestParameterPath: a request parameter's patch path is a JSON
+// Pointer: / in the key is written ~1 and ~ is written ~0.
+func TestRequestParameterPath(t *testing.T) {
+	assert.Equal(t, "/requestParameters/integration.request.header.X-Amz-Invocation-Type", requestParameterPath("integration.request.header.X-Amz-Invocation-Type"))
+	assert.Equal(t, "/requestParameters/method.request.querystring.a~1b~0c", requestParameterPath("method.request.querystring.a/b~c"))
+	assert.Equal(t, "/requestTemplates/application~1json", "/requestTemplates/"+jsonPointerEscape("application/json"))
+}
+
+// TestStatementID: within Lambda's rules for a statement ID, and one per
+// API and method.
+func TestStatementID(t *testing.T) {
+	a := statementID("a1b2c3d4e5", "PUT", "/jobs/{id}")
+	assert.Equal(t, "asyncinvoke-a1b2c3d4e5-PUT-jobs-id-570e931d", a)
+	assert.NotEqual(t, a, statementID("a1b2c3d4e5", "PUT", "/jobs/{id+}"))
+	long := statementID("a1b2c3d4e5", "POST", "/"+strings.Repeat("segment/", 30))
+	assert.LessOrEqual(t, len(long), 100)
+	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, long)
+}
+
+// TestConvertProxy: with --event proxy and the macro's Event: proxy
+// template (here a stand-in: see event.go, where it plugs in), a proxy
+// method is put anew as a non-proxy integration of the same function with
+// the template, asynchronous, with its default response; without the
+// template, it is refused with the reason.
+func TestConvertProxy(t *testing.T) {
+	build := func(t *testing.T) (*Report, *awsfake.Fake) {
+		f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+		awsfake.Example(f)
+		cl := serve(t, f)
+		r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}})
+		require.NoError(t, err)
+		return r, f
+	}
+	fix := FixOptions{Mode: Async, Event: "proxy", Methods: []string{"ANY /legacy/{proxy+}"}}
+
+	r, _ := build(t)
+	p := r.Plan(fix)
+	require.Empty(t, p.Steps)
+	assert.Contains(t, p.Skipped[0].Message, "--event proxy needs the request template of the macro's Event: proxy")
+
+	was := proxyEvent
+	t.Cleanup(func() { proxyEvent = was })
+	proxyEvent = func() (proxyTemplate, bool) {
+		return proxyTemplate{Templates: map[string]string{"application/json": `{"body": $input.json('$')}`}, Passthrough: "WHEN_NO_TEMPLATES"}, true
+	}
+	r, f := build(t)
+	p = r.Plan(fix)
+	var ops []string
+	for _, s := range p.Steps {
+		ops = append(ops, s.Command[2])
+	}
+	assert.Equal(t, []string{"put-integration", "put-method-response", "put-integration-response"}, ops)
+	assert.Contains(t, ShellLine(p.Steps[0].Command), `--request-templates '{"application/json":"{\"body\": $input.json('\''$'\'')}"}'`)
+	cl := serve(t, f)
+	require.NoError(t, p.Apply(context.Background(), cl, &strings.Builder{}))
+	after, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}})
+	require.NoError(t, err)
+	row := after.Methods[0]
+	assert.Equal(t, Async, row.Invocation.Class)
+	assert.Equal(t, "AWS", row.IntegrationType)
+	assert.Equal(t, "legacy", row.Target.String())
+	assert.Equal(t, Permitted, row.Permission.State)
+	assert.Empty(t, after.Plan(FixOptions{Mode: Async, Methods: fix.Methods}).Steps, "done: nothing more to do")
+}
