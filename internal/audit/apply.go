@@ -130,11 +130,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "%s:\n", plural(len(p.Steps), "change"))
 	}
 	for i, s := range p.Steps {
-		who := s.Method
-		if who == "" {
-			who = "the API"
-		}
-		fmt.Fprintf(&b, "\n# %d. %s: %s\n%s\n", i+1, who, s.Why, ShellLine(s.Command))
+		fmt.Fprintf(&b, "\n# %d. %s\n%s\n", i+1, s.what(), ShellLine(s.Command))
 	}
 	for _, f := range p.Skipped {
 		fmt.Fprintf(&b, "\n# %s: %s: %s", f.Method, f.Code, f.Message)
@@ -159,6 +155,14 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	return err
 }
 
+// what says what a step does, and to which method.
+func (s Step) what() string {
+	if s.Method == "" {
+		return s.Why
+	}
+	return s.Method + ": " + s.Why
+}
+
 // ApplyError says which step of a plan failed, and what had been done.
 type ApplyError struct {
 	Step, Of int
@@ -181,7 +185,7 @@ func (p *Plan) Apply(ctx context.Context, cl *Clients, progress io.Writer) error
 		if err := s.apply(ctx, cl); err != nil {
 			return &ApplyError{Step: i + 1, Of: len(p.Steps), Command: ShellLine(s.Command), Err: err}
 		}
-		fmt.Fprintf(progress, "applied %d/%d: %s: %s\n", i+1, len(p.Steps), dash(s.Method), s.Why)
+		fmt.Fprintf(progress, "applied %d/%d: %s\n", i+1, len(p.Steps), s.what())
 	}
 	return nil
 }
