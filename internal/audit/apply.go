@@ -146,14 +146,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 }
 
 // WriteJSON writes the plan as JSON.
-func (p *Plan) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
+func (p *Plan) WriteJSON(w io.Writer) error { return WriteJSON(w, p) }
 
 // what says what a step does, and to which method.
 func (s Step) what() string {

@@ -146,17 +146,7 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 	if row.Permission.State == Unpermitted && row.Permission.Note == "the function does not exist" {
 		return nil, refused(row, "invokes "+row.Target.String()+", which does not exist: point the integration at a function first")
 	}
-	var steps []Step
-	mapping := "'" + eventType + "'"
-	if o.Mode == Client {
-		header, declared := declaredHeader(row.def.RequestParameters, o.Header)
-		mapping = cfn.HeaderSource + header
-		if !declared {
-			steps = append(steps, r.methodStep(row, "declare the method request header "+header+" (not required), which the caller sets to Event or RequestResponse", &apigateway.UpdateMethodInput{
-				PatchOperations: []types.PatchOperation{{Op: types.OpAdd, Path: aws.String(requestParameterPath("method.request.header." + header)), Value: aws.String("false")}},
-			}))
-		}
-	}
+	mapping, steps := r.mapping(row, o)
 	var ops []types.PatchOperation
 	keys := invocationTypeKeys(in.RequestParameters)
 	switch {
@@ -176,16 +166,42 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 	if len(ops) > 0 {
 		steps = append(steps, r.integrationStep(row, why, ops))
 	}
-	responses, refusal := r.defaultResponse(row, o.StatusCode)
+	steps, refusal := r.responsesAndPermission(steps, row, row, o.StatusCode)
+	if refusal != nil {
+		return nil, refusal
+	}
+	if len(steps) == 0 {
+		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + string(o.Mode) + ", with a default integration response and a permission"}
+	}
+	return steps, nil
+}
+
+// mapping is the source the X-Amz-Invocation-Type mapping takes in mode
+// o.Mode: 'Event', or in client mode the method request header, which a
+// step declares when the method does not (in any case).
+func (r *Report) mapping(row Row, o FixOptions) (string, []Step) {
+	if o.Mode != Client {
+		return "'" + eventType + "'", nil
+	}
+	header, declared := declaredHeader(row.def.RequestParameters, o.Header)
+	if declared {
+		return cfn.HeaderSource + header, nil
+	}
+	return cfn.HeaderSource + header, []Step{r.methodStep(row, "declare the method request header "+header+" (not required), which the caller sets to Event or RequestResponse", &apigateway.UpdateMethodInput{
+		PatchOperations: []types.PatchOperation{{Op: types.OpAdd, Path: aws.String(requestParameterPath("method.request.header." + header)), Value: aws.String("false")}},
+	})}
+}
+
+// responsesAndPermission adds to steps the default response that the
+// integration of responsesOf lacks, and the permission row lacks.
+func (r *Report) responsesAndPermission(steps []Step, row, responsesOf Row, status string) ([]Step, *Finding) {
+	responses, refusal := r.defaultResponse(responsesOf, status)
 	if refusal != nil {
 		return nil, refusal
 	}
 	steps = append(steps, responses...)
 	if perm := r.permissionStep(row); perm != nil {
 		steps = append(steps, *perm)
-	}
-	if len(steps) == 0 {
-		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + string(o.Mode) + ", with a default integration response and a permission"}
 	}
 	return steps, nil
 }

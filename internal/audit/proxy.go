@@ -29,7 +29,6 @@ func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
 		return nil, refused(row, proxyRefusal+"; --event proxy needs the request template of the macro's Event: proxy (issue 18), which this build does not have yet")
 	}
 	in := row.def.MethodIntegration
-	var steps []Step
 	params := maps.Clone(in.RequestParameters)
 	if params == nil {
 		params = map[string]string{}
@@ -37,16 +36,8 @@ func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
 	for _, k := range invocationTypeKeys(params) {
 		delete(params, k)
 	}
-	params[cfn.InvocationTypeParameter] = "'" + eventType + "'"
-	if o.Mode == Client {
-		header, declared := declaredHeader(row.def.RequestParameters, o.Header)
-		params[cfn.InvocationTypeParameter] = cfn.HeaderSource + header
-		if !declared {
-			steps = append(steps, r.methodStep(row, "declare the method request header "+header+" (not required), which the caller sets to Event or RequestResponse", &apigateway.UpdateMethodInput{
-				PatchOperations: []types.PatchOperation{{Op: types.OpAdd, Path: aws.String(requestParameterPath("method.request.header." + header)), Value: aws.String("false")}},
-			}))
-		}
-	}
+	mapping, steps := r.mapping(row, o)
+	params[cfn.InvocationTypeParameter] = mapping
 	put := &apigateway.PutIntegrationInput{
 		RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method),
 		Type: types.IntegrationTypeAws, IntegrationHttpMethod: aws.String("POST"), Uri: in.Uri, Credentials: in.Credentials,
@@ -59,13 +50,5 @@ func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
 	steps = append(steps, Step{Method: row.Key(), Why: "make it a Lambda non-proxy integration of the same function whose request template builds the proxy event, and map X-Amz-Invocation-Type from " + params[cfn.InvocationTypeParameter], input: put})
 	converted := row
 	converted.def.MethodIntegration = &types.Integration{} // put anew: no integration responses
-	responses, refusal := r.defaultResponse(converted, o.StatusCode)
-	if refusal != nil {
-		return nil, refusal
-	}
-	steps = append(steps, responses...)
-	if perm := r.permissionStep(row); perm != nil {
-		steps = append(steps, *perm)
-	}
-	return steps, nil
+	return r.responsesAndPermission(steps, row, converted, o.StatusCode)
 }

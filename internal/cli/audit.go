@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -181,12 +180,7 @@ func write(w io.Writer, format string, report *audit.Report, plan *audit.Plan, a
 		if after != nil {
 			out["after"] = after
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(b, '\n'))
-		return err
+		return audit.WriteJSON(w, out)
 	}
 	if err := report.WriteText(w); err != nil {
 		return err
