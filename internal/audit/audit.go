@@ -57,7 +57,7 @@ type Row struct {
 	IntegrationType string         `json:"integrationType"`
 	Invocation      Invocation     `json:"invocation"`
 	Target          *Target        `json:"target,omitempty"`
-	Permission      Permission     `json:"permission"`
+	Permission      *Permission    `json:"permission,omitempty"` // nil when no Lambda function is invoked
 	Async           *AsyncSettings `json:"async,omitempty"`
 	Deployed        *Deployed      `json:"deployed,omitempty"`
 
@@ -120,7 +120,7 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 		}
 		r.stage, vars = st, st.Variables
 		r.Stage = &StageReport{Name: st.Name, DeploymentID: st.DeploymentID}
-		deployed = r.compareStage(def)
+		deployed = r.compareStage(def, len(o.Methods) == 0)
 	}
 	functions := map[string]*function{}
 	for _, m := range methods {
@@ -161,9 +161,10 @@ func NormalizeMethod(s string) string {
 }
 
 // compareStage reads the stage's export into snapshots by method, and
-// notes the methods it has deployed that the definition no longer has.
-// It returns nil when nothing can be compared, and says why.
-func (r *Report) compareStage(def definition) map[string]snapshot {
+// (when every method is audited) notes the methods it has deployed that
+// the definition no longer has. It returns nil when nothing can be
+// compared, and says why.
+func (r *Report) compareStage(def definition, all bool) map[string]snapshot {
 	st := r.stage
 	if st.exportErr != nil {
 		r.Stage.Note = "the stage's export could not be read, so its deployment is not compared: " + st.exportErr.Error()
@@ -187,7 +188,7 @@ func (r *Report) compareStage(def definition) map[string]snapshot {
 		defined[m.key()] = true
 	}
 	for _, k := range sortedKeys(deployed) {
-		if !defined[k] {
+		if all && !defined[k] {
 			r.problem(k, CodeDeployment, "is still deployed to the stage "+st.Name+" but no longer defined: the stage's deployment is behind the definition; deploy the API to the stage")
 		}
 	}
@@ -211,7 +212,8 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 	t, invokesLambda := InvokedTarget(in, vars)
 	if invokesLambda {
 		row.Target = &t
-		row.Permission, row.Async = r.lambdaChecks(ctx, cl, key, t, in, row.Invocation.Class, functions)
+		p, async := r.lambdaChecks(ctx, cl, key, t, in, row.Invocation.Class, functions)
+		row.Permission, row.Async = &p, async
 		if o.Expect != "" && row.Invocation.Class != o.Expect {
 			msg := fmt.Sprintf("is %s, not %s as --expect asks", row.Invocation.Class, o.Expect)
 			if row.Invocation.Class == Proxy {
@@ -283,7 +285,7 @@ func (r *Report) lambdaChecks(ctx context.Context, cl *Clients, key string, t Ta
 		return p, nil
 	}
 	s := f.async
-	if s.OnFailure == "" && s.DeadLetter == "" {
+	if s.OnFailure == "" && s.DeadLetter == "" && (class == Async || class == Client) {
 		r.warn(key, CodeOnFailure, fmt.Sprintf("invokes %s asynchronously, and a failed call goes nowhere: it has no on-failure destination and no dead-letter queue, so Lambda drops the event after %d retries (Serverless Rules ES1007); give it one with aws lambda put-function-event-invoke-config --destination-config", t.String(), s.MaximumRetryAttempts))
 	}
 	return p, &s

@@ -118,8 +118,8 @@ func targetText(t *Target) string {
 	return t.String()
 }
 
-func permissionText(p Permission) string {
-	if p.State == NotLambda {
+func permissionText(p *Permission) string {
+	if p == nil {
 		return "-"
 	}
 	return string(p.State)

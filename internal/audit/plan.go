@@ -143,7 +143,7 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 	if row.Target == nil {
 		return nil, refused(row, "invokes no Lambda function")
 	}
-	if row.Permission.State == Unpermitted && row.Permission.Note == "the function does not exist" {
+	if p := row.Permission; p != nil && p.State == Unpermitted && p.Note == "the function does not exist" {
 		return nil, refused(row, "invokes "+row.Target.String()+", which does not exist: point the integration at a function first")
 	}
 	mapping, steps := r.mapping(row, o)
@@ -246,7 +246,7 @@ func (r *Report) defaultResponse(row Row, status string) ([]Step, *Finding) {
 // another stage keeps working): the least that lets the calls through, and
 // what the macro's rules count as covering them.
 func (r *Report) permissionStep(row Row) *Step {
-	if row.Permission.State != Unpermitted || row.Target == nil {
+	if row.Permission == nil || row.Permission.State != Unpermitted || row.Target == nil {
 		return nil
 	}
 	t := *row.Target

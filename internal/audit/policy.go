@@ -27,7 +27,6 @@ const (
 	Unpermitted PermissionState = "no"      // none does: calls answer 500
 	ByRole      PermissionState = "role"    // the integration has credentials (a role API Gateway assumes): no permission is needed
 	Unknown     PermissionState = "unknown" // it could not be told (the note says why)
-	NotLambda   PermissionState = ""        // the method invokes no Lambda function
 )
 
 // policy is a Lambda function's resource-based policy, as GetPolicy
