@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +192,18 @@ func TestReadErrors(t *testing.T) {
 	_, err := Run(context.Background(), cl, Options{RestAPIID: "nope"})
 	require.Error(t, err)
 	assert.Equal(t, "reading the REST API nope: GetRestApi: NotFoundException: Invalid API identifier specified 123456789012:nope", err.Error())
+}
+
+// TestNoAnswer: an endpoint that does not answer, said in one line with
+// where.
+func TestNoAnswer(t *testing.T) {
+	fakeEnv(t)
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	cl, err := Connect(context.Background(), Config{Region: "us-east-1", EndpointURL: srv.URL})
+	require.NoError(t, err)
+	_, err = Run(context.Background(), cl, Options{RestAPIID: "x"})
+	require.Error(t, err)
+	assert.Equal(t, "finding the account of the credentials: GetCallerIdentity: no answer from "+srv.URL+": connection refused", err.Error())
 }

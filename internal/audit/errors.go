@@ -3,6 +3,7 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -49,7 +50,19 @@ func describe(err error) string {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return operation + "timed out"
 	}
-	// A transport error (no answer at all): the innermost message says it.
+	// A transport error (no answer at all): where, and the innermost message.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner := error(ue)
+		for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+			inner = u
+		}
+		host := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Scheme + "://" + u.Host
+		}
+		return operation + "no answer from " + host + ": " + firstLine(inner.Error())
+	}
 	inner := err
 	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
 		inner = u
