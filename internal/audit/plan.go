@@ -70,7 +70,14 @@ func (r *Report) Plan(o FixOptions) *Plan {
 	p := &Plan{Steps: []Step{}, Skipped: []Finding{}, Notes: []string{}}
 	defer p.commands(r.config, r.API.Region)
 	asked := len(o.Methods) > 0
+	named := map[string]bool{}
+	for _, m := range o.Methods {
+		named[NormalizeMethod(m)] = true
+	}
 	for _, row := range r.Methods {
+		if asked && !named[row.Key()] {
+			continue
+		}
 		if !asked && row.Target == nil {
 			continue // not a Lambda method: only --method names one to be refused
 		}
@@ -88,7 +95,8 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		}
 		p.Steps = append(p.Steps, steps...)
 	}
-	if len(p.Steps) == 0 {
+	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
+	if len(p.Steps) == 0 && (r.Stage == nil || !behind) {
 		return p
 	}
 	if r.Stage == nil {
@@ -105,11 +113,15 @@ func (r *Report) Plan(o FixOptions) *Plan {
 			others = append(others, f.Method)
 		}
 	}
-	if len(others) > 0 {
+	if len(others) > 0 && len(p.Steps) > 0 {
 		p.Notes = append(p.Notes, "the deployment also deploys the changes the stage "+r.Stage.Name+" does not run yet of "+strings.Join(others, ", ")+" (see the problems above)")
 	}
+	why := "deploy the API to the stage " + r.Stage.Name + ", so that callers get the change"
+	if len(p.Steps) == 0 {
+		why = "deploy the API to the stage " + r.Stage.Name + ", which runs an older definition (see the problems above)"
+	}
 	p.Steps = append(p.Steps, Step{
-		Why: "deploy the API to the stage " + r.Stage.Name + ", so that callers get the change",
+		Why: why,
 		input: &apigateway.CreateDeploymentInput{
 			RestApiId: aws.String(r.API.ID), StageName: aws.String(r.Stage.Name),
 			Description: aws.String(fmt.Sprintf("asyncinvoke audit --fix --mode %s", modeName(o.Mode))),

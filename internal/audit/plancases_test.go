@@ -158,3 +158,20 @@ func TestConvertProxy(t *testing.T) {
 	assert.Equal(t, Permitted, row.Permission.State)
 	assert.Empty(t, after.Plan(FixOptions{Mode: Async, Methods: fix.Methods}).Steps, "done: nothing more to do")
 }
+
+// TestPlanDeploysABehindStage: a method already as asked, on a stage that
+// runs an older definition of it, gets the deployment only.
+func TestPlanDeploysABehindStage(t *testing.T) {
+	_, cl := example(t)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"POST /jobs"}})
+	require.NoError(t, err)
+	p := r.Plan(FixOptions{Mode: Async, Methods: []string{"POST /jobs"}})
+	require.Len(t, p.Steps, 1)
+	assert.Equal(t, "deploy the API to the stage prod, which runs an older definition (see the problems above)", p.Steps[0].Why)
+	assert.Equal(t, []string{"aws", "apigateway", "create-deployment"}, p.Steps[0].Command[:3])
+	assert.Empty(t, p.Notes)
+
+	r, err = Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"GET /health"}})
+	require.NoError(t, err)
+	assert.Empty(t, r.Plan(FixOptions{Mode: Client, Methods: []string{"GET /health"}}).Steps, "a stage that runs the methods as defined is not deployed to")
+}
