@@ -49,6 +49,8 @@ fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./internal/parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./internal/cli -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./internal/vtl -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
 	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 10000x,$(FUZZTIME)),2m,$(FUZZTIME))
@@ -67,10 +69,13 @@ lint-templates: ## cfn-lint: the deploy templates, every golden template and the
 	$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml > build/jobs.expanded.yaml
 	$(CFN_LINT) build/jobs.expanded.yaml
 
-tools: ## Check (and where missing, install) cfn-lint and the SAM translator
+tools: ## Check (and where missing, install) cfn-lint, the SAM translator, and the Velocity oracle (npm)
 	@command -v cfn-lint >/dev/null 2>&1 && $(PYTHON) -c 'import samtranslator' 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet 'cfn-lint>=1.51' 'aws-sam-translator>=1.110' || \
 		{ echo "cfn-lint and aws-sam-translator are needed: pip install cfn-lint aws-sam-translator"; exit 1; }
+	@# velocityjs renders the mapping templates in go test ./tests (tests/vtloracle/package-lock.json pins it)
+	@test -d tests/vtloracle/node_modules/velocityjs || npm ci --prefix tests/vtloracle --no-audit --no-fund --loglevel=error || \
+		{ echo "Node.js and npm are needed for the Velocity oracle: npm ci --prefix tests/vtloracle"; exit 1; }
 
 demo: ## Run the macro under the Lambda emulator on two events, then expand the bundled example
 	@echo "== 1. The macro function, built as SAM builds it, under the Lambda Runtime Interface Emulator"
@@ -86,8 +91,9 @@ demo: ## Run the macro under the Lambda emulator on two events, then expand the 
 # The Go runtime settings template.yaml gives the function, so that benchmarks measure it as it runs.
 LAMBDA_GOENV ?= GOGC=off GOMEMLIMIT=80MiB
 
-bench: ## Benchmarks: the macro against floors (a) encoding/json and (b) copying (a table), cold start against the Go echo, binary size
+bench: ## Benchmarks: the macro against floors (a) encoding/json and (b) copying (a table), expand --diff against expand and GNU diff, cold start against the Go echo, binary size
 	$(LAMBDA_GOENV) $(GO) test ./macro -run '^$$' -bench BenchmarkHandle -benchmem -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
+	$(GO) test ./internal/cli -run '^$$' -bench BenchmarkExpandDiff -count $(BENCHCOUNT) | $(GO) run ./tests/benchtable
 	$(GO) test ./tests -run '^$$' -bench BenchmarkColdStart -benchtime 20x
 	@$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/build/size GOARCH=arm64 >/dev/null
 	@echo "bootstrap (linux/arm64, stripped): $$(stat -c %s build/size/bootstrap) bytes"

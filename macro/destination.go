@@ -18,7 +18,7 @@ type destination struct {
 	arn      any    // the ARN as written
 	kind     string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
 	resource string // the template's resource it is, or ""
-	key      any    // the ARN of the KMS key it is encrypted with, or nil
+	key      keyUse // the KMS key it is encrypted with (kms.go)
 }
 
 // destinationKinds maps an ARN's service to the kind of destination.
@@ -96,46 +96,8 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		e.fail(where, "is an S3 bucket, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess")
 		return d, false
 	}
-	d.key = e.encryptionKey(d.resource)
+	d.key = e.kmsKeyOf(d.resource)
 	return d, true
-}
-
-// encryptionKey is the ARN of the KMS key of this template that a queue,
-// topic or bucket of the template is encrypted with, as
-// !GetAtt Key.Arn, or a literal key ARN; nil for none, or a key Lambda
-// needs no grant for (an AWS managed key such as alias/aws/sqs, whose
-// key policy lets the account's principals use it through the service).
-func (e *expander) encryptionKey(resource string) any {
-	props := e.res.Properties(resource)
-	var key any
-	switch e.res.Type(resource) {
-	case "AWS::SQS::Queue", "AWS::SNS::Topic":
-		key, _ = props.Get("KmsMasterKeyId")
-	case "AWS::S3::Bucket":
-		enc, _ := props.Get("BucketEncryption")
-		eo, _ := enc.(*tree.Object)
-		rules, _ := eo.Get("ServerSideEncryptionConfiguration")
-		list, _ := rules.([]any)
-		for _, r := range list {
-			ro, _ := r.(*tree.Object)
-			def, _ := ro.Get("ServerSideEncryptionByDefault")
-			do, _ := def.(*tree.Object)
-			if k, has := do.Get("KMSMasterKeyID"); has {
-				key = k
-			}
-		}
-	}
-	if key == nil {
-		return nil
-	}
-	flat, _ := cfn.Flatten(e.resolved(key))
-	if id, _, ok := cfn.SplitSubVar(flat); ok && e.res.Type(id) == "AWS::KMS::Key" {
-		return tree.NewObject("Fn::GetAtt", []any{id, "Arn"}) // Ref gives its ID, the grant needs the ARN
-	}
-	if segs := cfn.SplitARN(flat); len(segs) == 6 && segs[2] == "kms" && strings.HasPrefix(segs[5], "key/") {
-		return key
-	}
-	return nil
 }
 
 // destinationResource reads the kind of destination that Ref X (attr "")
@@ -220,12 +182,26 @@ func (d destination) grants(e *expander) []grant {
 	case "S3Bucket":
 		gs = []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
 	}
-	if d.key != nil {
-		// Sending to an encrypted queue, topic or bucket (SQS, SNS and S3
-		// key management documentation).
-		gs = append(gs, grant{"kms:GenerateDataKey", d.key}, grant{"kms:Decrypt", d.key})
+	if d.key.arn != nil {
+		for _, action := range d.keyActions() {
+			gs = append(gs, grant{action, d.key.arn})
+		}
 	}
 	return gs
+}
+
+// keyActions are what delivering to d needs of its customer managed key
+// (Lambda's documentation of on-failure destinations): SQS and SNS decrypt
+// the data key they generate, S3 only generates one. An EventBridge bus
+// uses its key as EventBridge, which the key's policy allows.
+func (d destination) keyActions() []string {
+	switch d.kind {
+	case "SQS", "SNS":
+		return []string{"kms:GenerateDataKey", "kms:Decrypt"}
+	case "S3Bucket":
+		return []string{"kms:GenerateDataKey"}
+	}
+	return nil
 }
 
 // objectsOf is the ARN of the objects of a bucket ARN: ARN/*.

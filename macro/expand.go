@@ -52,6 +52,7 @@ type expander struct {
 	plans      configs
 	merged     []mergedOperation
 	stats      Stats
+	rawNames   map[string]map[string]bool // the names in sections kept raw, once read (names.go)
 }
 
 // Stack is where a template is deployed, as the macro request tells.

@@ -31,7 +31,11 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 				in.Set(d.Type, d.Lambda) // CloudFormation's enumeration is upper case
 			}
 		case "AWS_PROXY":
-			e.fail(where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; use %s (a Lambda non-proxy integration), or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			if o.Event == EventProxy {
+				in.Set(d.Type, d.Lambda) // the request template gives the function the proxy event
+				break
+			}
+			e.fail(where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; add Event: proxy to %s (%s: {Mode: %s, Event: proxy}) and the macro makes it %s (a Lambda non-proxy integration) whose request template gives the function the same proxy event; or use %s, or leave %s out, and the function gets the request body", t, shorthandOf(where), shorthandOf(where), o.Mode, d.Lambda, d.Lambda, d.Type)
 			ok = false
 		default:
 			e.fail(where.at(d.Type), "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)

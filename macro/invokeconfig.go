@@ -96,6 +96,7 @@ func (e *expander) addInvokeConfigs() int {
 		existing  string   // the template's own identical configuration, or ""
 		dependsOn []string // resources that grant the role what it needs
 		groups    []string // the policy groups the plan needs
+		samRole   bool     // a SAM function whose role SAM makes, which may need grants on keys
 	}
 	var todo []pending
 	groups := map[string]*policyGroup{}
@@ -114,6 +115,7 @@ func (e *expander) addInvokeConfigs() int {
 		if outside {
 			e.noteOutsideRole(p)
 		}
+		e.noteUnknownKeys(p)
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
 		if sam && (!e.samQualifierMatches(p) || !e.samGlobalsAgree(p, len(roles) == 0)) {
 			continue
@@ -123,26 +125,28 @@ func (e *expander) addInvokeConfigs() int {
 			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing}
+		x := pending{p: p, sam: sam && len(roles) == 0, existing: existing, samRole: sam && len(roles) == 0 && !outside}
 		conditions := e.configConditions(p)
 		for _, role := range roles {
 			for _, d := range []*destination{p.onFailure, p.onSuccess} {
 				if d == nil {
 					continue
 				}
+				// The conditions under which the function runs with this
+				// role and has this configuration.
+				all := slices.Clone(conditions)
+				if c := e.res.Condition(role); c != "" && !contains(all, c) {
+					all = append(all, c)
+				}
+				if e.excluded(all) {
+					continue // the function never runs with this role
+				}
 				for _, g := range d.grants(e) {
-					if by, ok := e.granted(role, g); ok {
+					if by, ok := e.granted(role, g, all); ok {
 						if by != "" && !slices.Contains(x.dependsOn, by) {
 							x.dependsOn = append(x.dependsOn, by)
 						}
 						continue
-					}
-					all := slices.Clone(conditions)
-					if c := e.res.Condition(role); c != "" && !contains(all, c) {
-						all = append(all, c)
-					}
-					if e.excluded(all) {
-						continue // the function never runs with this role
 					}
 					gk := role + "\x00" + strings.Join(all, ",")
 					if groups[gk] == nil {
@@ -205,6 +209,9 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		for _, gk := range x.groups {
 			wait(groups[gk].id, groups[gk].conditions)
+		}
+		if x.samRole && (x.sam || x.existing == x.p.t.Function) {
+			e.addSAMKeyPolicy(x.p)
 		}
 		switch {
 		case x.existing != "":
@@ -663,10 +670,6 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 // addPolicy adds a group's policy, named by its logical ID (a role's inline
 // policies must have different names), and notes that ID.
 func (e *expander) addPolicy(g *policyGroup) {
-	statements := make([]any, len(g.grants))
-	for i, gr := range g.grants {
-		statements[i] = tree.NewObject("Effect", "Allow", "Action", gr.action, "Resource", tree.Clone(gr.resource))
-	}
 	res := tree.NewObject("Type", "AWS::IAM::Policy")
 	c := e.condition(g.conditions)
 	if c != "" {
@@ -674,12 +677,21 @@ func (e *expander) addPolicy(g *policyGroup) {
 	}
 	id := e.freeID(g.role + c + "AsyncInvokeDestinationsPolicy")
 	res.Set("Properties", tree.NewObject(
-		"PolicyName", id,
+		"PolicyName", policyName(id),
 		"Roles", []any{tree.NewObject("Ref", g.role)},
-		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements),
+		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements(g.grants)),
 	))
 	e.res.Section.Set(id, res)
 	g.id = id
+}
+
+// statements are the policy statements that allow grants, one a grant.
+func statements(grants []grant) []any {
+	list := make([]any, len(grants))
+	for i, g := range grants {
+		list[i] = tree.NewObject("Effect", "Allow", "Action", g.action, "Resource", tree.Clone(g.resource))
+	}
+	return list
 }
 
 func hasGrant(list []grant, g grant) bool {
@@ -691,11 +703,15 @@ func hasGrant(list []grant, g grant) bool {
 	return false
 }
 
-// granted reports whether the template already allows role the grant: in
-// a policy of its own (by "", which the role's functions wait for anyway),
-// or in an AWS::IAM::Policy, AWS::IAM::RolePolicy or AWS::IAM::ManagedPolicy
-// attached to it (by its logical ID, which a configuration must wait for).
-func (e *expander) granted(role string, g grant) (string, bool) {
+// granted reports whether the template already allows role the grant
+// whenever conditions hold: in a policy of its own (by "", which the role's
+// functions wait for anyway), or in an AWS::IAM::Policy, AWS::IAM::RolePolicy
+// or AWS::IAM::ManagedPolicy attached to it (by its logical ID, which a
+// configuration must wait for) that exists whenever conditions hold. A
+// policy that exists only under another condition does not count: where it
+// is not created, Lambda finds the role without the grant and refuses the
+// configuration.
+func (e *expander) granted(role string, g grant, conditions []string) (string, bool) {
 	if policies, _ := e.res.Properties(role).Get("Policies"); policies != nil {
 		list, _ := policies.([]any)
 		for _, p := range list {
@@ -721,6 +737,9 @@ func (e *expander) granted(role string, g grant) (string, bool) {
 		case "AWS::IAM::RolePolicy":
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
+		}
+		if c := e.res.Condition(id); c != "" && !e.implied(c, conditions) {
+			return
 		}
 		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {
 			by = id

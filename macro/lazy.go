@@ -29,7 +29,7 @@ func ReadsType(t string) bool {
 	switch t {
 	case cfn.TypeFunction, cfn.TypeAlias, cfn.TypeVersion, cfn.TypePermission, cfn.TypeEventInvokeConfig,
 		"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
-		"AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::S3::Bucket":
+		"AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::S3::Bucket", "AWS::KMS::Alias":
 		return true
 	}
 	return false

@@ -40,11 +40,17 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 	if !ok {
 		return
 	}
+	if o.Event == EventProxy && !e.methodProxyEvent(props, in, iwhere) {
+		return
+	}
 	statuses, ok := e.integrationResponses(in, o, iwhere)
 	if !ok {
 		return
 	}
 	e.methodResponses(props, statuses)
+	if o.Accepted && !e.acceptMethod(props, in, o, where) {
+		return
+	}
 	e.stats.Methods++
 	api, _ := props.Get("RestApiId")
 	httpMethod, _ := props.Get("HttpMethod")

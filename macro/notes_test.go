@@ -67,12 +67,26 @@ Resources:
 				"  ProdRole: {Type: AWS::IAM::Role, Condition: C, Properties: {AssumeRolePolicyDocument: {}}}\n" +
 				"  WorkerConfig: {Type: AWS::Lambda::EventInvokeConfig, Metadata: !If [C, {a: 1}, {b: 2}], Properties: {FunctionName: !Ref Worker, Qualifier: $LATEST, DestinationConfig: {OnFailure: {Destination: !GetAtt Q.Arn}}}}\n",
 			"Resources.WorkerConfig.Metadata", "add them yourself"},
+		{"a key from elsewhere, by its alias", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt K.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Lambda::Function", "!GetAtt Role.Arn") + "  K: {Type: AWS::SQS::Queue, Properties: {KmsMasterKeyId: alias/shared}}\n",
+			"Resources.M.Properties.AsyncInvoke.OnFailure", "encrypted with the KMS key \"alias/shared\", which the macro cannot follow to a key of this template"},
+		{"a key from elsewhere, imported", "AsyncInvoke: {Mode: always, OnSuccess: !Ref K}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Serverless::Function", "") + "  K: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: !ImportValue shared-key}}\n",
+			"Resources.M.Properties.AsyncInvoke.OnSuccess", "allow Worker's execution role kms:GenerateDataKey and kms:Decrypt on that key"},
+		{"a key from elsewhere, a bucket's", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt K.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Lambda::Function", "!GetAtt Role.Arn") + "  K: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:210987654321:alias/shared'}}]}}}\n",
+			"Resources.M.Properties.AsyncInvoke.OnFailure", "execution role kms:GenerateDataKey on that key"},
+		{"an AWS managed key", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt K.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Lambda::Function", "!GetAtt Role.Arn") + "  K: {Type: AWS::SQS::Queue, Properties: {KmsMasterKeyId: alias/aws/sqs}}\n", "", ""},
+		{"a key of the template, by a parameter's alias", "AsyncInvoke: {Mode: always, OnFailure: !GetAtt K.Arn}\n      Integration: {Uri: !GetAtt Worker.Arn}",
+			worker("AWS::Lambda::Function", "!GetAtt Role.Arn") + "  K: {Type: AWS::SQS::Queue, Properties: {KmsMasterKeyId: !Ref KeyName}}\n" +
+				"  Key: {Type: AWS::KMS::Key}\n  KeyAlias: {Type: AWS::KMS::Alias, Properties: {AliasName: alias/jobs, TargetKeyId: !GetAtt Key.Arn}}\n", "", ""},
 		{"retries only, a role from elsewhere", "AsyncInvoke: {Mode: always, MaximumRetryAttempts: 0}\n      Integration: {Uri: !GetAtt Worker.Arn}", worker("AWS::Lambda::Function", "arn:aws:iam::123456789012:role/r"), "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := head + "      " + tc.method + "\n" + tc.worker +
-				"Parameters: {Fn: {Type: String, Default: 'arn:aws:lambda:us-east-1:123456789012:function:f'}, RoleArn: {Type: String, Default: 'arn:aws:iam::123456789012:role/r'}, Env: {Type: String, Default: dev}}\n" +
+				"Parameters: {Fn: {Type: String, Default: 'arn:aws:lambda:us-east-1:123456789012:function:f'}, RoleArn: {Type: String, Default: 'arn:aws:iam::123456789012:role/r'}, KeyName: {Type: String, Default: alias/jobs}, Env: {Type: String, Default: dev}}\n" +
 				"Conditions: {C: !Equals [!Ref Env, prod]}\n"
 			tmpl, err := parse.Template([]byte(src))
 			require.NoError(t, err)

@@ -37,6 +37,15 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	}
 	_, oas3 := doc.Get("openapi")
 	dwhere := where.at(key)
+	// API Gateway imports the paths under the document's base path as the
+	// API's basepath mode says; "" when the template does not tell.
+	prefix, knownPrefix := cfn.DocumentBasePath(e.res.Type(id), props, doc, e.text)
+	resourcePath := func(path string) string {
+		if !knownPrefix {
+			return ""
+		}
+		return cfn.ImportedPath(prefix, path)
+	}
 	for _, pm := range paths.Members {
 		item, ok := pm.Value.(*tree.Object)
 		if !ok {
@@ -59,7 +68,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 				}
 			}
 			if op.Has(OpenAPIShorthand) {
-				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: pm.Key}, iwhere.at(om.Key))
+				e.operation(id, doc, item, op, oas3, route{method: om.Key, path: resourcePath(pm.Key)}, iwhere.at(om.Key))
 				if key == "DefinitionBody" && e.literal(mergeDefinitions(props)) == "true" {
 					e.merged = append(e.merged, mergedOperation{api: id, r: route{method: om.Key, path: pm.Key}})
 				}
@@ -130,6 +139,12 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !ok {
 		return
 	}
+	if o.Event == EventProxy {
+		binary, good := e.binaryMediaTypes(apiID, doc, where)
+		if !good || !e.proxyEvent(in, cfn.OpenAPIIntegration, binary, iwhere) {
+			return
+		}
+	}
 	if !in.Has("passthroughBehavior") {
 		in.Set("passthroughBehavior", "when_no_match")
 	}
@@ -141,6 +156,9 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 		return
 	}
 	e.declareResponses(op, statuses, where)
+	if o.Accepted && !e.acceptOperation(op, in, o, oas3, where) {
+		return
+	}
 	e.stats.Operations++
 	if in.Has("credentials") {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed

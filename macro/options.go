@@ -28,12 +28,15 @@ type Options struct {
 	Required   bool   // whether that header is required
 	StatusCode string // status of the default integration response
 	Permission bool   // add the lambda:InvokeFunction permission for API Gateway
+	Event      Event  // what the function receives: the body, or the proxy event
+	Accepted   bool   // answer 202 with the invocation's request ID
 
 	// How Lambda handles the asynchronous calls, and where it sends their
 	// records (AWS::Lambda::EventInvokeConfig); zero when not given.
 	Config InvokeConfig
 
 	requiredSet bool // Required was given, not defaulted
+	statusSet   bool // StatusCode was given, not defaulted
 }
 
 // InvokeConfig is what the options OnFailure, OnSuccess,
@@ -74,14 +77,14 @@ const defaultSource = headerSource + DefaultHeader
 // DefaultHeader is the method request header clients set in client mode.
 const DefaultHeader = "InvocationType"
 
-var optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds"}
+var optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "Event", "Accepted"}
 
 const modeHelp = "write always (every call is asynchronous) or client (the caller chooses with a header)"
 
 // options reads the shorthand at path: a mode string, an object of options,
 // or a Ref to a template parameter holding either mode.
 func (e *expander) options(v any, where *loc) (Options, bool) {
-	o := Options{Header: DefaultHeader, StatusCode: "200", Permission: true}
+	o := Options{Header: DefaultHeader, StatusCode: "200", Permission: true, Event: EventBody}
 	v, ok := e.resolve(v, where)
 	if !ok {
 		return o, false
@@ -177,7 +180,24 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 				ok = false
 				continue
 			}
-			o.StatusCode = s
+			o.StatusCode, o.statusSet = s, true
+		case "Event":
+			s, isStr := v.(string)
+			switch ev := Event(strings.ToLower(strings.TrimSpace(s))); {
+			case isStr && (ev == EventBody || ev == EventProxy):
+				o.Event = ev
+			default:
+				e.fail(p, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
+				ok = false
+			}
+		case "Accepted":
+			b, isBool := boolean(v)
+			if !isBool {
+				e.fail(p, "must be true or false, not %s", describe(v))
+				ok = false
+				continue
+			}
+			o.Accepted = b
 		case "Required", "Permission":
 			b, isBool := boolean(v)
 			if !isBool {
@@ -201,6 +221,13 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 	if ok && o.Mode == Always && (headerSet || requiredSet) {
 		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
+	}
+	if ok && o.Accepted && o.Mode == Always {
+		if o.statusSet && o.StatusCode != AcceptedStatus {
+			e.fail(where.at("StatusCode"), "is %s, but Accepted answers every call with %s; remove StatusCode (or Accepted)", o.StatusCode, AcceptedStatus)
+			return o, false
+		}
+		o.StatusCode = AcceptedStatus
 	}
 	return o, ok
 }

@@ -1,10 +1,7 @@
 package macro
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -327,24 +324,6 @@ func isLiteral(v any) bool {
 	return ok && !strings.Contains(s, "${")
 }
 
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return strings.ToUpper(hex.EncodeToString(sum[:4]))
-}
-
-// freeID returns id, or id with a number after it when a resource already
-// has that logical ID. Logical IDs are alphanumeric and at most 255 long.
-func (e *expander) freeID(id string) string {
-	if len(id) > 240 {
-		id = id[:232] + shortHash(id)
-	}
-	base := id
-	for n := 2; e.res.Section.Has(id); n++ {
-		id = base + strconv.Itoa(n)
-	}
-	return id
-}
-
 // needs lists the conditions of what a permission for t from API api
 // needs to exist: the function's, the alias's or version's, the API's.
 func (e *expander) needs(t target, api string) []string {
@@ -375,21 +354,18 @@ func (e *expander) condition(cs []string) string {
 		all[i] = tree.NewObject("Condition", c)
 	}
 	both := tree.NewObject("Fn::And", all)
-	base := "AsyncInvoke" + strings.Join(cs, "And")
-	for n := 1; ; n++ {
-		name := base
-		if n > 1 {
-			name += strconv.Itoa(n)
+	found := ""
+	name := freeName("AsyncInvoke"+strings.Join(cs, "And"), maxConditionName, func(name string) bool {
+		if existing, has := e.conditions.Get(name); has && tree.Equal(existing, both) {
+			found = name // added by an earlier permission, or expansion
+			return false
 		}
-		existing, taken := e.conditions.Get(name)
-		if !taken {
-			e.conditions.Set(name, both)
-			return name
-		}
-		if tree.Equal(existing, both) {
-			return name // added by an earlier permission
-		}
+		return e.named(name)
+	})
+	if found == "" {
+		e.conditions.Set(name, both)
 	}
+	return name
 }
 
 // Permitted reports whether the permissions of a template (an expanded one,

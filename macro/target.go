@@ -226,6 +226,16 @@ func (e *expander) literal(v any) string {
 	return s
 }
 
+// text is v as text when the template tells it: a literal string, or a
+// parameter's value (or Default).
+func (e *expander) text(v any) (string, bool) {
+	if k, _, ok := tree.Only(v); ok && k == "Ref" {
+		v = e.resolved(v)
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
 // functionNamed is the function of this template whose ARN r spells out:
 // in this stack's region and account, with the name the function's
 // FunctionName gives it; or "".

@@ -26,6 +26,9 @@ type IntegrationKeys struct {
 	Responses, StatusCode, SelectionPattern, ResponseParameters string
 	// Lambda and LambdaProxy are the types as the dialect writes them.
 	Lambda, LambdaProxy string
+	// Mapping templates: the integration's PassthroughBehavior, and an
+	// integration response's templates by content type.
+	PassthroughBehavior, ResponseTemplates string
 }
 
 // The two dialects. OpenAPI keys its responses by selection pattern
@@ -36,13 +39,24 @@ var (
 		RequestParameters: "RequestParameters", RequestTemplates: "RequestTemplates",
 		Responses: "IntegrationResponses", StatusCode: "StatusCode", SelectionPattern: "SelectionPattern", ResponseParameters: "ResponseParameters",
 		Lambda: "AWS", LambdaProxy: "AWS_PROXY",
+		PassthroughBehavior: "PassthroughBehavior", ResponseTemplates: "ResponseTemplates",
 	}
 	OpenAPIIntegration = IntegrationKeys{
 		Type: "type", HTTPMethod: "httpMethod", URI: "uri", Credentials: "credentials",
 		RequestParameters: "requestParameters", RequestTemplates: "requestTemplates",
 		Responses: "responses", StatusCode: "statusCode", ResponseParameters: "responseParameters",
 		Lambda: "aws", LambdaProxy: "aws_proxy",
+		PassthroughBehavior: "passthroughBehavior", ResponseTemplates: "responseTemplates",
 	}
+)
+
+// An integration's PassthroughBehavior: what API Gateway does with a
+// request whose Content-Type has no request template. OpenAPI writes them
+// in lower case.
+const (
+	WhenNoMatch     = "WHEN_NO_MATCH"     // pass the body through (the default)
+	WhenNoTemplates = "WHEN_NO_TEMPLATES" // pass it through only when there is no template at all, else 415
+	Never           = "NEVER"             // 415 Unsupported Media Type
 )
 
 // IntegrationExtension is the OpenAPI extension that holds an operation's

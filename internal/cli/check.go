@@ -34,6 +34,10 @@ Codes (E: error, W: warning):
          expand it
   W2002  AWS::Serverless-2016-10-31 comes before the macro in Transform, so SAM's
          transform runs first
+  E2003  a key that looks like a misspelled shorthand (AsyncInvok on a method,
+         x-async-invok on an operation), with the name meant: the macro does not
+         see it, so CloudFormation refuses the property, or API Gateway ignores
+         the extension and invokes synchronously
   E3001  x-async-invoke in a local document the macro cannot see: BodyS3Location or
          DefinitionUri given as a file (API Gateway reads it from S3 at deploy time),
          or an AWS::Include listed after the macro in Transform; it would be ignored
@@ -45,7 +49,8 @@ Codes (E: error, W: warning):
          the permission for API Gateway to invoke a function defined elsewhere
          (calls answer 500 until it is granted; Permission: false says it is), or
          the policy for an execution role defined elsewhere to deliver to a
-         destination (the stack fails until the role has it)
+         destination (the stack fails until the role has it), or the use of a
+         KMS key from elsewhere that encrypts a destination
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
@@ -167,6 +172,7 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 	l.t = t
 	l.transform(t)
 	l.invisible(t)
+	l.misspelled(t)
 	stats, err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName)
 	if err != nil {
 		for _, p := range problems(err) {

@@ -188,6 +188,26 @@ Resources:
         Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: !Ref Verb, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Fn.Arn}}
 `
 
+// longPath is an OpenAPI path longer than the 128 characters beyond which
+// the YAML library writes a key as a complex key (? key).
+var longPath = "/" + strings.Repeat("tenants/{tenant}/", 8) + "jobs"
+
+// longPaths is a document with an asynchronous operation on longPath.
+var longPaths = `Transform: AsyncInvoke
+Resources:
+  Fn: {Type: AWS::Lambda::Function}
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body:
+        openapi: 3.0.1
+        paths:
+          ` + longPath + `:
+            post:
+              x-async-invoke: always
+              x-amazon-apigateway-integration: {uri: !GetAtt Fn.Arn}
+`
+
 func TestExpand(t *testing.T) {
 	bad := badIndent(t)
 	tests := []struct {
@@ -239,6 +259,10 @@ func TestExpand(t *testing.T) {
 			stderr: []string{"testdata/check/left-to-you.yaml:17:9: warning: Resources.Shared.Properties.Integration.Uri: invokes a function defined outside this template",
 				"testdata/check/left-to-you.yaml:39:9: warning: Resources.Local.Properties.AsyncInvoke.OnFailure: sends the records of Worker's asynchronous invocations"},
 			stderrNotContain: []string{"Resources.Granted"}},
+		{name: "a long path stays a key, as written", args: []string{"expand", "-"}, stdin: longPaths,
+			stdout: []string{"\n          " + longPath + ":\n            post:\n"}, absent: []string{"? "}, emptyStderr: true},
+		{name: "a long path stays a key, from JSON too", args: []string{"expand", "-"}, stdin: `{"Resources": {"Fn": {"Type": "AWS::Lambda::Function"}, "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"paths": {"` + longPath + `": {"post": {"x-async-invoke": "always", "x-amazon-apigateway-integration": {"uri": {"Fn::GetAtt": ["Fn", "Arn"]}}}}}}}}}}`,
+			stdout: []string{"\n          " + longPath + ":\n            post:\n"}, absent: []string{"? "}, emptyStderr: true},
 		{name: "no such file", args: []string{"expand", "nowhere.yaml"}, code: 1, emptyStdout: true, stderr: []string{"nowhere.yaml: open nowhere.yaml: no such file or directory"}},
 	}
 	for _, tc := range tests {
@@ -332,6 +356,7 @@ func TestCheck(t *testing.T) {
 		{"include", nil, 1},
 		{"include-after", nil, 1},
 		{"left-to-you", nil, 0},
+		{"misspelled", nil, 1},
 		{"several", []string{"testdata/check/clean.yaml", "testdata/check/sam-first.yaml", "testdata/check/nowhere.yaml"}, 1},
 	}
 	for _, tc := range tests {

@@ -55,6 +55,16 @@ func expand(args []string, stdio IO) int {
 	if err := values.undeclared(src.Template); err != nil {
 		return c.usageError("%v", err)
 	}
+	var before chan rendered
+	if *diff {
+		// The template as written is rendered while the macro runs: on a
+		// large template that is most of the cost of --diff.
+		before = make(chan rendered, 1)
+		go func() {
+			out, err := render(src.Template, output.value, src)
+			before <- rendered{out, err}
+		}()
+	}
 	t := tree.Clone(src.Template).(*tree.Object)
 	stats, err := expandLocally(t, values, *stack, *macroName)
 	if err != nil {
@@ -74,12 +84,12 @@ func expand(args []string, stdio IO) int {
 		stdio.Stdout.Write(out)
 		return exitOK
 	}
-	before, err := render(src.Template, output.value, src)
-	if err != nil {
-		return stdio.fail(err)
+	b := <-before
+	if b.err != nil {
+		return stdio.fail(b.err)
 	}
 	name := displayName(file)
-	if err := writeDiff(stdio.Stdout, before, out, name, name+" (expanded)", useColor(color.value, stdio.Stdout)); err != nil {
+	if err := writeDiff(stdio.Stdout, b.out, out, name, name+" (expanded)", useColor(color.value, stdio.Stdout)); err != nil {
 		return stdio.fail(err)
 	}
 	return exitOK
@@ -90,6 +100,12 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// rendered is render's answer.
+type rendered struct {
+	out []byte
+	err error
 }
 
 // render writes t as YAML (in the style of src where t keeps its values)

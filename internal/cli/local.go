@@ -12,16 +12,17 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
+	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/emulator"
 	"github.com/asyncinvoke/asyncinvoke/internal/local"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 )
@@ -108,18 +109,23 @@ func invoke(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: %s\n", pos[0], why)
 		return exitProblems
 	}
-	ctx, work, done2, err := session()
+	ctx, work, done2, err := session(stdio)
 	if err != nil {
 		return stdio.fail(err)
 	}
 	defer done2()
 	em, err := local.Start(ctx, f, work, stdio.Stderr)
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: stopped before it ran, by %s\n", f.ID, why(ctx))
+			return exitProblems
+		}
 		return stdio.fail(err)
 	}
 	defer em.Stop()
 	ictx, cancel := context.WithTimeout(ctx, f.Timeout+10*time.Second)
 	defer cancel()
+	start := time.Now()
 	out, err := em.Invoke(ictx, event)
 	var fe *emulator.FunctionError
 	switch {
@@ -127,6 +133,9 @@ func invoke(args []string, stdio IO) int {
 		// As sam local invoke does: the error payload on standard output.
 		writePayload(stdio.Stdout, fe.Payload)
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s failed: %s\n", f.ID, failure(fe))
+		return exitProblems
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: cut short by %s after %s\n", f.ID, why(ctx), time.Since(start).Round(time.Millisecond))
 		return exitProblems
 	case err != nil:
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: %v\n", f.ID, err)
@@ -225,12 +234,20 @@ func startAPI(args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(*tmplFile), count(len(problems(err)), "problem"))
 		return exitProblems
 	}
+	if err := knownFunctions(eps, t, *tmplFile); err != "" {
+		return c.usageError("%s", err)
+	}
 	if routes, warnings := local.Routes(t, values); len(routes) == 0 {
 		for _, w := range warnings {
 			fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
 		}
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: found no REST API to serve in %s: it has no AWS::ApiGateway::Method on an AWS::ApiGateway::RestApi, and no RestApi Body or AWS::Serverless::Api DefinitionBody with paths%s\n",
 			displayName(*tmplFile), samEventsHint(t))
+		if !c.set("t") {
+			if found := templatesWithAPIs("."); len(found) > 0 {
+				fmt.Fprintf(stdio.Stderr, "Templates under this directory that have one: %s; serve one with -t, e.g. asyncinvoke local start-api -t %s\n", strings.Join(found, ", "), found[0])
+			}
+		}
 		return exitUsage
 	}
 	// The port first: fail at once, not after building every function.
@@ -241,7 +258,7 @@ func startAPI(args []string, stdio IO) int {
 	}
 	defer l.Close()
 	addr := l.Addr().String()
-	ctx, work, done2, err := session()
+	ctx, work, done2, err := session(stdio)
 	if err != nil {
 		return stdio.fail(err)
 	}
@@ -249,6 +266,10 @@ func startAPI(args []string, stdio IO) int {
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr,
 		Parameters: values, DestinationsDir: *destinations})
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: stopped before serving, by %s\n", why(ctx))
+			return exitProblems
+		}
 		return stdio.fail(err)
 	}
 	defer srv.Close()
@@ -264,7 +285,7 @@ func startAPI(args []string, stdio IO) int {
 	go hs.Serve(l)
 	fmt.Fprintf(stdio.Stderr, "Running on http://%s (Ctrl-C stops it)\n", addr)
 	<-ctx.Done()
-	fmt.Fprintln(stdio.Stderr, "Stopping: finishing requests and queued asynchronous invocations (5s at most)")
+	fmt.Fprintf(stdio.Stderr, "Stopping on %s: finishing requests and queued asynchronous invocations (5s at most)\n", why(ctx))
 	deadline := time.Now().Add(5 * time.Second) // for requests and queued invocations together
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
@@ -272,6 +293,72 @@ func startAPI(args []string, stdio IO) int {
 	srv.Drain(time.Until(deadline))
 	fmt.Fprintln(stdio.Stderr, "Stopped")
 	return exitOK
+}
+
+// knownFunctions checks that every --function-endpoint names a function of
+// the template, and says what is wrong when one does not.
+func knownFunctions(eps endpoints, t *tree.Object, file string) string {
+	runnable, not := local.Functions(t, templateDir(file))
+	all := map[string]bool{}
+	for id := range runnable {
+		all[id] = true
+	}
+	for id := range not {
+		all[id] = true
+	}
+	for _, id := range sortedKeys(eps) {
+		if all[id] {
+			continue
+		}
+		if len(all) == 0 {
+			return fmt.Sprintf("--function-endpoint %s=%s: %s declares no Lambda function; the flag takes the logical ID of one", id, eps[id], displayName(file))
+		}
+		return fmt.Sprintf("--function-endpoint %s=%s: %s is not a function of %s; its functions: %s", id, eps[id], id, displayName(file), strings.Join(sortedKeys(all), ", "))
+	}
+	return ""
+}
+
+// templatesWithAPIs lists the templates under dir (YAML or JSON, three
+// folders deep at most, hidden folders, testdata, node_modules, vendor and
+// build output aside) that have a REST API to serve, the shallowest first.
+func templatesWithAPIs(dir string) []string {
+	var found []string
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != dir && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules" || name == "vendor" || name == "build" || name == "bin") ||
+				strings.Count(path, string(filepath.Separator)) >= 3 {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" && ext != ".json" && ext != ".template" {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || info.Size() > 5<<20 {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		t, err := parse.Template(data)
+		if err != nil || !t.Has("Resources") {
+			return nil
+		}
+		if routes, _ := local.Routes(t, nil); len(routes) > 0 {
+			found = append(found, filepath.ToSlash(path))
+		}
+		return nil
+	})
+	sort.SliceStable(found, func(i, j int) bool { return strings.Count(found[i], "/") < strings.Count(found[j], "/") })
+	if len(found) > 5 {
+		found = append(found[:5], "...")
+	}
+	return found
 }
 
 // samEventsHint explains why SAM functions' Api events are not served.
@@ -326,18 +413,6 @@ func describeRoute(r local.Route) string {
 		return r.FunctionID + " (asynchronous)"
 	}
 	return r.FunctionID + " (synchronous)"
-}
-
-// session is what a local command runs in: a context that Ctrl-C or
-// SIGTERM cancels, and a temporary directory for built functions. done
-// removes the directory and stops listening for signals.
-func session() (ctx context.Context, work string, done func(), err error) {
-	work, err = os.MkdirTemp("", "asyncinvoke-")
-	if err != nil {
-		return nil, "", nil, err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	return ctx, work, func() { stop(); os.RemoveAll(work) }, nil
 }
 
 // set reports whether the command line gave the flag name.

@@ -33,6 +33,8 @@ func TestStartAPIRefuses(t *testing.T) {
 	require.NoError(t, err)
 	noAPI, err := os.ReadFile("testdata/noapi.yaml")
 	require.NoError(t, err)
+	serve, err := os.ReadFile("testdata/serve.yaml")
+	require.NoError(t, err)
 
 	tests := []struct {
 		name      string
@@ -48,6 +50,14 @@ func TestStartAPIRefuses(t *testing.T) {
 		{name: "no REST API: said, exit 2; without -t it reads template.yaml",
 			dir: map[string]string{"template.yaml": string(noAPI)}, args: nil, code: 2,
 			stderr: []string{"found no REST API to serve in template.yaml", "Fn's Api event is a Lambda proxy integration of SAM's implicit API"}},
+		{name: "no REST API in template.yaml: the templates under the directory that have one are named",
+			dir: map[string]string{"template.yaml": string(noAPI), "examples/api.yaml": string(serve), "testdata/api.yaml": string(serve), "deploy/other.yaml": string(noAPI)}, code: 2,
+			stderr:    []string{"found no REST API to serve in template.yaml", "Templates under this directory that have one: examples/api.yaml; serve one with -t, e.g. asyncinvoke local start-api -t examples/api.yaml\n"},
+			notStderr: []string{"testdata/api.yaml", "deploy/other.yaml"}},
+		{name: "no REST API in the -t file: no other template suggested", dir: map[string]string{"t.yaml": string(noAPI), "examples/api.yaml": string(serve)}, args: []string{"-t", "t.yaml"}, code: 2,
+			stderr: []string{"found no REST API to serve in t.yaml"}, notStderr: []string{"Templates under this directory"}},
+		{name: "--function-endpoint names no function of the template: refused, listing them", args: []string{"-t", "testdata/serve.yaml", "--port", "0", "--function-endpoint", "Nope=http://127.0.0.1:1"}, code: 2,
+			stderr: []string{"asyncinvoke local start-api: --function-endpoint Nope=http://127.0.0.1:1: Nope is not a function of testdata/serve.yaml; its functions: Fn\n"}},
 		{name: "no template.yaml", dir: map[string]string{}, code: 1,
 			stderr: []string{"template.yaml: open template.yaml: no such file or directory", "give the template with -t FILE"}},
 		{name: "a -t file that is not there: no hint to give -t", dir: map[string]string{}, args: []string{"-t", "missing.yaml"}, code: 1,
@@ -72,6 +82,7 @@ func TestStartAPIRefuses(t *testing.T) {
 			if tc.dir != nil {
 				dir := t.TempDir()
 				for name, text := range tc.dir {
+					require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
 					require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
 				}
 				t.Chdir(dir)

@@ -88,8 +88,20 @@ func Start(ctx context.Context, c Config) (*Emulator, error) {
 	for k, v := range c.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Stdout, cmd.Stderr = c.Log, c.Log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // stop the bootstrap with it
+	if c.Log != nil {
+		// Through a pipe of this process, never its own standard error: a
+		// broken pipe there is for this process to notice (and stop every
+		// emulator), not for the emulator to die of.
+		cmd.Stdout = onlyWriter{c.Log}
+		cmd.Stderr = cmd.Stdout
+		cmd.WaitDelay = time.Second // the runtime may hold the pipe for a moment after the emulator ends
+	}
+	// Its own process group, which Ctrl-C at the terminal does not reach:
+	// Stop stops it, once queued invocations are done. And the emulator
+	// gets SIGTERM, on which it stops its runtime, when this process ends,
+	// however it ends.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	EndWithParent(cmd, syscall.SIGTERM)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the emulator: %w", err)
 	}
@@ -120,20 +132,29 @@ func Start(ctx context.Context, c Config) (*Emulator, error) {
 // Endpoint is the emulator's Lambda Invoke API endpoint.
 func (e *Emulator) Endpoint() string { return e.endpoint }
 
-// Stop ends the emulator and the function it runs.
+// Stop ends the emulator and the function it runs: SIGTERM, on which the
+// emulator stops its runtime, then after 3 seconds SIGKILL, to the
+// emulator and to the runtime, which runs in a process group of its own.
 func (e *Emulator) Stop() {
 	e.stopOnce.Do(func() {
-		if e.cmd.Process != nil {
-			_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGTERM)
-			select {
-			case <-e.done:
-			case <-time.After(3 * time.Second):
-				_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
-				<-e.done
-			}
+		if e.cmd.Process == nil {
+			return
 		}
+		runtimes := children(e.cmd.Process.Pid)
+		_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-e.done:
+		case <-time.After(3 * time.Second):
+			_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
+			<-e.done
+		}
+		kill(runtimes)
 	})
 }
+
+// onlyWriter hides the *os.File behind a writer, so that os/exec gives the
+// child a pipe.
+type onlyWriter struct{ io.Writer }
 
 // Client returns a Lambda client for a Lambda Invoke API endpoint, with
 // placeholder credentials (an emulator checks none) and no retries.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 )
 
 // The emulator that Find installs when it finds none: the version go.mod
@@ -47,7 +48,9 @@ func Find(ctx context.Context, log io.Writer) (string, error) {
 	}
 	goCmd, goErr := exec.LookPath("go")
 	if goErr == nil {
-		if out, err := exec.CommandContext(ctx, goCmd, "tool", "-n", "aws-lambda-rie").Output(); err == nil {
+		tool := exec.CommandContext(ctx, goCmd, "tool", "-n", "aws-lambda-rie")
+		EndWithParent(tool, syscall.SIGTERM)
+		if out, err := tool.Output(); err == nil {
 			if p := strings.TrimSpace(string(out)); p != "" {
 				return p, nil
 			}
@@ -73,6 +76,7 @@ func Find(ctx context.Context, log io.Writer) (string, error) {
 	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS="+installFlags(os.Getenv("GOFLAGS")), "GOWORK=off", "CGO_ENABLED=0",
 		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH) // for this machine, whatever the shell cross-compiles for
 	cmd.Stdout, cmd.Stderr = log, log
+	EndWithParent(cmd, syscall.SIGTERM)
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("go install %s@%s failed (%w); install it yourself and set AWS_LAMBDA_RIE, or put aws-lambda-rie on the PATH", RIEPackage, RIEVersion, err)
 	}

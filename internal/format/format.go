@@ -27,16 +27,7 @@ func JSON(v any) []byte {
 
 // YAML writes v as a YAML template.
 func YAML(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(node(v)); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return encode(node(v))
 }
 
 func node(v any) *yaml.Node {

@@ -25,6 +25,7 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 	var out []byte
 	var err error
 	var doc *yaml.Node
+	var r reads
 	if src != nil {
 		doc = src.YAML()
 	}
@@ -41,10 +42,10 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 			Content: []*yaml.Node{l.node(v, orig)},
 		})
 		if err == nil {
-			out = verified(out, refold(out, src))
-			out = verified(out, unquoteFlow(out, src))
+			out = r.verified(out, refold(out, src))
+			out = r.verified(out, unquoteFlow(out, src))
 		}
-		if err == nil && !readsAs(out, v) {
+		if err == nil && !r.readsAs(out, v) {
 			// The YAML library writes some kept styles wrongly (a folded block
 			// with a more-indented line): write the template anew instead.
 			out, err = YAML(v)
@@ -53,7 +54,7 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return verified(out, spaced(out)), nil
+	return r.verified(out, spaced(out)), nil
 }
 
 // moreIndentedFold reports a folded block with a more-indented line, which
@@ -63,33 +64,44 @@ func moreIndentedFold(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Style&yaml.FoldedStyle != 0 && (strings.Contains(n.Value, "\n ") || strings.Contains(n.Value, "\n\t"))
 }
 
-// readsAs reports whether out reads back as v.
-func readsAs(out []byte, v any) bool {
-	back, err := parse.Document(out)
-	return err == nil && tree.Equal(back, v)
+// reads reads YAML texts back, remembering the last few: the passes of
+// YAMLLike check the same text more than once, and a large template takes
+// long to read.
+type reads struct {
+	texts  [][]byte
+	values []any
+	errs   []error
 }
 
-func encode(n *yaml.Node) ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
+// document reads out as parse.Document does.
+func (r *reads) document(out []byte) (any, error) {
+	for i, t := range r.texts {
+		if bytes.Equal(t, out) {
+			return r.values[i], r.errs[i]
+		}
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
+	v, err := parse.Document(out)
+	if len(r.texts) == 3 {
+		r.texts, r.values, r.errs = r.texts[1:], r.values[1:], r.errs[1:]
 	}
-	return b.Bytes(), nil
+	r.texts, r.values, r.errs = append(r.texts, out), append(r.values, v), append(r.errs, err)
+	return v, err
+}
+
+// readsAs reports whether out reads back as v.
+func (r *reads) readsAs(out []byte, v any) bool {
+	back, err := r.document(out)
+	return err == nil && tree.Equal(back, v)
 }
 
 // verified returns changed if it reads as the same document as out, else
 // out: the layout passes below work on text and must never change a value.
-func verified(out, changed []byte) []byte {
+func (r *reads) verified(out, changed []byte) []byte {
 	if bytes.Equal(out, changed) {
 		return out
 	}
-	a, err1 := parse.Document(out)
-	b, err2 := parse.Document(changed)
+	a, err1 := r.document(out)
+	b, err2 := r.document(changed)
 	if err1 != nil || err2 != nil || !tree.Equal(a, b) {
 		return out
 	}

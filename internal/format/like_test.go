@@ -3,6 +3,7 @@ package format_test
 import (
 	"flag"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/format"
@@ -137,4 +138,47 @@ func TestYAMLLikeFlowQuoting(t *testing.T) {
 			assert.Equal(t, tc.in, string(out))
 		})
 	}
+}
+
+// TestLongKeys: a key longer than 128 characters (a long OpenAPI path) is
+// written as a key, as the author wrote it, not as a YAML complex key
+// (? key / : value), which the YAML library writes beyond 128 characters.
+func TestLongKeys(t *testing.T) {
+	long := "/" + strings.Repeat("jobs/{id}/", 14) + "status" // 147 characters
+	tests := []struct{ name, in string }{
+		{"plain, a mapping", "paths:\n  " + long + ":\n    get:\n      operationId: status\n"},
+		{"plain, a scalar", "a:\n  " + long + ": v\n"},
+		{"plain, a list", "a:\n  " + long + ":\n    - x\n    - y\n"},
+		{"single-quoted", "a:\n  '" + long + "': v\n"},
+		{"double-quoted", "a:\n  \"" + long + "\": v\n"},
+		{"comments kept", "a:\n  # above\n  " + long + ": v # after\n"},
+		{"in a flow mapping", "a: {" + strings.Repeat("/jobs/status", 12) + ": v, b: c}\n"},
+		{"in a flow mapping, quoted", "a: {'" + long + "': v, b: c}\n"},
+		{"at the top level", long + ": 1\n"},
+		{"1,024 characters, YAML's limit for a key", strings.Repeat("k", 1024) + ": 1\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := parse.Read([]byte(tc.in))
+			require.NoError(t, err)
+			out, err := format.YAMLLike(src.Template, src)
+			require.NoError(t, err)
+			assert.Equal(t, tc.in, string(out), "YAMLLike")
+			// Written anew (a changed template, or one read from JSON).
+			out, err = format.YAML(src.Template)
+			require.NoError(t, err)
+			assert.NotContains(t, string(out), "? ", "YAML")
+			back, err := parse.Document(out)
+			require.NoError(t, err)
+			assert.True(t, tree.Equal(src.Template, back), "YAML: %s", out)
+		})
+	}
+	// Beyond 1,024 characters YAML allows no plain key: the complex form
+	// is the only one, and it reads back.
+	v := tree.NewObject(strings.Repeat("k", 1025), "v")
+	out, err := format.YAML(v)
+	require.NoError(t, err)
+	back, err := parse.Document(out)
+	require.NoError(t, err)
+	assert.True(t, tree.Equal(v, back), "%s", out)
 }

@@ -13,6 +13,11 @@
 //   - pool.go: the emulators that run each function's invocations
 //   - serve.go: answering a request; proxy.go: the Lambda proxy event;
 //     errors.go: API Gateway's own error answers
+//   - request.go: the method request and its $context; templates.go:
+//     mapping templates (internal/vtl runs them), their selection by
+//     Content-Type and Accept, PassthroughBehavior; response.go: the
+//     integration response (as the Lambda Invoke API answers), its
+//     selection, response parameters and templates
 //   - async.go: the asynchronous queue, retries and event age;
 //     invokeconfig.go: what each function's asynchronous invocation
 //     configuration says; destinations.go: the invocation records

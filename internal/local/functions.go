@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -128,6 +129,7 @@ func Build(ctx context.Context, f Function, artifacts string, log io.Writer) (st
 	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "-C", f.Dir, "build-"+f.ID, "ARTIFACTS_DIR="+artifacts, arch)
 	cmd.Env = append(os.Environ(), arch, "GOOS=linux")
 	cmd.Stdout, cmd.Stderr = log, log
+	emulator.EndWithParent(cmd, syscall.SIGTERM) // make passes it on to what it runs
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("%s: make build-%s in %s failed: %w", f.ID, f.ID, f.Dir, err)
 	}

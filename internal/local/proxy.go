@@ -3,7 +3,6 @@ package local
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"unicode/utf8"
@@ -13,9 +12,10 @@ import (
 
 // proxy serves a Lambda proxy integration with the proxy event format
 // (version 1.0).
-func (s *Server) proxy(w http.ResponseWriter, req *http.Request, r *Route, params map[string]string, body []byte) {
-	payload, _ := json.Marshal(s.proxyEvent(req, r, params, body))
-	a := s.pools[r.FunctionID].invoke(req.Context(), payload)
+func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
+	r := m.route
+	payload, _ := json.Marshal(proxyEvent(m))
+	a := s.pools[r.FunctionID].invoke(m.req.Context(), payload)
 	if a.failed() {
 		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.error())
 		badGateway(w)
@@ -45,8 +45,10 @@ func (s *Server) proxy(w http.ResponseWriter, req *http.Request, r *Route, param
 	w.Write(b)
 }
 
-// proxyEvent is the event of a Lambda proxy integration for a request.
-func (s *Server) proxyEvent(req *http.Request, r *Route, params map[string]string, body []byte) events.APIGatewayProxyRequest {
+// proxyEvent is the event of a Lambda proxy integration for a request;
+// its requestContext has the values of the request's $context.
+func proxyEvent(m *methodRequest) events.APIGatewayProxyRequest {
+	req, r, params, body := m.req, m.route, m.pathParams, m.body
 	ev := events.APIGatewayProxyRequest{
 		Resource:                        r.Path,
 		Path:                            req.URL.Path,
@@ -57,8 +59,10 @@ func (s *Server) proxyEvent(req *http.Request, r *Route, params map[string]strin
 		MultiValueQueryStringParameters: map[string][]string(req.URL.Query()),
 		PathParameters:                  params,
 		RequestContext: events.APIGatewayProxyRequestContext{
-			ResourcePath: r.Path, Path: req.URL.Path, HTTPMethod: req.Method, Stage: "local",
-			RequestID: fmt.Sprintf("local-%d", s.seq.Add(1)), Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr)},
+			AccountID: localAccount, APIID: r.API, ResourceID: resourceID(r), ExtendedRequestID: m.extendedID,
+			ResourcePath: r.Path, Path: req.URL.Path, HTTPMethod: req.Method, Stage: localStage, Protocol: req.Proto,
+			RequestID: m.requestID, RequestTime: m.received.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: m.received.UnixMilli(),
+			DomainName: req.Host, Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent()},
 		},
 	}
 	for k, v := range req.Header {

@@ -34,8 +34,13 @@ type Integration struct {
 	// 'value', method.request.header.Name, or "" (RequestResponse).
 	InvocationType string
 	Responses      []Response
-	uri            any  // the integration URI, as the template writes it
-	credentials    bool // API Gateway calls Lambda with a role of the integration
+	// RequestTemplates are the request mapping templates, by content
+	// type, in the template's order; Passthrough is the integration's
+	// PassthroughBehavior (cfn.WhenNoMatch when it has none).
+	RequestTemplates []MappingTemplate
+	Passthrough      string
+	uri              any  // the integration URI, as the template writes it
+	credentials      bool // API Gateway calls Lambda with a role of the integration
 	// Broken says why the route cannot work as written; it is answered as
 	// API Gateway answers a broken integration.
 	Broken string
@@ -45,8 +50,11 @@ type Integration struct {
 type Response struct {
 	StatusCode       string
 	SelectionPattern string // empty: the default response
-	Headers          map[string]string
-	pattern          *regexp.Regexp // SelectionPattern, matched against the whole errorMessage
+	// Parameters map method response headers (method.response.header.X)
+	// from their sources ('literal', integration.response.header.Y, ...).
+	Parameters []Parameter
+	Templates  []MappingTemplate // the response templates, by content type
+	pattern    *regexp.Regexp    // SelectionPattern, matched against the whole errorMessage
 }
 
 // template is a template's resources, for reading its REST APIs.
@@ -65,6 +73,7 @@ func newTemplate(t *tree.Object) *template {
 // template may use.
 func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 	tt := newTemplate(t)
+	vals := newValues(t, parameters)
 	var routes []Route
 	var warnings []string
 	tt.Each(func(id string, _ *tree.Object) {
@@ -76,10 +85,16 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 				return
 			}
 			routes = append(routes, r)
-		case cfn.TypeRestAPI:
-			routes = append(routes, tt.documentRoutes(id, "Body")...)
-		case cfn.TypeSAMAPI:
-			routes = append(routes, tt.documentRoutes(id, "DefinitionBody")...)
+		case cfn.TypeRestAPI, cfn.TypeSAMAPI:
+			key := "Body"
+			if tt.Type(id) == cfn.TypeSAMAPI {
+				key = "DefinitionBody"
+			}
+			rs, warning := tt.documentRoutes(id, key, vals.text)
+			routes = append(routes, rs...)
+			if warning != "" {
+				warnings = append(warnings, warning)
+			}
 		}
 	})
 	for i := range routes {
@@ -118,7 +133,7 @@ func (t *template) invokedFunction(uri any) (string, error) {
 	if id := t.InvokedFunction(uri); id != "" {
 		return id, nil
 	}
-	return "", fmt.Errorf("its integration URI %s does not name a function of this template; point it at a running endpoint with --function-endpoint, or use !GetAtt Function.Arn", describe(uri))
+	return "", fmt.Errorf("its integration URI %s does not name a function of this template (a literal ARN, a parameter or an import names one defined elsewhere), which this server can neither build nor name with --function-endpoint (that takes a logical ID of this template); to try this route here, declare the function, or a stand-in, in the template and point the integration at it with !GetAtt Function.Arn", describe(uri))
 }
 
 func describe(v any) string {
@@ -191,8 +206,10 @@ func (t *template) integration(in *tree.Object, k cfn.IntegrationKeys) Integrati
 				}
 			}
 		}
-		if rt, ok := valueOf(in, k.RequestTemplates).(*tree.Object); ok && rt.Len() > 0 {
-			ig.Broken = "it has request templates (VTL), which this server does not evaluate"
+	}
+	if ig.Kind == cfn.Lambda || ig.Kind == cfn.Mock {
+		if err := ig.readTemplates(in, k); err != nil {
+			ig.Broken = err.Error()
 		}
 	}
 	return ig
@@ -211,7 +228,7 @@ func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 		case json.Number:
 			sc = string(v)
 		}
-		resp := Response{StatusCode: sc, SelectionPattern: pattern, Headers: map[string]string{}}
+		resp := Response{StatusCode: sc, SelectionPattern: pattern}
 		if pattern != "" {
 			// API Gateway matches the pattern against the whole errorMessage.
 			re, err := regexp.Compile("^(?:" + pattern + ")$")
@@ -220,14 +237,12 @@ func responses(v any, k cfn.IntegrationKeys) ([]Response, error) {
 			}
 			resp.pattern = re
 		}
-		if rp, ok := valueOf(r, k.ResponseParameters).(*tree.Object); ok {
-			for _, m := range rp.Members {
-				name, found := strings.CutPrefix(m.Key, "method.response.header.")
-				val, _ := m.Value.(string)
-				if found && len(val) >= 2 && strings.HasPrefix(val, "'") && strings.HasSuffix(val, "'") {
-					resp.Headers[name] = val[1 : len(val)-1]
-				}
-			}
+		var err error
+		if resp.Parameters, err = responseParameters(valueOf(r, k.ResponseParameters), sc); err != nil {
+			return err
+		}
+		if resp.Templates, err = mappingTemplates(valueOf(r, k.ResponseTemplates), "the response template of its integration response "+sc); err != nil {
+			return err
 		}
 		out = append(out, resp)
 		return nil
@@ -268,18 +283,26 @@ func regexpError(err error) string {
 	return err.Error()
 }
 
-func (t *template) documentRoutes(api, key string) []Route {
+// documentRoutes reads the operations of an API's inline OpenAPI document,
+// on the paths API Gateway imports them to (under the base path, as the
+// API's basepath mode says). It warns when the template does not tell them.
+func (t *template) documentRoutes(api, key string, text func(any) (string, bool)) ([]Route, string) {
 	p := t.Properties(api)
 	if p == nil {
-		return nil
+		return nil, ""
 	}
 	doc, _ := valueOf(p, key).(*tree.Object)
 	if doc == nil {
-		return nil
+		return nil, ""
 	}
 	paths, _ := valueOf(doc, "paths").(*tree.Object)
 	if paths == nil {
-		return nil
+		return nil, ""
+	}
+	var warning string
+	prefix, known := cfn.DocumentBasePath(t.Type(api), p, doc, text)
+	if !known {
+		warning = fmt.Sprintf("%s: the template does not tell its import's basepath mode (Parameters.basepath) or its document's base path, so its operations are served on their paths as written (API Gateway's basepath ignore)", api)
 	}
 	var routes []Route
 	for _, pm := range paths.Members {
@@ -296,7 +319,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			if !ok || !httpMethods[method] {
 				continue
 			}
-			r := Route{API: api, Method: method, Path: pm.Key, Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
+			r := Route{API: api, Method: method, Path: cfn.ImportedPath(prefix, pm.Key), Source: "Resources." + api + ".Properties." + key + ".paths." + pm.Key + "." + om.Key,
 				api: tree.NewObject("Ref", api)}
 			in, _ := valueOf(op, cfn.IntegrationExtension).(*tree.Object)
 			if in == nil {
@@ -307,7 +330,7 @@ func (t *template) documentRoutes(api, key string) []Route {
 			routes = append(routes, r)
 		}
 	}
-	return routes
+	return routes, warning
 }
 
 var httpMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELETE": true, "OPTIONS": true, "HEAD": true, "PATCH": true, "ANY": true}

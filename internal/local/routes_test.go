@@ -31,6 +31,8 @@ func TestPermission(t *testing.T) {
 		{"a permission on an alias a parameter names, given as the one invoked", "POST /g", map[string]any{"AliasName": "live"}, true},
 		{"an OpenAPI operation, permitted through its method", "POST /h", nil, true},
 		{"an OpenAPI operation, another method of the path", "GET /h", nil, false},
+		{"an OpenAPI operation under its base path (basepath: prepend)", "POST /v1/i", nil, true},
+		{"an OpenAPI operation under its base path, another method", "GET /v1/i", nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package local
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +12,22 @@ import (
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/vtl"
 )
 
 // maxPayload is API Gateway's request payload limit.
 const maxPayload = 10 << 20
+
+// Lambda's limits on an invocation's payload (the Invoke API reference):
+// 1 MB asynchronous (256 KB until 2025), 6 MB synchronous. Lambda refuses a
+// larger one with 413 RequestTooLargeException, and API Gateway, as for
+// any invocation Lambda refuses, answers 500 {"message": "Internal server
+// error"} (Lambda developer guide, Handling Lambda errors with an API
+// Gateway API).
+const (
+	MaxAsyncPayload = 1 << 20 // 1,048,576 bytes
+	MaxSyncPayload  = 6 << 20 // 6,291,456 bytes
+)
 
 // statusWriter records the status for the request log.
 type statusWriter struct {
@@ -28,6 +42,8 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // ServeHTTP answers a request as API Gateway would, and logs it.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	s.requests.Add(1)
+	defer s.requests.Add(-1)
 	start := time.Now()
 	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 	invocation := s.serve(w, req)
@@ -36,6 +52,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 
 // serve answers one request and returns the invocation type for the log.
 func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
+	// API Gateway's request ID is in every answer, its own errors included.
+	id, extendedID := newRequestID(), newExtendedRequestID()
+	w.Header().Set("X-Amzn-RequestId", id)
+	w.Header().Set("X-Amz-Apigw-Id", extendedID)
 	r, params := match(s.routes, req.Method, req.URL.Path)
 	if r == nil {
 		apiError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -55,42 +75,87 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 		apiError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request Too Long")
 		return "-"
 	}
+	m := &methodRequest{req: req, route: r, pathParams: params, body: body, requestID: id, extendedID: extendedID, received: s.now()}
 	switch r.Kind {
 	case cfn.Mock:
-		s.respond(w, r, nil, "")
+		s.mock(w, m)
 		return string(cfn.Mock)
 	case cfn.LambdaProxy:
-		s.proxy(w, req, r, params, body)
+		s.proxy(w, m)
 		return "RequestResponse"
 	}
-	return s.invoke(w, req, r, body)
+	return s.invoke(w, m)
+}
+
+// integrationRequest is what API Gateway sends the integration: the
+// request template's output for the request's Content-Type, else the body
+// as it is, or a refusal (415) as PassthroughBehavior says. ok is false
+// when it has answered the request itself.
+func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (payload []byte, result *vtl.Result, ok bool) {
+	r := m.route
+	t, reject := r.requestTemplate(m.req.Header.Get("Content-Type"))
+	switch {
+	case reject:
+		s.log.Printf("%s %s: no request template for Content-Type %q, and PassthroughBehavior %s; API Gateway answers 415", r.Method, r.Path, m.req.Header.Get("Content-Type"), r.Passthrough)
+		apiError(w, http.StatusUnsupportedMediaType, "UnsupportedMediaTypeException", "Unsupported Media Type")
+		return nil, nil, false
+	case t == nil || t.template == nil: // no template, or an empty one: the body passes through
+		return m.body, nil, true
+	}
+	res, err := s.render(m, t, m.body, "the request template")
+	if err != nil {
+		s.log.Printf("%s %s: %v; API Gateway answers 500", r.Method, r.Path, err)
+		internalError(w)
+		return nil, nil, false
+	}
+	return []byte(res.Output), res, true
 }
 
 // invoke serves a Lambda non-proxy integration: it invokes the function
-// with the body as its event and the invocation type the integration maps,
-// and returns that type.
-func (s *Server) invoke(w http.ResponseWriter, req *http.Request, r *Route, body []byte) string {
-	typ := invocationType(r.InvocationType, req)
-	if len(body) == 0 {
-		body = []byte("{}")
+// with the integration request as its event and the invocation type the
+// integration maps (or the request template overrides), and returns that
+// type.
+func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
+	r := m.route
+	payload, res, ok := s.integrationRequest(w, m)
+	if !ok {
+		return "-"
 	}
-	if !json.Valid(body) {
+	typ := invocationType(r.InvocationType, m.req)
+	if res != nil {
+		// API Gateway applies a template's overrides after the mappings.
+		for k, v := range res.RequestHeader {
+			if strings.EqualFold(k, "X-Amz-Invocation-Type") {
+				typ = v
+			}
+		}
+	}
+	if len(bytes.TrimSpace(payload)) == 0 {
+		payload = []byte("{}")
+	}
+	if limit := payloadLimit(typ); limit > 0 && len(payload) > limit {
+		s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
+			r.Method, r.Path, typ, len(payload), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
+		internalError(w)
+		return typ
+	}
+	if !json.Valid(payload) {
 		// Lambda refuses a payload that is not JSON: API Gateway answers 500.
-		s.log.Printf("%s %s: the body is not JSON, which Lambda rejects (InvalidRequestContentException)", r.Method, r.Path)
+		s.log.Printf("%s %s: the integration request is not JSON, which Lambda rejects (InvalidRequestContentException): %.200s", r.Method, r.Path, payload)
 		internalError(w)
 		return typ
 	}
 	switch typ {
 	case "Event":
-		s.invokeAsync(w, r, body)
+		s.invokeAsync(w, m, payload)
 	case "RequestResponse":
-		s.invokeSync(w, req, r, body)
+		s.invokeSync(w, m, payload)
 	case "DryRun":
 		// Lambda checks the call and answers 204 without running the
 		// function; API Gateway answers with the default integration
-		// response and an empty body, as for Event.
+		// response, as for Event.
 		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s", r.Method, r.Path, r.FunctionID)
-		s.respond(w, r, nil, "")
+		s.respond(w, m, invokeResponse(http.StatusNoContent, newRequestID(), nil, ""))
 	default:
 		// Lambda refuses the call (InvalidParameterValueException): API Gateway answers 500.
 		s.log.Printf("%s %s: X-Amz-Invocation-Type %q is not Event, RequestResponse or DryRun; Lambda rejects the call", r.Method, r.Path, typ)
@@ -99,14 +164,28 @@ func (s *Server) invoke(w http.ResponseWriter, req *http.Request, r *Route, body
 	return typ
 }
 
+// payloadLimit is Lambda's payload limit for an invocation type, 0 when it
+// has none here.
+func payloadLimit(invocationType string) int {
+	switch invocationType {
+	case "Event":
+		return MaxAsyncPayload
+	case "RequestResponse":
+		return MaxSyncPayload
+	}
+	return 0
+}
+
 // invokeAsync queues the invocation and answers at once, as Lambda takes
-// an event, or answers 500 as API Gateway does when Lambda does not.
-func (s *Server) invokeAsync(w http.ResponseWriter, r *Route, body []byte) {
+// an event (202, with the invocation's request ID), or answers 500 as API
+// Gateway does when Lambda does not.
+func (s *Server) invokeAsync(w http.ResponseWriter, m *methodRequest, payload []byte) {
+	r := m.route
 	j := job{id: fmt.Sprintf("async-%d", s.seq.Add(1)), requestID: newRequestID(), pool: s.pools[r.FunctionID], target: r.target, config: s.config(r.target),
-		payload: body, route: r.Method + " " + r.Path, received: s.now()}
+		payload: payload, route: r.Method + " " + r.Path, received: s.now()}
 	switch err := s.enqueue(j); {
 	case err == nil:
-		s.respond(w, r, nil, "")
+		s.respond(w, m, invokeResponse(http.StatusAccepted, j.requestID, nil, ""))
 	case errors.Is(err, errQueueFull):
 		s.log.Printf("%s: the asynchronous queue is full (%d waiting); Lambda would throttle (429), API Gateway answers 500", j.route, cap(s.queue))
 		internalError(w)
@@ -118,21 +197,65 @@ func (s *Server) invokeAsync(w http.ResponseWriter, r *Route, body []byte) {
 
 // invokeSync invokes the function and answers with its result, through
 // the integration response its errorMessage selects.
-func (s *Server) invokeSync(w http.ResponseWriter, req *http.Request, r *Route, body []byte) {
-	a := s.pools[r.FunctionID].invoke(req.Context(), body)
-	if a.err != nil {
+func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []byte) {
+	r := m.route
+	id := newRequestID()
+	start := time.Now()
+	// Shutdown cuts a synchronous call short, as it does an asynchronous one.
+	ctx, cancel := context.WithCancel(m.req.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopping, cancel)()
+	a := s.pools[r.FunctionID].invoke(ctx, payload, withRequestID(id))
+	switch {
+	case a.err != nil && s.stopping.Err() != nil:
+		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
+		internalError(w)
+		return
+	case a.err != nil && m.req.Context().Err() != nil:
+		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
+		return
+	case a.err != nil:
 		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
 		internalError(w)
 		return
 	}
-	errorMessage := ""
+	ir := invokeResponse(http.StatusOK, id, a.out.Payload, "")
 	if a.failure != nil {
-		errorMessage = a.failure.ErrorMessage
-		if errorMessage == "" {
-			errorMessage = string(a.failure.Payload)
+		functionError := "Unhandled"
+		if a.out.FunctionError != nil {
+			functionError = *a.out.FunctionError
+		}
+		ir = invokeResponse(http.StatusOK, id, a.out.Payload, functionError)
+		ir.errorMessage = a.failure.ErrorMessage
+		if ir.errorMessage == "" {
+			ir.errorMessage = string(a.failure.Payload)
 		}
 	}
-	s.respond(w, r, a.out.Payload, errorMessage)
+	s.respond(w, m, ir)
+}
+
+// mock serves a MOCK integration: its request template's statusCode (200
+// without one) selects the integration response, whose body is empty.
+func (s *Server) mock(w http.ResponseWriter, m *methodRequest) {
+	payload, res, ok := s.integrationRequest(w, m)
+	if !ok {
+		return
+	}
+	status := http.StatusOK
+	if res != nil {
+		var out struct {
+			StatusCode json.Number `json:"statusCode"`
+		}
+		if err := json.Unmarshal(payload, &out); err != nil {
+			s.log.Printf("%s %s: the mock's request template gives no JSON with a statusCode (%v); API Gateway answers 500", m.route.Method, m.route.Path, err)
+			internalError(w)
+			return
+		}
+		if n, err := out.StatusCode.Int64(); err == nil {
+			status = int(n)
+		}
+	}
+	s.respond(w, m, integrationResponse{status: status})
 }
 
 // invocationType computes X-Amz-Invocation-Type as the integration's request
@@ -153,37 +276,4 @@ func invocationType(source string, req *http.Request) string {
 		}
 	}
 	return "RequestResponse" // an unmapped header: Lambda's default
-}
-
-// respond selects the integration response as API Gateway does: the one
-// whose selection pattern matches the function's errorMessage, else the
-// default, and passes the payload through.
-func (s *Server) respond(w http.ResponseWriter, r *Route, payload []byte, errorMessage string) {
-	var chosen *Response
-	for i := range r.Responses {
-		resp := &r.Responses[i]
-		if resp.pattern == nil {
-			if chosen == nil {
-				chosen = resp
-			}
-			continue
-		}
-		if errorMessage != "" && resp.pattern.MatchString(errorMessage) {
-			chosen = resp
-			break
-		}
-	}
-	if chosen == nil {
-		s.log.Printf("%s %s: no integration response matches and there is no default; API Gateway answers 500", r.Method, r.Path)
-		internalError(w)
-		return
-	}
-	status := 200
-	fmt.Sscanf(chosen.StatusCode, "%d", &status)
-	for k, v := range chosen.Headers {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(payload)
 }

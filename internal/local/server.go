@@ -80,6 +80,7 @@ type Server struct {
 	abandon     context.CancelFunc
 	records     records
 
+	requests  atomic.Int64 // being answered
 	closeOnce sync.Once
 }
 
@@ -118,8 +119,9 @@ func (s *Server) Warnings() []string { return s.warnings }
 func (s *Server) Close() { s.Drain(0) }
 
 // Drain stops taking asynchronous invocations, lets the queued ones finish
-// for at most d, abandons the rest and stops every emulator the server
-// started. Nothing it started is left running.
+// for at most d, abandons the rest, cuts short the synchronous calls still
+// running and stops every emulator the server started. Nothing it started
+// is left running.
 func (s *Server) Drain(d time.Duration) {
 	s.closeOnce.Do(func() {
 		s.closeQueue()
@@ -134,6 +136,10 @@ func (s *Server) Drain(d time.Duration) {
 		s.abandon()
 		for _, p := range s.pools {
 			p.stop()
+		}
+		// Requests whose calls were cut short answer and log it.
+		for deadline := time.Now().Add(time.Second); s.requests.Load() > 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
 		}
 	})
 }

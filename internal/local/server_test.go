@@ -49,7 +49,7 @@ Resources:
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Special, HttpMethod: ANY, Integration: {Type: MOCK, IntegrationResponses: [{StatusCode: "204", ResponseParameters: {method.response.header.X-Mock: "'yes'"}}]}}
   Templated:
     Type: AWS::ApiGateway::Method
-    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PUT, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, RequestTemplates: {application/json: "{}"}}}
+    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Item, HttpMethod: PUT, Integration: {Type: AWS, Uri: !GetAtt Fn.Arn, RequestTemplates: {application/json: "{\"templated\": $input.path('$.a')}"}, IntegrationResponses: [{StatusCode: "200"}]}}
   ProxyAny:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !Ref Api, ResourceId: !Ref Proxy, HttpMethod: ANY, Integration: {Type: AWS_PROXY, IntegrationHttpMethod: POST, Uri: !GetAtt Fn.Arn}}
@@ -74,9 +74,10 @@ Resources:
 // X-Amz-Function-Error header, as the emulator answers them), others are
 // echoed.
 type fakeLambda struct {
-	calls    atomic.Int32
-	mu       sync.Mutex
-	payloads []string
+	calls      atomic.Int32
+	mu         sync.Mutex
+	payloads   []string
+	requestIDs []string // the request ID each invocation ran under
 }
 
 func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +85,7 @@ func (f *fakeLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.payloads = append(f.payloads, string(b))
+	f.requestIDs = append(f.requestIDs, r.Header.Get("X-Amzn-RequestId"))
 	f.mu.Unlock()
 	switch {
 	case bytes.Contains(b, []byte("slow")): // held until the caller gives up
@@ -143,7 +145,7 @@ func TestServe(t *testing.T) {
 		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
 		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
-		{"request templates are not evaluated: broken", "PUT", "/items/7", "{}", nil, 500, "Internal server error", nil},
+		{"a request template makes the event", "PUT", "/items/7", `{"a": 1}`, nil, 200, `{"templated": 1}`, nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"a selection pattern that is not a regular expression: broken", "POST", "/items/7", `{"fail":1}`, nil, 500, "Internal server error", nil},
@@ -168,7 +170,6 @@ func TestServe(t *testing.T) {
 		})
 	}
 	warnings := strings.Join(s.Warnings(), "\n")
-	assert.Contains(t, warnings, "request templates (VTL)")
 	assert.Contains(t, warnings, "no permission to invoke Other")
 	assert.Contains(t, warnings, `integration type "HTTP" is not emulated`)
 	assert.Contains(t, warnings, `POST /items/{id} (Resources.BadPattern): the SelectionPattern "bad(" of its integration response 400 is not a regular expression this server can read`)
@@ -338,4 +339,90 @@ Resources:
 		s.ServeHTTP(w, httptest.NewRequest(r.Method, "/jobs", strings.NewReader("{}")))
 		assert.Equal(t, 500, w.Code)
 	}
+}
+
+// TestPayloadLimits: an invocation over Lambda's payload limit for its type
+// (1 MB asynchronous, 6 MB synchronous) is refused as Lambda refuses it, and
+// API Gateway answers 500; one at the limit runs.
+func TestPayloadLimits(t *testing.T) {
+	body := func(n int) string { return `{"a":"` + strings.Repeat("x", n-len(`{"a":""}`)) + `"}` }
+	tests := []struct {
+		name, typ string
+		size      int
+		status    int
+		calls     int32
+		log       string
+	}{
+		{"Event at the limit", "Event", MaxAsyncPayload, 200, 1, ""},
+		{"Event over it", "Event", MaxAsyncPayload + 1, 500, 0, "PUT /items: the Event payload is 1048577 bytes, over Lambda's limit of 1048576 for asynchronous invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500"},
+		{"RequestResponse over the asynchronous limit", "RequestResponse", MaxAsyncPayload + 1, 200, 1, ""},
+		{"RequestResponse at its limit", "RequestResponse", MaxSyncPayload, 200, 1, ""},
+		{"RequestResponse over it", "RequestResponse", MaxSyncPayload + 1, 500, 0, "PUT /items: the RequestResponse payload is 6291457 bytes, over Lambda's limit of 6291456 for synchronous invocations"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			b := body(tc.size)
+			require.Len(t, b, tc.size)
+			req := httptest.NewRequest("PUT", "/items", strings.NewReader(b))
+			req.Header.Set("InvocationType", tc.typ)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, req)
+			assert.Equal(t, tc.status, w.Code)
+			if tc.status == 500 {
+				assert.JSONEq(t, `{"message":"Internal server error"}`, w.Body.String())
+			}
+			s.Drain(5 * time.Second)
+			assert.Equal(t, tc.calls, fake.calls.Load(), "invocations of the function")
+			if tc.log != "" {
+				assert.Contains(t, log.String(), tc.log)
+			}
+		})
+	}
+}
+
+// TestSyncCutShort: a synchronous call that shutdown cuts short gets one
+// line, as an asynchronous one does, and its caller API Gateway's 500.
+func TestSyncCutShort(t *testing.T) {
+	s, fake, log := newServer(t)
+	w := httptest.NewRecorder()
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		s.ServeHTTP(w, httptest.NewRequest("GET", "/items/7", strings.NewReader(`{"slow":true}`)))
+	}()
+	require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	s.Drain(50 * time.Millisecond)
+	select {
+	case <-answered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request was not answered")
+	}
+	assert.Equal(t, 500, w.Code)
+	assert.Regexp(t, `GET /items/\{id\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`, log.String())
+	assert.NotContains(t, log.String(), "operation error")
+}
+
+// TestFunctionOutsideTheTemplate: a route to a function defined elsewhere
+// says what to do, and does not suggest --function-endpoint, which cannot
+// name it.
+func TestFunctionOutsideTheTemplate(t *testing.T) {
+	tt, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi}
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: POST, AsyncInvoke: {Mode: always, Permission: false}, Integration: {Uri: "arn:aws:lambda:us-east-1:123456789012:function:shared"}}
+`))
+	require.NoError(t, err)
+	_, err = macro.Expand(tt, nil)
+	require.NoError(t, err)
+	s, err := NewServer(context.Background(), Config{Template: tt})
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.Warnings(), 1)
+	w := s.Warnings()[0]
+	assert.Contains(t, w, "does not name a function of this template")
+	assert.Contains(t, w, "declare the function, or a stand-in, in the template and point the integration at it with !GetAtt Function.Arn")
+	assert.NotContains(t, w, "--function-endpoint LogicalId", "no advice that cannot work")
 }

@@ -373,6 +373,9 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// AppendString writes s as a JSON string, as Encode writes strings.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString writes s as a JSON string. Strings a Decoder read are valid
 // UTF-8; in a string built otherwise, each byte that is not UTF-8 is
 // written as \ufffd (JSON text must be UTF-8).

@@ -2,7 +2,9 @@
 // -count) and prints, per case, the median time of the macro beside its two
 // floors, (a) encoding/json into map[string]any and back and (b) copying the
 // payload, the macro's ratio to each, and its cost and allocations per
-// method.
+// method. Given `go test -bench BenchmarkExpandDiff` output instead, it
+// prints expand, expand --diff and the floor GNU diff -u, in time and in CPU
+// time, and the ratios.
 package main
 
 import (
@@ -14,7 +16,7 @@ import (
 	"strings"
 )
 
-type sample struct{ ns, perMethod, bytes, allocs float64 }
+type sample struct{ ns, perMethod, bytes, allocs, cpu float64 }
 
 func main() {
 	samples := map[string][]sample{} // "case/side" -> samples
@@ -25,7 +27,7 @@ func main() {
 		line := sc.Text()
 		fmt.Fprintln(os.Stderr, line)
 		f := strings.Fields(line)
-		if len(f) < 3 || !strings.HasPrefix(f[0], "BenchmarkHandle/") {
+		if len(f) < 3 || !strings.HasPrefix(f[0], "BenchmarkHandle/") && !strings.HasPrefix(f[0], "BenchmarkExpandDiff/") {
 			continue
 		}
 		name := strings.TrimPrefix(f[0], "BenchmarkHandle/")
@@ -44,6 +46,8 @@ func main() {
 				s.bytes = v
 			case "allocs/op":
 				s.allocs = v
+			case "cpu-ns/op":
+				s.cpu = v
 			}
 		}
 		c, _, _ := strings.Cut(name, "/")
@@ -52,6 +56,10 @@ func main() {
 			cases = append(cases, c)
 		}
 		samples[name] = append(samples[name], s)
+	}
+	if seen["BenchmarkExpandDiff"] {
+		expandDiffTable(samples)
+		return
 	}
 	fmt.Printf("\n| case | macro (ms) | (a) encoding/json (ms) | (b) copy (ms) | macro / (a) | macro / (b) | µs per method | allocations per method | MB allocated |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range cases {
@@ -63,6 +71,16 @@ func main() {
 		fmt.Printf("| %s | %.2f | %.2f | %.3f | %.2fx | %.0fx | %.1f | %.0f | %.1f |\n",
 			c, m.ns/1e6, a.ns/1e6, b.ns/1e6, ratio(m.ns, a.ns), ratio(m.ns, b.ns), m.perMethod/1e3, perMethodAllocs, m.bytes/1e6)
 	}
+}
+
+// expandDiffTable prints BenchmarkExpandDiff's medians and ratios.
+func expandDiffTable(samples map[string][]sample) {
+	e := median(samples["BenchmarkExpandDiff/expand"])
+	d := median(samples["BenchmarkExpandDiff/diff"])
+	g := median(samples["BenchmarkExpandDiff/gnudiff"])
+	fmt.Printf("\n| 1.1 MB YAML template | expand | expand --diff | floor: GNU diff -u | --diff / expand | --diff / floor |\n|---|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| time (ms) | %.0f | %.0f | %.1f | %.2fx | %.0fx |\n", e.ns/1e6, d.ns/1e6, g.ns/1e6, ratio(d.ns, e.ns), ratio(d.ns, g.ns))
+	fmt.Printf("| CPU time (ms) | %.0f | %.0f | %.1f | %.2fx | %.0fx |\n", e.cpu/1e6, d.cpu/1e6, g.cpu/1e6, ratio(d.cpu, e.cpu), ratio(d.cpu, g.cpu))
 }
 
 func ratio(x, y float64) float64 {
@@ -90,5 +108,6 @@ func median(s []sample) sample {
 		perMethod: pick(func(x sample) float64 { return x.perMethod }),
 		bytes:     pick(func(x sample) float64 { return x.bytes }),
 		allocs:    pick(func(x sample) float64 { return x.allocs }),
+		cpu:       pick(func(x sample) float64 { return x.cpu }),
 	}
 }

@@ -1,0 +1,236 @@
+package macro
+
+import (
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+)
+
+// AcceptedStatus is the status a method with Accepted answers an
+// asynchronous call with: 202 Accepted, the call is queued, not done.
+const AcceptedStatus = "202"
+
+// RequestIDHeader is the response header in which a method with Accepted
+// gives the request ID it also gives in its body.
+const RequestIDHeader = "X-Request-Id"
+
+// requestIDSource is where the ID comes from, as a response parameter
+// mapping: the AWS endpoint's request ID, which for a Lambda integration is
+// the request ID of Lambda's Invoke call. Lambda runs the asynchronous
+// invocation under that ID (the function's context has it, and its log
+// lines), keeps it on every retry, and writes it into the invocation
+// record a destination receives (requestContext.requestId). See the README,
+// "Accepted".
+const requestIDSource = "context.awsEndpointRequestId"
+
+// AcceptedResponseTemplate is the response template of the default
+// integration response of a method with Accepted: {"requestId": "..."}
+// with Lambda's request ID. In client mode (client true) the same integration
+// response answers synchronous calls, so the template answers the ID, and
+// overrides the status to 202, only when Lambda's answer has no body (an
+// asynchronous call, or DryRun); a synchronous call's result passes as it
+// is.
+func AcceptedResponseTemplate(client bool) string {
+	if client {
+		return acceptedClientTemplate
+	}
+	return acceptedTemplate
+}
+
+const (
+	acceptedTemplate       = `{"requestId":"$!context.awsEndpointRequestId"}`
+	acceptedClientTemplate = `#if("$!input.body" == "")#set($context.responseOverride.status = ` + AcceptedStatus + `)` + acceptedTemplate + `#else$input.body#end`
+)
+
+func isAcceptedTemplate(v any) bool {
+	s, ok := v.(string)
+	return ok && (s == acceptedTemplate || s == acceptedClientTemplate)
+}
+
+// acceptedKeys are an integration response's keys in each dialect.
+func acceptedKeys(d cfn.IntegrationKeys) (templates, parameters string) {
+	if d == cfn.MethodIntegration {
+		return "ResponseTemplates", "ResponseParameters"
+	}
+	return "responseTemplates", "responseParameters"
+}
+
+const requestIDParameter = "method.response.header." + RequestIDHeader
+
+// accept makes the default integration response r of a method with Accepted
+// answer the request ID: its status (202 in always mode), its response
+// template and the header's mapping. It keeps what it wrote itself and
+// refuses what the author wrote that would answer otherwise. It returns the
+// header as the mapping names it (the method response must declare that
+// name), "" when it refuses.
+func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) string {
+	status, _ := r.Get(d.StatusCode)
+	if code, _ := scalarString(e.resolved(status)); o.Mode == Always && code != AcceptedStatus {
+		e.fail(where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
+		return ""
+	}
+	tk, pk := acceptedKeys(d)
+	ok := true
+	want := AcceptedResponseTemplate(o.Mode == Client)
+	if v, has := r.Get(tk); !has {
+		r.Set(tk, tree.NewObject("application/json", want))
+	} else if t, isObj := v.(*tree.Object); !isObj || isIntrinsic(t) {
+		e.fail(where.at(tk), "is %s; with Accepted the macro writes the default response's template: remove %s", cfn.TypeName(v), tk)
+		ok = false
+	} else {
+		for i, m := range t.Members {
+			if !strings.EqualFold(m.Key, "application/json") || !isAcceptedTemplate(m.Value) {
+				e.fail(where.at(tk).at(m.Key), "is a response template of your own, but with Accepted the macro writes the default response's body, {\"requestId\": ...}; remove this template, or Accepted")
+				ok = false
+				continue
+			}
+			t.Members[i].Value = want // the mode's template
+		}
+		if ok && t.Len() == 0 {
+			t.Set("application/json", want)
+		}
+	}
+	params, good := e.object(r, pk, where)
+	if !good {
+		return ""
+	}
+	key := requestIDParameter
+	if i := indexFold(params, requestIDParameter); i >= 0 {
+		key = params.Members[i].Key
+		if params.Members[i].Value != requestIDSource {
+			e.fail(where.at(pk).at(key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
+			ok = false
+		}
+	} else {
+		params.Set(key, requestIDSource)
+	}
+	if !ok {
+		return ""
+	}
+	return strings.TrimPrefix(key, "method.response.header.")
+}
+
+// acceptedStatuses are the statuses whose method responses declare the
+// request ID header: 202, and in client mode the default response's, which
+// answers synchronous calls.
+func (e *expander) acceptedStatuses(r *tree.Object, d cfn.IntegrationKeys, o Options) []string {
+	out := []string{AcceptedStatus}
+	if o.Mode == Client {
+		s, _ := r.Get(d.StatusCode)
+		if code, ok := scalarString(e.resolved(s)); ok && code != AcceptedStatus {
+			out = append(out, code)
+		}
+	}
+	return out
+}
+
+// defaultIntegrationResponse is a method's default integration response
+// (the first without a selection pattern), and where it is.
+func (e *expander) defaultIntegrationResponse(in *tree.Object, where *loc) (*tree.Object, *loc) {
+	v, _ := in.Get("IntegrationResponses")
+	list, _ := v.([]any)
+	for i, x := range list {
+		r, ok := x.(*tree.Object)
+		if !ok {
+			continue
+		}
+		if p, has := r.Get("SelectionPattern"); !has || e.resolved(p) == "" {
+			return r, where.at("IntegrationResponses").at(itoa(i))
+		}
+	}
+	return nil, nil
+}
+
+// acceptMethod applies Accepted to an AWS::ApiGateway::Method whose
+// integration responses have a default one: the response, and the method
+// responses that declare the header.
+func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) bool {
+	iwhere := where.at("Integration")
+	r, rwhere := e.defaultIntegrationResponse(in, iwhere)
+	if r == nil {
+		e.fail(iwhere.at("IntegrationResponses"), "is written so that the macro cannot find its default response; with Accepted write IntegrationResponses as a list (or leave it out and the macro adds it)")
+		return false
+	}
+	header := e.accept(r, cfn.MethodIntegration, o, rwhere)
+	if header == "" {
+		return false
+	}
+	v, _ := props.Get("MethodResponses")
+	list, isList := v.([]any)
+	if v != nil && !isList {
+		e.fail(where.at("MethodResponses"), "is %s; with Accepted write MethodResponses as a list (or leave it out and the macro adds it)", cfn.TypeName(v))
+		return false
+	}
+	for _, status := range e.acceptedStatuses(r, cfn.MethodIntegration, o) {
+		var resp *tree.Object
+		for _, x := range list {
+			if m, isObj := x.(*tree.Object); isObj {
+				if s, _ := m.Get("StatusCode"); func() bool { c, _ := scalarString(e.resolved(s)); return c == status }() {
+					resp = m
+					break
+				}
+			}
+		}
+		if resp == nil {
+			resp = tree.NewObject("StatusCode", status)
+			list = append(list, resp)
+		}
+		params, good := e.object(resp, "ResponseParameters", where.at("MethodResponses"))
+		if !good {
+			return false
+		}
+		if !params.Has("method.response.header." + header) {
+			params.Set("method.response.header."+header, false)
+		}
+	}
+	props.Set("MethodResponses", list)
+	return true
+}
+
+// acceptOperation applies Accepted to an OpenAPI operation: its
+// integration's default response, and the operation's responses, which
+// declare the header in the document's dialect.
+func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, where *loc) bool {
+	iwhere := where.at(cfn.IntegrationExtension)
+	rv, _ := in.Get("responses")
+	rs, _ := rv.(*tree.Object)
+	dv, _ := rs.Get("default")
+	r, isObj := dv.(*tree.Object)
+	if !isObj || isIntrinsic(r) {
+		e.fail(iwhere.at("responses").at("default"), "is %s; with Accepted write it as an object (or leave it out and the macro adds it)", cfn.TypeName(dv))
+		return false
+	}
+	header := e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default"))
+	if header == "" {
+		return false
+	}
+	responses, ok := e.object(op, "responses", where)
+	if !ok {
+		return false
+	}
+	for _, status := range e.acceptedStatuses(r, cfn.OpenAPIIntegration, o) {
+		v, has := responses.Get(status)
+		resp, isObj := v.(*tree.Object)
+		if !has {
+			resp = tree.NewObject("description", status+" response")
+			responses.Set(status, resp)
+		} else if !isObj || isIntrinsic(resp) {
+			e.fail(where.at("responses").at(status), "is %s; with Accepted write it as an object, so that the macro can declare its %s header", cfn.TypeName(v), RequestIDHeader)
+			return false
+		}
+		headers, good := e.object(resp, "headers", where.at("responses").at(status))
+		if !good {
+			return false
+		}
+		if !headers.Has(header) {
+			schema := tree.NewObject("type", "string")
+			if oas3 {
+				headers.Set(header, tree.NewObject("schema", schema))
+			} else {
+				headers.Set(header, schema)
+			}
+		}
+	}
+	return true
+}

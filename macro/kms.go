@@ -1,0 +1,190 @@
+package macro
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+)
+
+// A destination encrypted with a customer managed KMS key takes the
+// records only from a role that may use the key: Lambda's documentation
+// (on-failure destinations) asks for kms:GenerateDataKey and kms:Decrypt
+// for SQS and SNS, kms:GenerateDataKey for S3. IAM grants a key's use on the
+// key's ARN, never on an alias, so the key a queue, topic or bucket names
+// (by key ID, key ARN, alias name or alias ARN) is followed to the key.
+// An AWS managed key (alias/aws/sqs) needs no grant: its key policy lets
+// the account's principals use it through the service. An EventBridge bus
+// encrypts with the key as EventBridge itself (events.amazonaws.com, in the
+// key's policy), so its callers need no grant either.
+
+// keyUse is what a destination's KMS key needs from the execution role.
+type keyUse struct {
+	arn     any // the key's ARN, to grant on; nil when none is needed or known
+	unknown any // the key as written, when the template does not tell which key it is
+}
+
+// kmsKeyOf reads the KMS key of a queue, topic or bucket of this template.
+func (e *expander) kmsKeyOf(resource string) keyUse {
+	props := e.res.Properties(resource)
+	var key any
+	switch e.res.Type(resource) {
+	case "AWS::SQS::Queue", "AWS::SNS::Topic":
+		key, _ = props.Get("KmsMasterKeyId")
+	case "AWS::S3::Bucket":
+		enc, _ := props.Get("BucketEncryption")
+		eo, _ := enc.(*tree.Object)
+		rules, _ := eo.Get("ServerSideEncryptionConfiguration")
+		list, _ := rules.([]any)
+		for _, r := range list {
+			ro, _ := r.(*tree.Object)
+			def, _ := ro.Get("ServerSideEncryptionByDefault")
+			do, _ := def.(*tree.Object)
+			if k, has := do.Get("KMSMasterKeyID"); has {
+				key = k
+			}
+		}
+	}
+	if key == nil {
+		return keyUse{}
+	}
+	arn, known := e.keyARN(key, true)
+	if !known {
+		return keyUse{unknown: key}
+	}
+	return keyUse{arn: arn}
+}
+
+// keyARN is the ARN of the KMS key that v names, as a key ID, key ARN, alias
+// name or alias ARN (an alias of this template when aliases), written
+// literally, by a parameter or with Ref, Fn::GetAtt and Fn::Sub: !GetAtt
+// Key.Arn for a key of this template. It is nil and known for an AWS managed
+// key, and not known when the template does not tell the key.
+func (e *expander) keyARN(v any, aliases bool) (arn any, known bool) {
+	flat, ok := cfn.Flatten(e.resolved(v))
+	if !ok || strings.Contains(flat, cfn.Opaque) {
+		return nil, false
+	}
+	if id, attr, ok := cfn.SplitSubVar(flat); ok {
+		switch {
+		case e.res.Type(id) == "AWS::KMS::Key":
+			return tree.NewObject("Fn::GetAtt", []any{id, "Arn"}), true // Ref is the key's ID
+		case e.res.Type(id) == "AWS::KMS::Alias" && attr == "" && aliases:
+			return e.aliasTarget(id) // Ref is the alias's name
+		}
+		return nil, false
+	}
+	name := flat
+	if segs := cfn.SplitARN(flat); len(segs) == 6 && segs[0] == "arn" && segs[2] == "kms" {
+		if strings.HasPrefix(segs[5], "key/") {
+			return e.resolved(v), true
+		}
+		if !sameAs(segs[3], "${AWS::Region}", e.stack.Region) || !sameAs(segs[4], "${AWS::AccountId}", e.stack.AccountID) {
+			return nil, false // another account's or region's alias
+		}
+		name = segs[5]
+	}
+	switch {
+	case strings.HasPrefix(name, "alias/aws/"):
+		return nil, true // an AWS managed key
+	case strings.HasPrefix(name, "alias/"):
+		if id := e.aliasNamed(name); id != "" && aliases {
+			return e.aliasTarget(id)
+		}
+		return nil, false
+	case name == flat && name != "" && !strings.ContainsAny(name, "/:$"):
+		// A key ID: a key of the stack's account and region.
+		return tree.NewObject("Fn::Sub", "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/"+name), true
+	}
+	return nil, false
+}
+
+// aliasNamed is the logical ID of the AWS::KMS::Alias of this template
+// whose AliasName is name (flattened), or "".
+func (e *expander) aliasNamed(name string) string {
+	found := ""
+	e.res.Each(func(id string, _ *tree.Object) {
+		if found != "" || e.res.Type(id) != "AWS::KMS::Alias" {
+			return
+		}
+		an, _ := e.res.Properties(id).Get("AliasName")
+		if flat, ok := cfn.Flatten(e.resolved(an)); ok && flat == name {
+			found = id
+		}
+	})
+	return found
+}
+
+// aliasTarget is the ARN of the key an AWS::KMS::Alias of this template
+// points to (its TargetKeyId: a key ID or ARN, never another alias).
+func (e *expander) aliasTarget(id string) (any, bool) {
+	target, _ := e.res.Properties(id).Get("TargetKeyId")
+	if target == nil {
+		return nil, false
+	}
+	arn, known := e.keyARN(target, false)
+	return arn, known && arn != nil
+}
+
+// noteUnknownKeys notes each destination of p encrypted with a KMS key the
+// template does not tell (alias/shared, !ImportValue): the macro cannot
+// grant the execution role its use, and Lambda would fail to deliver.
+func (e *expander) noteUnknownKeys(p *configPlan) {
+	for _, d := range []struct {
+		key string
+		d   *destination
+	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
+		if d.d == nil || d.d.key.unknown == nil || len(d.d.keyActions()) == 0 {
+			continue
+		}
+		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s, which the macro cannot follow to a key of this template (a key's ARN, ID or alias, an alias of the template), so it grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
+			p.t.Function, d.d.resource, describe(d.d.key.unknown), p.t.Function, strings.Join(d.d.keyActions(), " and "))
+	}
+}
+
+// addSAMKeyPolicy lets the role SAM makes for p's function use the keys
+// of p's destinations: SAM's EventInvokeConfig property grants the role
+// the destination's own action only. The grants go into the function's
+// Policies as a policy document (SAM makes it an inline policy of the
+// role), under the conditions of the destinations the function lacks;
+// what Policies grants already is not repeated.
+func (e *expander) addSAMKeyPolicy(p *configPlan) {
+	fn := p.t.Function
+	props := e.res.Properties(fn)
+	pv, has := props.Get("Policies")
+	list, isList := pv.([]any)
+	if has && !isList {
+		list = []any{pv} // SAM reads one policy as a list of it
+	}
+	var grants []grant
+	for _, d := range []*destination{p.onFailure, p.onSuccess} {
+		if d == nil || d.key.arn == nil {
+			continue
+		}
+		for _, action := range d.keyActions() {
+			g := grant{action, d.key.arn}
+			if hasGrant(grants, g) || slices.ContainsFunc(list, func(item any) bool { return allows(item, g) }) {
+				continue
+			}
+			grants = append(grants, g)
+		}
+	}
+	if len(grants) == 0 {
+		return
+	}
+	var item any = tree.NewObject("Version", "2012-10-17", "Statement", statements(grants))
+	var cs []string
+	for _, c := range e.configConditions(p) {
+		if fc := e.res.Condition(fn); c != fc && !e.implied(c, []string{fc}) {
+			cs = append(cs, c)
+		}
+	}
+	if c := e.condition(cs); c != "" {
+		item = tree.NewObject("Fn::If", []any{c, item, tree.NewObject("Ref", "AWS::NoValue")})
+	}
+	if slices.ContainsFunc(list, func(x any) bool { return tree.Equal(x, item) }) {
+		return
+	}
+	props.Set("Policies", append(list, item))
+}
