@@ -26,8 +26,9 @@ type Report struct {
 	Problems []Finding    `json:"problems"`
 	Warnings []Finding    `json:"warnings"`
 
-	stage  *stage // nil without --stage
-	config Config // how the clients were made, for the plan's commands
+	stage            *stage   // nil without --stage
+	config           Config   // how the clients were made, for the plan's commands
+	binaryMediaTypes []string // the API's, for --event proxy's templates
 }
 
 // API is the audited REST API.
@@ -110,7 +111,7 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config}
+	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config, binaryMediaTypes: def.BinaryMediaTypes}
 	var vars map[string]string
 	var deployed map[string]snapshot
 	if o.Stage != "" {

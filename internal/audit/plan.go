@@ -82,7 +82,11 @@ func (r *Report) Plan(o FixOptions) *Plan {
 			continue // not a Lambda method: only --method names one to be refused
 		}
 		if !asked && (row.Invocation.Class == Sync || row.Invocation.Class == Proxy) {
-			p.Skipped = append(p.Skipped, Finding{Method: row.Key(), Code: "skipped", Message: "is " + string(row.Invocation.Class) + ": its callers get the function's result, which an asynchronous call does not give them; name it with --method to change it"})
+			msg := "is " + string(row.Invocation.Class) + ": its callers get the function's result, which an asynchronous call does not give them; name it with --method to change it"
+			if row.Invocation.Class == Proxy {
+				msg += " (and --event proxy, which keeps the function's event)"
+			}
+			p.Skipped = append(p.Skipped, Finding{Method: row.Key(), Code: "skipped", Message: msg})
 			continue
 		}
 		steps, skip := r.planMethod(row, o)

@@ -182,24 +182,25 @@ for args in json.load(sys.stdin):
 // TestCommandsMakeTheSameCalls: the plan's printed commands, split into
 // arguments by bash and run with the AWS CLI against a second fake, make
 // exactly the calls --apply makes through the SDK: the same requests, to
-// the same paths, with the same bodies, for every kind of step. (Skipped
-// where the AWS CLI is not installed.)
+// the same paths, with the same bodies (the proxy event's templates
+// included, quotes and all), for every kind of step. (Skipped where the AWS
+// CLI is not installed.)
 func TestCommandsMakeTheSameCalls(t *testing.T) {
 	if err := exec.Command("python3", "-c", "import awscli").Run(); err != nil {
 		t.Skip("the AWS CLI is not installed for python3 (pip install awscli): the printed commands are not run")
 	}
-	o := Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"POST /jobs", "PUT /jobs/{id}", "GET /jobs/{id}", "POST /reports"}}
+	o := Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"POST /jobs", "PUT /jobs/{id}", "GET /jobs/{id}", "POST /reports", "ANY /legacy/{proxy+}"}}
 	sdk := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
 	withReports(sdk)
 	cl := serve(t, sdk)
 	r, err := Run(context.Background(), cl, o)
 	require.NoError(t, err)
-	p := r.Plan(FixOptions{Mode: Client, Methods: o.Methods})
+	p := r.Plan(FixOptions{Mode: Client, Event: "proxy", Methods: o.Methods})
 	kinds := map[string]bool{}
 	for _, s := range p.Steps {
 		kinds[s.Command[2]] = true
 	}
-	assert.Len(t, kinds, 6, "every kind of step but put-integration: %v", kinds)
+	assert.Len(t, kinds, 7, "every kind of step: %v", kinds)
 	require.NoError(t, p.Apply(context.Background(), cl, &bytes.Buffer{}))
 
 	cli := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)

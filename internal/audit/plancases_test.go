@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -113,50 +115,49 @@ func TestStatementID(t *testing.T) {
 	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, long)
 }
 
-// TestConvertProxy: with --event proxy and the macro's Event: proxy
-// template (here a stand-in: see event.go, where it plugs in), a proxy
-// method is put anew as a non-proxy integration of the same function with
-// the template, asynchronous, with its default response; without the
-// template, it is refused with the reason.
+// TestConvertProxy: with --event proxy, a proxy method is put anew as a
+// non-proxy integration of the same function with the macro's Event: proxy
+// templates (for the API's binary media types too), passthrough NEVER and
+// CONVERT_TO_TEXT, asynchronous, with its default response; without it,
+// it is refused with the reason.
 func TestConvertProxy(t *testing.T) {
-	build := func(t *testing.T) (*Report, *awsfake.Fake) {
-		f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
-		awsfake.Example(f)
-		cl := serve(t, f)
-		r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}})
-		require.NoError(t, err)
-		return r, f
-	}
-	fix := FixOptions{Mode: Async, Event: "proxy", Methods: []string{"ANY /legacy/{proxy+}"}}
+	f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+	awsfake.Example(f).BinaryMediaTypes = []string{"image~1png"}
+	cl := serve(t, f)
+	o := Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}}
+	r, err := Run(context.Background(), cl, o)
+	require.NoError(t, err)
 
-	r, _ := build(t)
-	p := r.Plan(fix)
+	p := r.Plan(FixOptions{Mode: Async, Methods: o.Methods})
 	require.Empty(t, p.Steps)
-	assert.Contains(t, p.Skipped[0].Message, "--event proxy needs the request template of the macro's Event: proxy")
+	assert.Contains(t, p.Skipped[0].Message, "use --event proxy, which keeps the event")
 
-	was := proxyEvent
-	t.Cleanup(func() { proxyEvent = was })
-	proxyEvent = func() (proxyTemplate, bool) {
-		return proxyTemplate{Templates: map[string]string{"application/json": `{"body": $input.json('$')}`}, Passthrough: "WHEN_NO_TEMPLATES"}, true
-	}
-	r, f := build(t)
-	p = r.Plan(fix)
+	p = r.Plan(FixOptions{Mode: Async, Event: "proxy", Methods: o.Methods})
 	var ops []string
 	for _, s := range p.Steps {
 		ops = append(ops, s.Command[2])
 	}
-	assert.Equal(t, []string{"put-integration", "put-method-response", "put-integration-response"}, ops)
-	assert.Contains(t, ShellLine(p.Steps[0].Command), `--request-templates '{"application/json":"{\"body\": $input.json('\''$'\'')}"}'`)
-	cl := serve(t, f)
+	require.Equal(t, []string{"put-integration", "put-method-response", "put-integration-response"}, ops)
+	put := p.Steps[0].input.(*apigateway.PutIntegrationInput)
+	want := map[string]string{}
+	for _, ct := range macro.ProxyRequestTemplates([]string{"image/png"}) {
+		want[ct.ContentType] = ct.Template
+	}
+	assert.Equal(t, want, put.RequestTemplates)
+	assert.Len(t, want, 4, "application/json, application/x-www-form-urlencoded, text/plain, image/png")
+	assert.Equal(t, "NEVER", *put.PassthroughBehavior)
+	assert.Equal(t, "CONVERT_TO_TEXT", string(put.ContentHandling))
+	assert.Equal(t, "'Event'", put.RequestParameters["integration.request.header.X-Amz-Invocation-Type"])
+
 	require.NoError(t, p.Apply(context.Background(), cl, &strings.Builder{}))
-	after, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}})
+	after, err := Run(context.Background(), cl, o)
 	require.NoError(t, err)
 	row := after.Methods[0]
-	assert.Equal(t, Async, row.Invocation.Class)
+	assert.Equal(t, Async, row.Invocation.Class, "the proxy event's templates do not set the invocation type")
 	assert.Equal(t, "AWS", row.IntegrationType)
 	assert.Equal(t, "legacy", row.Target.String())
 	assert.Equal(t, Permitted, row.Permission.State)
-	assert.Empty(t, after.Plan(FixOptions{Mode: Async, Methods: fix.Methods}).Steps, "done: nothing more to do")
+	assert.Empty(t, after.Plan(FixOptions{Mode: Async, Methods: o.Methods}).Steps, "done: nothing more to do")
 }
 
 // TestPlanDeploysABehindStage: a method already as asked, on a stage that

@@ -14,20 +14,14 @@ const proxyRefusal = "is a Lambda proxy integration (AWS_PROXY), which always in
 
 // convertProxy plans making a proxy method asynchronous, with --event
 // proxy only: the integration is put anew as a Lambda non-proxy
-// integration of the same function, whose request template (the macro's
-// Event: proxy template, see proxyEvent) builds the proxy event, so that
-// the function's event does not change.
+// integration of the same function, whose request templates (the macro's
+// Event: proxy, see proxyEvent) build the proxy event, so that the
+// function's event does not change.
 func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
-	tmpl, ok := proxyEvent()
 	if o.Event != "proxy" {
-		if ok {
-			return nil, refused(row, proxyRefusal+": use --event proxy, which keeps the event, or change the function and the integration together")
-		}
-		return nil, refused(row, proxyRefusal+": change the function and the integration together")
+		return nil, refused(row, proxyRefusal+": use --event proxy, which keeps the event (the macro's Event: proxy), or change the function and the integration together")
 	}
-	if !ok {
-		return nil, refused(row, proxyRefusal+"; --event proxy needs the request template of the macro's Event: proxy (issue 18), which this build does not have yet")
-	}
+	tmpl := proxyEvent(r.binaryMediaTypes)
 	in := row.def.MethodIntegration
 	params := maps.Clone(in.RequestParameters)
 	if params == nil {
@@ -42,7 +36,10 @@ func (r *Report) convertProxy(row Row, o FixOptions) ([]Step, *Finding) {
 		RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method),
 		Type: types.IntegrationTypeAws, IntegrationHttpMethod: aws.String("POST"), Uri: in.Uri, Credentials: in.Credentials,
 		RequestParameters: params, RequestTemplates: tmpl.Templates, PassthroughBehavior: aws.String(tmpl.Passthrough),
-		ContentHandling: in.ContentHandling, CacheNamespace: in.CacheNamespace, CacheKeyParameters: in.CacheKeyParameters,
+		ContentHandling: tmpl.ContentHandling, CacheNamespace: in.CacheNamespace,
+	}
+	if len(in.CacheKeyParameters) > 0 { // an empty list is sent as none, as the command writes it
+		put.CacheKeyParameters = in.CacheKeyParameters
 	}
 	if in.TimeoutInMillis != 0 {
 		put.TimeoutInMillis = aws.Int32(in.TimeoutInMillis)

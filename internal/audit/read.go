@@ -93,8 +93,9 @@ func (m method) key() string { return m.HTTPMethod + " " + m.Path }
 
 // definition is the API's current definition, as GetResources shows it.
 type definition struct {
-	ID, Name string
-	Methods  []method
+	ID, Name         string
+	BinaryMediaTypes []string
+	Methods          []method
 }
 
 // readDefinition reads the API and every method of it, with their
@@ -104,7 +105,7 @@ func (cl *Clients) readDefinition(ctx context.Context, id string, pageSize int32
 	if err != nil {
 		return definition{}, callError("reading the REST API "+id, err)
 	}
-	d := definition{ID: id, Name: deref(api.Name)}
+	d := definition{ID: id, Name: deref(api.Name), BinaryMediaTypes: api.BinaryMediaTypes}
 	if pageSize <= 0 {
 		pageSize = 500
 	}

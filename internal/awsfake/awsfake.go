@@ -82,11 +82,12 @@ func (f *Fake) Mutations() []Request {
 
 // API is a REST API of the fake.
 type API struct {
-	ID, Name    string
-	resources   []*resource
-	stages      map[string]*stage
-	deployments map[string][]*resource
-	nextID      int
+	ID, Name         string
+	BinaryMediaTypes []string
+	resources        []*resource
+	stages           map[string]*stage
+	deployments      map[string][]*resource
+	nextID           int
 }
 
 type resource struct {
@@ -291,7 +292,7 @@ func (f *Fake) apigateway(w http.ResponseWriter, req *http.Request, segs []strin
 	rest := segs[2:]
 	switch {
 	case len(rest) == 0 && req.Method == http.MethodGet:
-		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name})
+		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes})
 	case len(rest) == 1 && rest[0] == "resources" && req.Method == http.MethodGet:
 		a.getResources(w, req.URL.Query())
 	case len(rest) == 2 && rest[0] == "stages" && req.Method == http.MethodGet:

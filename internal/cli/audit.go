@@ -38,9 +38,11 @@ asynchronous, as the exact aws commands, and changes nothing. Without
 --method it covers the Lambda methods that are not synchronous; a sync or
 proxy method changes only when --method names it. With --apply it makes
 those calls through the SDK, in order, stops at the first that fails, and
-audits again. A Lambda proxy (AWS_PROXY) method is refused: the function's
-event would change. With --stage the plan ends with a deployment to that
-stage (and to no other).`
+audits again. A Lambda proxy (AWS_PROXY) method is refused, since the
+function's event would change, unless --event proxy converts it as the
+macro's Event: proxy does, with the request templates that build the proxy
+event. With --stage the plan ends with a deployment to that stage (and to
+no other).`
 
 // methodFlag is --method METHOD /path.
 var methodFlag = regexp.MustCompile(`^[A-Za-z]+ /\S*$`)
@@ -78,7 +80,7 @@ func auditCommand(args []string, stdio IO) int {
 	fs.Var(mode, "mode", "with --fix: `always` asynchronous, or client: the caller chooses with a header")
 	header := fs.String("header", "", "with --fix --mode client: the method request `header` the caller sets (default InvocationType)")
 	event := newChoice("", "proxy")
-	fs.Var(event, "event", "with --fix: `proxy` converts AWS_PROXY methods keeping the function's event (the macro's Event: proxy; not in this build yet)")
+	fs.Var(event, "event", "with --fix: `proxy` converts AWS_PROXY methods, keeping the function's event (the macro's Event: proxy)")
 	apply := fs.Bool("apply", false, "with --fix: make the changes")
 	pos, code, done := c.parse(args)
 	if done {
