@@ -259,90 +259,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// unknown stands for a part of a call's source ARN that varies (the stage,
-// a path parameter, the method of ANY): only a wildcard matches it.
-const unknown = "\x00"
-
 // sourceARNCovers reports whether a flattened SourceArn matches every call
-// of r from API api: arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH,
-// compared as Lambda compares it (ArnLike, * and ? wildcards).
+// of r from API api (a logical ID) in stack s, by cfn.SourceARNCovers.
 func sourceARNCovers(arn, api string, s Stack, r route) bool {
-	segs := cfn.SplitARN(arn)
-	if len(segs) != 6 || segs[0] != "arn" || segs[2] != "execute-api" {
-		return false
-	}
-	if !sameAs(segs[1], "${AWS::Partition}", s.partition()) || !sameAs(segs[3], "${AWS::Region}", s.Region) || !sameAs(segs[4], "${AWS::AccountId}", s.AccountID) {
-		return false
-	}
-	res := segs[5]
-	var rest string
-	switch {
-	case api != "" && strings.HasPrefix(res, "${"+api+"}/"):
-		rest = strings.TrimPrefix(res, "${"+api+"}/")
-	case api != "" && strings.HasPrefix(res, "${"+api+".RestApiId}/"):
-		rest = strings.TrimPrefix(res, "${"+api+".RestApiId}/")
-	case strings.HasPrefix(res, "*"):
-		return glob(res, "api/"+callPath(r))
-	default:
-		return false
-	}
-	if strings.Contains(rest, "${") {
-		return false
-	}
-	return glob(rest, callPath(r))
-}
-
-// callPath is STAGE/METHOD/PATH of every call of r, with unknown standing
-// for what varies.
-func callPath(r route) string {
-	method := r.method
-	if method == "" || strings.EqualFold(method, "ANY") || strings.EqualFold(method, cfn.AnyMethodExtension) {
-		method = unknown
-	}
-	path := unknown
-	if r.path != "" {
-		parts := strings.Split(strings.Trim(r.path, "/"), "/")
-		for i, part := range parts {
-			if strings.HasPrefix(part, "{") {
-				parts[i] = unknown
-			}
-		}
-		path = strings.Join(parts, "/")
-	}
-	return unknown + "/" + strings.ToUpper(method) + "/" + path
+	return cfn.SourceARNCovers(arn, cfn.Call{Partition: s.partition(), Region: s.Region, Account: s.AccountID, API: api, Method: r.method, Path: r.path})
 }
 
 // sameAs reports whether an ARN segment is the pseudo parameter, a
 // wildcard, or the literal value (when the stack is known).
 func sameAs(seg, pseudo, value string) bool {
 	return seg == pseudo || seg == "*" || (value != "" && seg == value)
-}
-
-// glob matches s against pattern, where * matches any text and ? one
-// character, as IAM's ArnLike does. Only * matches unknown.
-func glob(pattern, s string) bool {
-	px, sx := 0, 0
-	star, mark := -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(pattern) && pattern[px] == '*':
-			star, mark = px, sx
-			px++
-		case px < len(pattern) && s[sx] != unknown[0] && (pattern[px] == '?' || pattern[px] == s[sx]):
-			px++
-			sx++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
 }
 
 // add appends the permissions not covered by the template's own to its

@@ -4,7 +4,8 @@
 // properties and conditions, and how SAM merges Globals; the logical IDs
 // that Ref, Fn::GetAtt and Fn::Sub name, and any string expression read as
 // Fn::Sub text; function ARNs and API Gateway's Lambda invocation URIs; the
-// names of an integration's properties.
+// names of an integration's properties; which calls a Lambda permission's
+// SourceArn covers (for templates and for deployed APIs alike).
 package cfn
 
 import (

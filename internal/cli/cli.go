@@ -1,6 +1,7 @@
 // Package cli is the asyncinvoke command: it expands and checks templates
-// with package macro exactly as the Lambda function does, and runs their
-// functions and APIs locally with package local.
+// with package macro exactly as the Lambda function does, runs their
+// functions and APIs locally with package local, and audits (and fixes)
+// REST APIs already deployed with package audit.
 //
 // Standard output carries only what a command produces (a template, a
 // diff, check's report, a function's result); problems, warnings and
@@ -38,6 +39,8 @@ Usage:
                         build a function as sam build does and invoke it once
   asyncinvoke local start-api [-t template.yaml] [--port 3000] [-p Key=Value]...
                         serve the template's REST APIs on localhost
+  asyncinvoke audit --rest-api-id ID [--stage NAME] [--fix --mode always|client [--apply]]
+                        tell how each method of a deployed REST API invokes Lambda; fix it
   asyncinvoke version   print the version
 
 Run 'asyncinvoke COMMAND -h' (or 'asyncinvoke help COMMAND') for a command's flags.
@@ -82,6 +85,8 @@ func Main(args []string, stdio IO) int {
 		return check(args[1:], stdio)
 	case "local":
 		return localCommand(args[1:], stdio)
+	case "audit":
+		return auditCommand(args[1:], stdio)
 	case "version", "-version", "--version":
 		return version(args[1:], stdio)
 	case "help", "-h", "-help", "--help":

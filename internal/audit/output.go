@@ -1,0 +1,163 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteText writes the report as a person scans it: the API, a table of
+// its methods, then the problems and warnings, one a line.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "REST API %s (%s) in %s, account %s\n", r.API.Name, r.API.ID, r.API.Region, r.API.Account)
+	if s := r.Stage; s != nil {
+		if s.Compared {
+			fmt.Fprintf(&b, "Stage %s: deployment %s, compared with the current definition\n", s.Name, s.DeploymentID)
+		} else {
+			fmt.Fprintf(&b, "Stage %s: deployment %s, not compared (see the warnings)\n", s.Name, s.DeploymentID)
+		}
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	header := "METHOD\tPATH\tTYPE\tINVOCATION\tFUNCTION\tPERMISSION\tON FAILURE"
+	if r.Stage != nil {
+		header += "\tDEPLOYED"
+	}
+	fmt.Fprintln(tw, header)
+	for _, row := range r.Methods {
+		cells := []string{row.Method, row.Path, dash(row.IntegrationType), InvocationText(row.Invocation), targetText(row.Target), permissionText(row.Permission), onFailureText(row.Async)}
+		if r.Stage != nil {
+			cells = append(cells, deployedText(row.Deployed))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	if len(r.Methods) == 0 {
+		b.WriteString("(no methods)\n")
+	}
+	writeFindings(&b, "problem", r.Problems)
+	writeFindings(&b, "warning", r.Warnings)
+	if len(r.Problems) == 0 {
+		b.WriteString("\nNo problems found.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeFindings(b *strings.Builder, what string, fs []Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s:\n", plural(len(fs), what))
+	for _, f := range fs {
+		if f.Method != "" {
+			fmt.Fprintf(b, "  %s: %s [%s]\n", f.Method, f.Message, f.Code)
+		} else {
+			fmt.Fprintf(b, "  %s [%s]\n", f.Message, f.Code)
+		}
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// WriteJSON writes the report as JSON, for scripts.
+func (r *Report) WriteJSON(w io.Writer) error { return WriteJSON(w, r) }
+
+// WriteJSON writes v as indented JSON and a newline.
+func WriteJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// InvocationText is how the table writes an invocation: its class, and
+// in brackets what decides it.
+func InvocationText(inv Invocation) string {
+	s := string(inv.Class)
+	detail := ""
+	switch {
+	case inv.Class == Client && inv.Header != "":
+		detail = "header " + inv.Header
+	case inv.Class == Template:
+		detail = inv.Source
+	case inv.Class == OtherService:
+		detail = inv.Note
+	case strings.HasPrefix(inv.Source, "stageVariables."):
+		detail = "stage variable " + strings.TrimPrefix(inv.Source, "stageVariables.")
+	case inv.Class == Client || inv.Class == Varies || inv.Class == Invalid:
+		detail = inv.Source
+	}
+	if detail != "" {
+		s += " (" + detail + ")"
+	}
+	return s
+}
+
+func targetText(t *Target) string {
+	if t == nil {
+		return "-"
+	}
+	return t.String()
+}
+
+func permissionText(p *Permission) string {
+	if p == nil {
+		return "-"
+	}
+	return string(p.State)
+}
+
+// onFailureText is where a failed asynchronous call goes: the on-failure
+// destination, or the dead-letter queue, by service and name.
+func onFailureText(s *AsyncSettings) string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.OnFailure != "":
+		return shortARN(s.OnFailure)
+	case s.DeadLetter != "":
+		return "DLQ " + shortARN(s.DeadLetter)
+	}
+	return "none"
+}
+
+// shortARN writes an ARN as service:name.
+func shortARN(arn string) string {
+	segs := strings.SplitN(arn, ":", 6)
+	if len(segs) < 6 {
+		return arn
+	}
+	name := strings.TrimPrefix(segs[5], "function:")
+	if segs[2] == "lambda" {
+		return "lambda:" + name
+	}
+	if i := strings.LastIndexAny(name, ":/"); i >= 0 && segs[2] != "s3" {
+		name = name[i+1:]
+	}
+	return segs[2] + ":" + name
+}
+
+func deployedText(d *Deployed) string {
+	if d == nil {
+		return "-"
+	}
+	return string(d.State)
+}

@@ -1,0 +1,317 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// FixOptions say what --fix makes of the methods.
+type FixOptions struct {
+	Mode   Class  // Async (always) or Client
+	Header string // Client: the method request header the caller sets; "" for InvocationType
+	// Methods are the methods to change ("POST /jobs"). When empty, every
+	// Lambda method that is not synchronous (sync or proxy): one whose
+	// callers get the function's result changes only when named.
+	Methods    []string
+	Event      string // "" or "proxy": convert AWS_PROXY methods, keeping the function's event
+	StatusCode string // of the default integration response added when there is none; "" for 200
+}
+
+// DefaultHeader is the header the caller sets in client mode, as the
+// macro's default and AWS's documentation name it.
+const DefaultHeader = "InvocationType"
+
+// Plan is what --fix would change: the calls, in order, and the methods
+// it leaves as they are.
+type Plan struct {
+	Steps []Step `json:"steps"`
+	// Skipped are the methods the plan leaves as they are, and why: code
+	// "unchanged" (already as asked), "refused" (a method --method names
+	// cannot be fixed) or "skipped" (one it does not name cannot be).
+	Skipped []Finding `json:"skipped"`
+	Notes   []string  `json:"notes"`
+}
+
+// Refused reports whether the plan refuses a method it was asked for.
+func (p *Plan) Refused() bool {
+	return slices.ContainsFunc(p.Skipped, func(f Finding) bool { return f.Code == "refused" })
+}
+
+// Step is one AWS call of a plan.
+type Step struct {
+	Method string `json:"method,omitempty"` // POST /jobs; "" for the deployment
+	Why    string `json:"why"`
+	// Command is the exact AWS CLI command that makes the same call.
+	Command []string `json:"command"`
+	input   any      // the SDK input: *apigateway.UpdateIntegrationInput, ...
+	region  string   // Lambda calls: the function's region
+}
+
+// Plan plans the fix of a report's methods: a pure function of what the
+// audit read. stage is the stage named with --stage (the only one
+// deployed to), or "".
+func (r *Report) Plan(o FixOptions) *Plan {
+	if o.Header == "" {
+		o.Header = DefaultHeader
+	}
+	if o.StatusCode == "" {
+		o.StatusCode = "200"
+	}
+	p := &Plan{Steps: []Step{}, Skipped: []Finding{}, Notes: []string{}}
+	defer p.commands(r.config, r.API.Region)
+	asked := len(o.Methods) > 0
+	named := map[string]bool{}
+	for _, m := range o.Methods {
+		named[NormalizeMethod(m)] = true
+	}
+	for _, row := range r.Methods {
+		if asked && !named[row.Key()] {
+			continue
+		}
+		if !asked && row.Target == nil {
+			continue // not a Lambda method: only --method names one to be refused
+		}
+		if !asked && (row.Invocation.Class == Sync || row.Invocation.Class == Proxy) {
+			msg := "is " + string(row.Invocation.Class) + ": its callers get the function's result, which an asynchronous call does not give them; name it with --method to change it"
+			if row.Invocation.Class == Proxy {
+				msg += " (and --event proxy, which keeps the function's event)"
+			}
+			p.Skipped = append(p.Skipped, Finding{Method: row.Key(), Code: "skipped", Message: msg})
+			continue
+		}
+		steps, skip := r.planMethod(row, o)
+		if skip != nil {
+			if !asked && skip.Code == "refused" {
+				skip.Code = "skipped" // not asked for by name: said, not an error
+			}
+			p.Skipped = append(p.Skipped, *skip)
+			continue
+		}
+		p.Steps = append(p.Steps, steps...)
+	}
+	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
+	if len(p.Steps) == 0 && (r.Stage == nil || !behind) {
+		return p
+	}
+	if r.Stage == nil {
+		p.Notes = append(p.Notes, fmt.Sprintf("nothing changes for callers until the API is deployed to a stage: give --stage NAME to deploy it (aws apigateway create-deployment --rest-api-id %s --stage-name NAME)", r.API.ID))
+		return p
+	}
+	changed := map[string]bool{}
+	for _, s := range p.Steps {
+		changed[s.Method] = true
+	}
+	var others []string
+	for _, f := range r.Problems {
+		if f.Code == CodeDeployment && !changed[f.Method] && !slices.Contains(others, f.Method) {
+			others = append(others, f.Method)
+		}
+	}
+	if len(others) > 0 && len(p.Steps) > 0 {
+		p.Notes = append(p.Notes, "the deployment also deploys the changes the stage "+r.Stage.Name+" does not run yet of "+strings.Join(others, ", ")+" (see the problems above)")
+	}
+	why := "deploy the API to the stage " + r.Stage.Name + ", so that callers get the change"
+	if len(p.Steps) == 0 {
+		why = "deploy the API to the stage " + r.Stage.Name + ", which runs an older definition (see the problems above)"
+	}
+	p.Steps = append(p.Steps, Step{
+		Why: why,
+		input: &apigateway.CreateDeploymentInput{
+			RestApiId: aws.String(r.API.ID), StageName: aws.String(r.Stage.Name),
+			Description: aws.String(fmt.Sprintf("asyncinvoke audit --fix --mode %s", modeName(o.Mode))),
+		},
+	})
+	return p
+}
+
+func modeName(c Class) string {
+	if c == Async {
+		return "always"
+	}
+	return string(c)
+}
+
+func refused(row Row, why string) *Finding {
+	return &Finding{Method: row.Key(), Code: "refused", Message: why}
+}
+
+// planMethod plans one method's steps, or says why it is left alone.
+func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
+	in := row.def.MethodIntegration
+	switch row.Invocation.Class {
+	case Proxy:
+		return r.convertProxy(row, o)
+	case Template:
+		return nil, refused(row, "its request template for "+row.Invocation.Source+" sets X-Amz-Invocation-Type itself ($context.requestOverride), after any mapping: remove that assignment from the template, then run --fix again")
+	case None, Mock, HTTP, OtherService:
+		return nil, refused(row, "invokes no Lambda function ("+InvocationText(row.Invocation)+"): only a Lambda integration can invoke asynchronously")
+	}
+	if row.Target == nil {
+		return nil, refused(row, "invokes no Lambda function")
+	}
+	if p := row.Permission; p != nil && p.State == Unpermitted && p.Note == "the function does not exist" {
+		return nil, refused(row, "invokes "+row.Target.String()+", which does not exist: point the integration at a function first")
+	}
+	mapping, steps := r.mapping(row, o)
+	var ops []types.PatchOperation
+	keys := invocationTypeKeys(in.RequestParameters)
+	switch {
+	case len(keys) == 0:
+		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String(requestParameterPath(cfn.InvocationTypeParameter)), Value: aws.String(mapping)})
+	case in.RequestParameters[keys[0]] != mapping:
+		ops = append(ops, types.PatchOperation{Op: types.OpReplace, Path: aws.String(requestParameterPath(keys[0])), Value: aws.String(mapping)})
+	}
+	for _, k := range keys[min(1, len(keys)):] {
+		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String(requestParameterPath(k))})
+	}
+	why := "map X-Amz-Invocation-Type from " + mapping
+	if !strings.EqualFold(deref(in.HttpMethod), "POST") {
+		ops = append(ops, types.PatchOperation{Op: types.OpReplace, Path: aws.String("/httpMethod"), Value: aws.String("POST")})
+		why += ", and call Lambda with POST, as its Invoke API is"
+	}
+	if len(ops) > 0 {
+		steps = append(steps, r.integrationStep(row, why, ops))
+	}
+	steps, refusal := r.responsesAndPermission(steps, row, row, o.StatusCode)
+	if refusal != nil {
+		return nil, refusal
+	}
+	if len(steps) == 0 {
+		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + string(o.Mode) + ", with a default integration response and a permission"}
+	}
+	return steps, nil
+}
+
+// mapping is the source the X-Amz-Invocation-Type mapping takes in mode
+// o.Mode: 'Event', or in client mode the method request header, which a
+// step declares when the method does not (in any case).
+func (r *Report) mapping(row Row, o FixOptions) (string, []Step) {
+	if o.Mode != Client {
+		return "'" + eventType + "'", nil
+	}
+	header, declared := declaredHeader(row.def.RequestParameters, o.Header)
+	if declared {
+		return cfn.HeaderSource + header, nil
+	}
+	return cfn.HeaderSource + header, []Step{r.methodStep(row, "declare the method request header "+header+" (not required), which the caller sets to Event or RequestResponse", &apigateway.UpdateMethodInput{
+		PatchOperations: []types.PatchOperation{{Op: types.OpAdd, Path: aws.String(requestParameterPath("method.request.header." + header)), Value: aws.String("false")}},
+	})}
+}
+
+// responsesAndPermission adds to steps the default response that the
+// integration of responsesOf lacks, and the permission row lacks.
+func (r *Report) responsesAndPermission(steps []Step, row, responsesOf Row, status string) ([]Step, *Finding) {
+	responses, refusal := r.defaultResponse(responsesOf, status)
+	if refusal != nil {
+		return nil, refusal
+	}
+	steps = append(steps, responses...)
+	if perm := r.permissionStep(row); perm != nil {
+		steps = append(steps, *perm)
+	}
+	return steps, nil
+}
+
+// declaredHeader is the method request header the method declares as
+// header, in the case it declares it, and whether it does.
+func declaredHeader(params map[string]bool, header string) (string, bool) {
+	for _, k := range sortedKeys(params) {
+		if name, ok := strings.CutPrefix(k, "method.request.header."); ok && strings.EqualFold(name, header) {
+			return name, true
+		}
+	}
+	return header, false
+}
+
+// defaultResponse plans the default integration response (and its method
+// response) when the integration has none: without it API Gateway has
+// nothing to answer a successful call with, and answers 500.
+func (r *Report) defaultResponse(row Row, status string) ([]Step, *Finding) {
+	in := row.def.MethodIntegration
+	for _, ir := range in.IntegrationResponses {
+		if deref(ir.SelectionPattern) == "" {
+			return nil, nil
+		}
+	}
+	if ir, taken := in.IntegrationResponses[status]; taken {
+		return nil, refused(row, fmt.Sprintf("has no default integration response, and the status %s is taken by the response for %q: give --status-code another status", status, deref(ir.SelectionPattern)))
+	}
+	var steps []Step
+	if _, ok := row.def.MethodResponses[status]; !ok {
+		steps = append(steps, Step{Method: row.Key(), Why: "declare the method response " + status + ", which the default integration response needs",
+			input: &apigateway.PutMethodResponseInput{RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method), StatusCode: aws.String(status)}})
+	}
+	steps = append(steps, Step{Method: row.Key(), Why: "add a default integration response, " + status + ", to answer the call with",
+		input: &apigateway.PutIntegrationResponseInput{RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method), StatusCode: aws.String(status)}})
+	return steps, nil
+}
+
+// permissionStep plans the permission a method lacks: lambda:InvokeFunction
+// for apigateway.amazonaws.com on exactly what the method invokes, from
+// this API and this method only (every stage, so that a deployment to
+// another stage keeps working): the least that lets the calls through, and
+// what the macro's rules count as covering them.
+func (r *Report) permissionStep(row Row) *Step {
+	if row.Permission == nil || row.Permission.State != Unpermitted || row.Target == nil {
+		return nil
+	}
+	t := *row.Target
+	if t.Account != "" && t.Account != r.API.Account {
+		return nil // another account's function: its owner grants it (noted by the problem)
+	}
+	c := r.call(row.Key())
+	c.Stage = ""
+	fn := t.Function
+	if t.Qualifier == "$LATEST" {
+		fn = t.unqualified()
+	}
+	return &Step{Method: row.Key(), Why: "let API Gateway invoke " + t.String() + " from this method (" + SourceARN(c) + ")", region: regionOr(t.Region, r.API.Region),
+		input: &lambda.AddPermissionInput{
+			FunctionName: aws.String(fn), StatementId: aws.String(statementID(r.API.ID, row.Method, row.Path)),
+			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String(cfn.APIGatewayPrincipal), SourceArn: aws.String(SourceARN(c)),
+		}}
+}
+
+var notSidChar = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// statementID names the permission of a method: readable, within Lambda's
+// 100 characters of [A-Za-z0-9_-], and unique per API and method.
+func statementID(api, method, path string) string {
+	sum := sha256.Sum256([]byte(method + " " + path))
+	readable := strings.Trim(notSidChar.ReplaceAllString(method+path, "-"), "-")
+	if len(readable) > 50 {
+		readable = readable[:50]
+	}
+	return "asyncinvoke-" + notSidChar.ReplaceAllString(api, "-") + "-" + readable + "-" + hex.EncodeToString(sum[:4])
+}
+
+// requestParameterPath is the patch path of a request parameter: a JSON
+// Pointer, in which ~ is written ~0 and / is written ~1.
+func requestParameterPath(key string) string {
+	return "/requestParameters/" + jsonPointerEscape(key)
+}
+
+func jsonPointerEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func (r *Report) integrationStep(row Row, why string, ops []types.PatchOperation) Step {
+	return Step{Method: row.Key(), Why: why, input: &apigateway.UpdateIntegrationInput{
+		RestApiId: aws.String(r.API.ID), ResourceId: aws.String(row.ResourceID), HttpMethod: aws.String(row.Method), PatchOperations: ops,
+	}}
+}
+
+func (r *Report) methodStep(row Row, why string, in *apigateway.UpdateMethodInput) Step {
+	in.RestApiId, in.ResourceId, in.HttpMethod = aws.String(r.API.ID), aws.String(row.ResourceID), aws.String(row.Method)
+	return Step{Method: row.Key(), Why: why, input: in}
+}

@@ -1,0 +1,178 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
+	"github.com/asyncinvoke/asyncinvoke/macro"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPlanCases: what --fix plans for each form of method: the patch
+// operation chosen (replace a key that exists, in its case; add one that
+// does not), the method request header, the default response, and what
+// it refuses.
+func TestPlanCases(t *testing.T) {
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+	integration := func(extra string) string {
+		return `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "integrationResponses": {"200": {"statusCode": "200"}}` + extra + `}}`
+	}
+	tests := []struct {
+		name   string
+		method string
+		fix    FixOptions
+		want   []string // each step's command from its operation to before --region
+		skip   string   // code: message prefix of the method's refusal
+	}{
+		{"always: add the mapping", integration(``), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"}]`}, ""},
+		{"always: replace a mapping written in lower case, in its case", integration(`, "requestParameters": {"integration.request.header.x-amz-invocation-type": "'RequestResponse'"}`), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/requestParameters/integration.request.header.x-amz-invocation-type","value":"'Event'"}]`}, ""},
+		{"always: one mapping of two in different cases is replaced, the other removed", integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'RequestResponse'", "integration.request.header.x-amz-invocation-type": "'Event'"}`), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"remove","path":"/requestParameters/integration.request.header.x-amz-invocation-type"}]`}, ""},
+		{"always: an integration method other than POST is corrected", strings.Replace(integration(``), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"replace","path":"/httpMethod","value":"POST"}]`}, ""},
+		{"client: declare the header and map it", integration(``), FixOptions{Mode: Client},
+			[]string{
+				`update-method --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/method.request.header.InvocationType","value":"false"}]`,
+				`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.InvocationType"}]`,
+			}, ""},
+		{"client: a header the method declares in another case is used as declared", strings.Replace(integration(``), `{"methodResponses"`, `{"requestParameters": {"method.request.header.invocationtype": true}, "methodResponses"`, 1), FixOptions{Mode: Client},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.invocationtype"}]`}, ""},
+		{"client: another header", integration(``), FixOptions{Mode: Client, Header: "X-Run-Mode"},
+			[]string{
+				`update-method --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/method.request.header.X-Run-Mode","value":"false"}]`,
+				`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"method.request.header.X-Run-Mode"}]`,
+			}, ""},
+		{"no default integration response: add it, and its method response", `{"methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}}`, FixOptions{Mode: Async},
+			[]string{
+				`put-method-response --rest-api-id t --resource-id res0002 --http-method POST --status-code 200`,
+				`put-integration-response --rest-api-id t --resource-id res0002 --http-method POST --status-code 200`,
+			}, ""},
+		{"200 taken by an error response", `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "integrationResponses": {"200": {"statusCode": "200", "selectionPattern": "Error.*"}}}}`, FixOptions{Mode: Async},
+			nil, `refused: has no default integration response, and the status 200 is taken by the response for "Error.*"`},
+		{"a request template that sets the header", integration(`, "requestTemplates": {"application/json": "#set($context.requestOverride.header.X-Amz-Invocation-Type = 'Event')"}`), FixOptions{Mode: Client},
+			nil, "refused: its request template for application/json sets X-Amz-Invocation-Type itself"},
+		{"a mock", `{"methodIntegration": {"type": "MOCK"}}`, FixOptions{Mode: Async},
+			nil, "refused: invokes no Lambda function (mock)"},
+		{"already as asked", integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}`), FixOptions{Mode: Async},
+			nil, "unchanged: already async"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := awsfake.New("123456789012", "us-east-1")
+			f.AddAPI("t", "t").Method("/jobs", "POST", tc.method)
+			f.AddFunction("worker").Allow("", "s", "")
+			cl := serve(t, f)
+			r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+			require.NoError(t, err)
+			tc.fix.Methods = []string{"POST /jobs"}
+			p := r.Plan(tc.fix)
+			var got []string
+			for _, s := range p.Steps {
+				got = append(got, strings.Join(s.Command[2:slicesIndex(s.Command, "--region")], " "))
+			}
+			assert.Equal(t, tc.want, got)
+			if tc.skip == "" {
+				assert.Empty(t, p.Skipped)
+				return
+			}
+			require.Len(t, p.Skipped, 1)
+			assert.True(t, strings.HasPrefix(p.Skipped[0].Code+": "+p.Skipped[0].Message, tc.skip), p.Skipped[0].Message)
+		})
+	}
+}
+
+func slicesIndex(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// TestRequestParameterPath: a request parameter's patch path is a JSON
+// Pointer: / in the key is written ~1 and ~ is written ~0.
+func TestRequestParameterPath(t *testing.T) {
+	assert.Equal(t, "/requestParameters/integration.request.header.X-Amz-Invocation-Type", requestParameterPath("integration.request.header.X-Amz-Invocation-Type"))
+	assert.Equal(t, "/requestParameters/method.request.querystring.a~1b~0c", requestParameterPath("method.request.querystring.a/b~c"))
+	assert.Equal(t, "/requestTemplates/application~1json", "/requestTemplates/"+jsonPointerEscape("application/json"))
+}
+
+// TestStatementID: within Lambda's rules for a statement ID, and one per
+// API and method.
+func TestStatementID(t *testing.T) {
+	a := statementID("a1b2c3d4e5", "PUT", "/jobs/{id}")
+	assert.Equal(t, "asyncinvoke-a1b2c3d4e5-PUT-jobs-id-570e931d", a)
+	assert.NotEqual(t, a, statementID("a1b2c3d4e5", "PUT", "/jobs/{id+}"))
+	long := statementID("a1b2c3d4e5", "POST", "/"+strings.Repeat("segment/", 30))
+	assert.LessOrEqual(t, len(long), 100)
+	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, long)
+}
+
+// TestConvertProxy: with --event proxy, a proxy method is put anew as a
+// non-proxy integration of the same function with the macro's Event: proxy
+// templates (for the API's binary media types too), passthrough NEVER and
+// CONVERT_TO_TEXT, asynchronous, with its default response; without it,
+// it is refused with the reason.
+func TestConvertProxy(t *testing.T) {
+	f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+	awsfake.Example(f).BinaryMediaTypes = []string{"image~1png"}
+	cl := serve(t, f)
+	o := Options{RestAPIID: awsfake.ExampleAPI, Methods: []string{"ANY /legacy/{proxy+}"}}
+	r, err := Run(context.Background(), cl, o)
+	require.NoError(t, err)
+
+	p := r.Plan(FixOptions{Mode: Async, Methods: o.Methods})
+	require.Empty(t, p.Steps)
+	assert.Contains(t, p.Skipped[0].Message, "use --event proxy, which keeps the event")
+
+	p = r.Plan(FixOptions{Mode: Async, Event: "proxy", Methods: o.Methods})
+	var ops []string
+	for _, s := range p.Steps {
+		ops = append(ops, s.Command[2])
+	}
+	require.Equal(t, []string{"put-integration", "put-method-response", "put-integration-response"}, ops)
+	put := p.Steps[0].input.(*apigateway.PutIntegrationInput)
+	want := map[string]string{}
+	for _, ct := range macro.ProxyRequestTemplates([]string{"image/png"}) {
+		want[ct.ContentType] = ct.Template
+	}
+	assert.Equal(t, want, put.RequestTemplates)
+	assert.Len(t, want, 4, "application/json, application/x-www-form-urlencoded, text/plain, image/png")
+	assert.Equal(t, "NEVER", *put.PassthroughBehavior)
+	assert.Equal(t, "CONVERT_TO_TEXT", string(put.ContentHandling))
+	assert.Equal(t, "'Event'", put.RequestParameters["integration.request.header.X-Amz-Invocation-Type"])
+
+	require.NoError(t, p.Apply(context.Background(), cl, &strings.Builder{}))
+	after, err := Run(context.Background(), cl, o)
+	require.NoError(t, err)
+	row := after.Methods[0]
+	assert.Equal(t, Async, row.Invocation.Class, "the proxy event's templates do not set the invocation type")
+	assert.Equal(t, "AWS", row.IntegrationType)
+	assert.Equal(t, "legacy", row.Target.String())
+	assert.Equal(t, Permitted, row.Permission.State)
+	assert.Empty(t, after.Plan(FixOptions{Mode: Async, Methods: o.Methods}).Steps, "done: nothing more to do")
+}
+
+// TestPlanDeploysABehindStage: a method already as asked, on a stage that
+// runs an older definition of it, gets the deployment only.
+func TestPlanDeploysABehindStage(t *testing.T) {
+	_, cl := example(t)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"POST /jobs"}})
+	require.NoError(t, err)
+	p := r.Plan(FixOptions{Mode: Async, Methods: []string{"POST /jobs"}})
+	require.Len(t, p.Steps, 1)
+	assert.Equal(t, "deploy the API to the stage prod, which runs an older definition (see the problems above)", p.Steps[0].Why)
+	assert.Equal(t, []string{"aws", "apigateway", "create-deployment"}, p.Steps[0].Command[:3])
+	assert.Empty(t, p.Notes)
+
+	r, err = Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"GET /health"}})
+	require.NoError(t, err)
+	assert.Empty(t, r.Plan(FixOptions{Mode: Client, Methods: []string{"GET /health"}}).Steps, "a stage that runs the methods as defined is not deployed to")
+}

@@ -1,0 +1,179 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+)
+
+// Permission says whether a Lambda permission lets API Gateway make a
+// method's calls.
+type Permission struct {
+	State PermissionState `json:"state"`
+	// Statement is the Sid of the statement that allows the calls.
+	Statement string `json:"statement,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// PermissionState is the answer.
+type PermissionState string
+
+// The answers.
+const (
+	Permitted   PermissionState = "yes"     // a statement of the function's policy allows every call of the method
+	Unpermitted PermissionState = "no"      // none does: calls answer 500
+	ByRole      PermissionState = "role"    // the integration has credentials (a role API Gateway assumes): no permission is needed
+	Unknown     PermissionState = "unknown" // it could not be told (the note says why)
+)
+
+// policy is a Lambda function's resource-based policy, as GetPolicy
+// returns it.
+type policy struct {
+	Statement []statement
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Condition map[string]map[string]any
+}
+
+// parsePolicy reads GetPolicy's Policy document.
+func parsePolicy(doc string) (policy, error) {
+	var p policy
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return p, fmt.Errorf("the function's policy is not a policy document: %v", err)
+	}
+	return p, nil
+}
+
+// covers returns the Sid of the statement of p that lets API Gateway make
+// every call c stands for, by the macro's source-ARN rules
+// (cfn.SourceARNCovers); "" when none does, with what the statements for
+// API Gateway allow instead.
+func (p policy) covers(c cfn.Call) (sid string, others []string) {
+	for i, s := range p.Statement {
+		if !strings.EqualFold(s.Effect, "Allow") || !forAPIGateway(s.Principal) || !allowsInvoke(s.Action) {
+			continue
+		}
+		ok, why := s.conditionsHold(c)
+		if ok {
+			if s.Sid == "" {
+				return fmt.Sprintf("statement %d", i+1), nil
+			}
+			return s.Sid, nil
+		}
+		name := s.Sid
+		if name == "" {
+			name = fmt.Sprintf("statement %d", i+1)
+		}
+		others = append(others, name+" "+why)
+	}
+	return "", others
+}
+
+// forAPIGateway reports whether a principal includes API Gateway: its
+// service principal, or anyone.
+func forAPIGateway(principal any) bool {
+	switch p := principal.(type) {
+	case string:
+		return p == "*"
+	case map[string]any:
+		for k, v := range p {
+			switch {
+			case strings.EqualFold(k, "Service") && anyString(v, func(s string) bool { return s == cfn.APIGatewayPrincipal }):
+				return true
+			case strings.EqualFold(k, "AWS") && anyString(v, func(s string) bool { return s == "*" }):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// allowsInvoke reports whether an Action allows lambda:InvokeFunction.
+func allowsInvoke(action any) bool {
+	return anyString(action, func(a string) bool {
+		ok, _ := path.Match(strings.ToLower(a), "lambda:invokefunction")
+		return ok
+	})
+}
+
+// conditionsHold reports whether every condition of s holds for every
+// call c stands for; when not, why, in words.
+func (s statement) conditionsHold(c cfn.Call) (bool, string) {
+	for op, keys := range s.Condition {
+		base := strings.TrimSuffix(op, "IfExists")
+		for key, values := range keys {
+			switch strings.ToLower(key) {
+			case "aws:sourcearn":
+				if !anyString(values, func(v string) bool { return sourceARNHolds(base, v, c) }) {
+					return false, "allows " + describeValues(values) + " only"
+				}
+			case "aws:sourceaccount":
+				if !anyString(values, func(v string) bool { return accountHolds(base, v, c.Account) }) {
+					return false, "allows the account " + describeValues(values) + " only"
+				}
+			default:
+				return false, "has a condition the audit does not read (" + op + " " + key + ")"
+			}
+		}
+	}
+	return true, ""
+}
+
+func sourceARNHolds(op, v string, c cfn.Call) bool {
+	switch op {
+	case "ArnLike", "ArnEquals", "StringLike":
+		return cfn.SourceARNCovers(v, c)
+	case "StringEquals":
+		return !strings.ContainsAny(v, "*?") && cfn.SourceARNCovers(v, c)
+	}
+	return false
+}
+
+func accountHolds(op, v, account string) bool {
+	switch op {
+	case "StringEquals":
+		return v == account
+	case "StringLike":
+		ok, _ := path.Match(v, account)
+		return ok
+	}
+	return false
+}
+
+// anyString reports whether v, a string or a list of strings (as policy
+// JSON writes either), has one for which f is true.
+func anyString(v any, f func(string) bool) bool {
+	switch v := v.(type) {
+	case string:
+		return f(v)
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok && f(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func describeValues(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprint(x)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}

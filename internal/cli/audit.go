@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/audit"
+)
+
+const auditAbout = `
+Audit a REST API already deployed, made in the console or otherwise: one row
+per method with its integration type; its invocation (async: always; client:
+the caller chooses, with the header named; template: a request template sets
+X-Amz-Invocation-Type; sync; varies: a stage variable or the request context
+chooses; invalid: a value Lambda refuses; proxy; mock; http; other service;
+none); the function, alias or version it invokes; whether a Lambda permission
+lets API Gateway make its calls (yes, no, role: the integration has
+credentials, unknown); where a failed asynchronous call goes; and, with
+--stage, whether the stage runs the method as it is now defined.
+
+Credentials come from the standard chain (environment, AWS_PROFILE or
+--profile, SSO, instance roles). The audit only reads: GetRestApi,
+GetResources, GetStage, GetExport, GetFunctionConfiguration, GetPolicy,
+GetFunctionEventInvokeConfig, GetCallerIdentity.
+
+Exit code 1 when a problem is found: no permission, a function that does not
+exist, a deployment behind the definition, an invocation type Lambda refuses,
+or, with --expect, a Lambda method of another class. Warnings (a failed
+asynchronous call that goes nowhere, as Serverless Rules' ES1007 says;
+something that could not be read) do not change it.
+
+--fix --mode always|client prints the plan that makes the methods
+asynchronous, as the exact aws commands, and changes nothing. Without
+--method it covers the Lambda methods that are not synchronous; a sync or
+proxy method changes only when --method names it. With --apply it makes
+those calls through the SDK, in order, stops at the first that fails, and
+audits again. A Lambda proxy (AWS_PROXY) method is refused, since the
+function's event would change, unless --event proxy converts it as the
+macro's Event: proxy does, with the request templates that build the proxy
+event. With --stage the plan ends with a deployment to that stage (and to
+no other).`
+
+// methodFlag is --method METHOD /path.
+var methodFlag = regexp.MustCompile(`^[A-Za-z]+ /\S*$`)
+
+// multi collects a repeated flag.
+type multi []string
+
+func (m *multi) String() string { return strings.Join(*m, ", ") }
+
+func (m *multi) Set(s string) error {
+	if !methodFlag.MatchString(strings.TrimSpace(s)) {
+		return fmt.Errorf("want 'METHOD /path', such as 'POST /jobs', not %q", s)
+	}
+	*m = append(*m, s)
+	return nil
+}
+
+func auditCommand(args []string, stdio IO) int {
+	c := newCommand("audit", "--rest-api-id ID [--stage NAME] [--region R] [--profile P] [--endpoint-url URL] [-f text|json] [--expect async|client] [--method 'POST /jobs']... [--fix --mode always|client [--header NAME] [--apply]]", auditAbout, stdio)
+	fs := c.fs
+	id := fs.String("rest-api-id", "", "the `ID` of the REST API (required)")
+	stage := fs.String("stage", "", "a stage `NAME`: compare what it runs with the definition, read its variables, and deploy a fix to it")
+	var cfg audit.Config
+	fs.StringVar(&cfg.Region, "region", "", "the API's `region` (else the standard chain's: AWS_REGION, the profile)")
+	fs.StringVar(&cfg.Profile, "profile", "", "a `profile` of the shared AWS configuration")
+	fs.StringVar(&cfg.EndpointURL, "endpoint-url", "", "send every call to this `URL` (a local emulator) instead of AWS")
+	form := newChoice("text", "text", "json")
+	fs.Var(form, "f", "output `format`: text or json")
+	expect := newChoice("", "async", "client")
+	fs.Var(expect, "expect", "a Lambda method that is not `async` (or client) is a problem")
+	var methods multi
+	fs.Var(&methods, "method", "only this `method`, as 'POST /jobs' (repeat the flag for more)")
+	fix := fs.Bool("fix", false, "print the plan that makes the methods asynchronous, as aws commands")
+	mode := newChoice("", "always", "client")
+	fs.Var(mode, "mode", "with --fix: `always` asynchronous, or client: the caller chooses with a header")
+	header := fs.String("header", "", "with --fix --mode client: the method request `header` the caller sets (default InvocationType)")
+	event := newChoice("", "proxy")
+	fs.Var(event, "event", "with --fix: `proxy` converts AWS_PROXY methods, keeping the function's event (the macro's Event: proxy)")
+	apply := fs.Bool("apply", false, "with --fix: make the changes")
+	pos, code, done := c.parse(args)
+	if done {
+		return code
+	}
+	switch {
+	case len(pos) != 0:
+		return c.usageError("takes no arguments, not %q", pos[0])
+	case *id == "":
+		return c.usageError("--rest-api-id is required")
+	case !*fix && (mode.value != "" || *header != "" || event.value != "" || *apply):
+		return c.usageError("--mode, --header, --event and --apply go with --fix")
+	case *fix && mode.value == "":
+		return c.usageError("--fix needs --mode always or --mode client")
+	case mode.value == "always" && *header != "":
+		return c.usageError("--header goes with --mode client")
+	}
+	ctx := context.Background()
+	cl, err := audit.Connect(ctx, cfg)
+	if err != nil {
+		return stdio.fail(err)
+	}
+	o := audit.Options{RestAPIID: *id, Stage: *stage, Methods: methods, Expect: expectClass(expect.value)}
+	report, err := audit.Run(ctx, cl, o)
+	var unknown *audit.UnknownMethodsError
+	if errors.As(err, &unknown) {
+		return c.usageError("--method: %v", err)
+	}
+	if err != nil {
+		return stdio.fail(err)
+	}
+	if !*fix {
+		if err := write(stdio.Stdout, form.value, report, nil, nil); err != nil {
+			return stdio.fail(err)
+		}
+		return problemsCode(report)
+	}
+	plan := report.Plan(audit.FixOptions{Mode: expectClass(mode.value), Header: *header, Methods: methods, Event: event.value})
+	if !*apply || len(plan.Steps) == 0 {
+		if err := write(stdio.Stdout, form.value, report, plan, nil); err != nil {
+			return stdio.fail(err)
+		}
+		if plan.Refused() {
+			return exitProblems
+		}
+		return exitOK
+	}
+	if form.value == "text" {
+		if err := write(stdio.Stdout, form.value, report, plan, nil); err != nil {
+			return stdio.fail(err)
+		}
+	}
+	if err := plan.Apply(ctx, cl, stdio.Stderr); err != nil {
+		return stdio.fail(err)
+	}
+	after, err := audit.Run(ctx, cl, o)
+	if err != nil {
+		return stdio.fail(fmt.Errorf("the changes were applied, but reading the API again failed: %w", err))
+	}
+	if form.value == "text" {
+		fmt.Fprintln(stdio.Stdout, "\nAfter the changes:")
+		if err := after.WriteText(stdio.Stdout); err != nil {
+			return stdio.fail(err)
+		}
+	} else if err := write(stdio.Stdout, form.value, report, plan, after); err != nil {
+		return stdio.fail(err)
+	}
+	if plan.Refused() {
+		return exitProblems
+	}
+	return problemsCode(after)
+}
+
+func expectClass(v string) audit.Class {
+	switch v {
+	case "always", "async":
+		return audit.Async
+	case "client":
+		return audit.Client
+	}
+	return ""
+}
+
+func problemsCode(r *audit.Report) int {
+	if len(r.Problems) > 0 {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// write writes the report, and the plan and the report after applying it
+// when there are, as text or as one JSON object.
+func write(w io.Writer, format string, report *audit.Report, plan *audit.Plan, after *audit.Report) error {
+	if format == "json" {
+		if plan == nil {
+			return report.WriteJSON(w)
+		}
+		out := map[string]any{"audit": report, "plan": plan}
+		if after != nil {
+			out["after"] = after
+		}
+		return audit.WriteJSON(w, out)
+	}
+	if err := report.WriteText(w); err != nil {
+		return err
+	}
+	if plan == nil {
+		return nil
+	}
+	fmt.Fprintln(w, "\nPlan (nothing changes without --apply):")
+	return plan.WriteText(w)
+}
