@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -19,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -58,14 +58,6 @@ func Start(ctx context.Context, c Config) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	api, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	runtimeAPI, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
 	if c.Name == "" {
 		c.Name = FunctionName
 	}
@@ -74,6 +66,30 @@ func Start(ctx context.Context, c Config) (*Emulator, error) {
 	}
 	if c.MemoryMB == 0 {
 		c.MemoryMB = 128
+	}
+	// Another process may take a port between freeAddr and the emulator's
+	// bind, and the emulator then exits: start it again on others.
+	for tries := 1; ; tries++ {
+		e, err := start(ctx, rie, c)
+		if !errors.Is(err, errExited) || tries == 3 {
+			return e, err
+		}
+	}
+}
+
+// errExited: the emulator exited before it listened.
+var errExited = errors.New("the emulator exited at start-up")
+
+// start starts the emulator on two free loopback ports and waits until it
+// accepts invocations.
+func start(ctx context.Context, rie string, c Config) (*Emulator, error) {
+	api, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	runtimeAPI, err := freeAddr()
+	if err != nil {
+		return nil, err
 	}
 	cmd := exec.Command(rie, "--log-level", "error",
 		"--runtime-interface-emulator-address", api,
@@ -116,7 +132,7 @@ func Start(ctx context.Context, c Config) (*Emulator, error) {
 		}
 		select {
 		case <-e.done:
-			return nil, errors.New("the emulator exited at start-up; run it by hand to see why: " + strings.Join(cmd.Args, " "))
+			return nil, fmt.Errorf("%w; run it by hand to see why: %s", errExited, strings.Join(cmd.Args, " "))
 		case <-ctx.Done():
 			e.Stop()
 			return nil, ctx.Err()
@@ -156,17 +172,6 @@ func (e *Emulator) Stop() {
 // child a pipe.
 type onlyWriter struct{ io.Writer }
 
-// Client returns a Lambda client for a Lambda Invoke API endpoint, with
-// placeholder credentials (an emulator checks none) and no retries.
-func Client(endpoint string) *lambda.Client {
-	return lambda.New(lambda.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(endpoint),
-		Credentials:      credentials.NewStaticCredentialsProvider("local", "local", ""),
-		RetryMaxAttempts: 1,
-	})
-}
-
 // Invoke invokes the emulated function synchronously and returns its
 // response payload. When the function fails, the error is a
 // *FunctionError, which holds the error payload; any other error is the
@@ -183,6 +188,18 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 func freeAddr() (string, error) {
+	// A port the kernel picks (":0") comes from the range it also takes the
+	// local ports of outgoing connections from, and is free again once
+	// closed here: a connection this process opens in the meantime may take
+	// it before the emulator binds it. Ports below that range are taken only
+	// by listeners, and a random one rarely by another emulator starting.
+	for range 32 {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000)))
+		if err == nil {
+			defer l.Close()
+			return l.Addr().String(), nil
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
