@@ -85,8 +85,12 @@ demo: ## Run the macro under the Lambda emulator on two events, then expand the 
 	@echo "== 2. A template it refuses, with every problem and its fix: -e events/refused-many.json"
 	@$(GO) run ./cmd/asyncinvoke local invoke -t template.yaml -e events/refused-many.json MacroFunction 2>/dev/null
 	@echo
-	@echo "== 3. The bundled example (Method resources and an OpenAPI body), expanded: asyncinvoke expand examples/jobs.yaml"
+	@echo "== 3. The bundled example (Method resources, among them a proxy integration made asynchronous with Event: proxy"
+	@echo "==    and Accepted, and an OpenAPI body), expanded: asyncinvoke expand examples/jobs.yaml"
 	@$(GO) run ./cmd/asyncinvoke expand examples/jobs.yaml
+	@echo
+	@echo "== Serve it: go run ./cmd/asyncinvoke local start-api -t examples/jobs.yaml --port 3000, then for example"
+	@echo "==    curl -i -X POST localhost:3000/jobs/42/runs -d '{\"sleepMs\": 500}'   (202, the request ID in the body and X-Request-Id)"
 
 # The Go runtime settings template.yaml gives the function, so that benchmarks measure it as it runs.
 LAMBDA_GOENV ?= GOGC=off GOMEMLIMIT=80MiB

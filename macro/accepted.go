@@ -26,26 +26,43 @@ const requestIDSource = "context.awsEndpointRequestId"
 
 // AcceptedResponseTemplate is the response template of the default
 // integration response of a method with Accepted: {"requestId": "..."}
-// with Lambda's request ID. In client mode (client true) the same integration
-// response answers synchronous calls, so the template answers the ID, and
-// overrides the status to 202, only when Lambda's answer has no body (an
-// asynchronous call, or DryRun); a synchronous call's result passes as it
-// is.
-func AcceptedResponseTemplate(client bool) string {
-	if client {
-		return acceptedClientTemplate
+// with Lambda's request ID. In client mode the same integration response
+// answers synchronous calls: header is the method request header the
+// client chooses the invocation type with ("" in always mode), and the
+// template answers the ID, and overrides the status to 202, only when that
+// header asks for Event (or DryRun), the calls to which Lambda answers
+// without a body; a synchronous call's result passes as it is.
+//
+// The template reads the header, not Lambda's answer: API Gateway's
+// $input.body reads an empty body as {} (README, Accepted), so an empty
+// answer and a function's result {} look the same. It finds the header in
+// any case, as HTTP names it.
+func AcceptedResponseTemplate(header string) string {
+	if header == "" {
+		return acceptedTemplate
 	}
-	return acceptedTemplate
+	return acceptedClientPrefix + header + acceptedClientSuffix
 }
 
 const (
-	acceptedTemplate       = `{"requestId":"$!context.awsEndpointRequestId"}`
-	acceptedClientTemplate = `#if("$!input.body" == "")#set($context.responseOverride.status = ` + AcceptedStatus + `)` + acceptedTemplate + `#else$input.body#end`
+	acceptedTemplate     = `{"requestId":"$!context.awsEndpointRequestId"}`
+	acceptedClientPrefix = `#set($t = "")#foreach($k in $input.params().header.keySet())#if($k.equalsIgnoreCase('`
+	acceptedClientSuffix = `'))#set($t = $input.params().header.get($k))#end#end#if($t == "Event" || $t == "DryRun")#set($context.responseOverride.status = ` + AcceptedStatus + `)` + acceptedTemplate + `#else$input.body#end`
 )
 
+// isAcceptedTemplate reports whether a response template is one Accepted
+// writes, in either mode and for any header.
 func isAcceptedTemplate(v any) bool {
 	s, ok := v.(string)
-	return ok && (s == acceptedTemplate || s == acceptedClientTemplate)
+	if !ok {
+		return false
+	}
+	if s == acceptedTemplate {
+		return true
+	}
+	header, found := strings.CutPrefix(s, acceptedClientPrefix)
+	header, found2 := strings.CutSuffix(header, acceptedClientSuffix)
+	return found && found2 && isToken(header) && !strings.Contains(header, "'")
 }
 
 // acceptedKeys are an integration response's keys in each dialect.
@@ -72,7 +89,11 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 	}
 	tk, pk := acceptedKeys(d)
 	ok := true
-	want := AcceptedResponseTemplate(o.Mode == Client)
+	clientHeader := ""
+	if o.Mode == Client {
+		clientHeader = o.Header
+	}
+	want := AcceptedResponseTemplate(clientHeader)
 	if v, has := r.Get(tk); !has {
 		r.Set(tk, tree.NewObject("application/json", want))
 	} else if t, isObj := v.(*tree.Object); !isObj || isIntrinsic(t) {

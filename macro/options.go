@@ -221,6 +221,10 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
 	}
+	if ok && o.Accepted && o.Mode == Client && strings.Contains(o.Header, "'") {
+		e.fail(where.at("Header"), "is %q: with Accepted, the response template finds this header by its name, which it writes in single quotes; choose a name without '", o.Header)
+		return o, false
+	}
 	if ok && o.Accepted && o.Mode == Always {
 		if o.statusSet && o.StatusCode != AcceptedStatus {
 			e.fail(where.at("StatusCode"), "is %s, but Accepted answers every call with %s; remove StatusCode (or Accepted)", o.StatusCode, AcceptedStatus)

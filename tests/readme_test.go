@@ -68,6 +68,9 @@ func TestREADME(t *testing.T) {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			assert.Equal(t, c.status, resp.StatusCode, "%s: %s", line, body)
+			if c.withHeader != "" {
+				assert.NotEmpty(t, resp.Header.Get(c.withHeader), "%s: the answer has %s", line, c.withHeader)
+			}
 			if c.noBody {
 				assert.Empty(t, string(body), line)
 			} else {
@@ -111,12 +114,14 @@ type curl struct {
 	method, path, body string
 	header             map[string]string
 	status             int
+	withHeader         string // a header the answer has
 	noBody             bool
 	answer             string
 }
 
 // parseCurl reads `curl -i -X METHOD localhost:3000/PATH [-H 'K: V'] [-d 'BODY'] # STATUS, no body`
-// (or `# STATUS: BODY`), with words in single quotes as the shell reads them.
+// (or `# STATUS: BODY`, or `# STATUS with HEADER: BODY` for an answer that has
+// that header), with words in single quotes as the shell reads them.
 func parseCurl(line string) (curl, error) {
 	c := curl{method: "GET", header: map[string]string{}}
 	var words []string
@@ -160,12 +165,13 @@ func parseCurl(line string) (curl, error) {
 			return c, fmt.Errorf("unknown curl word %q", w)
 		}
 	}
-	m := regexp.MustCompile(`^(\d{3})(, no body|: (.+))$`).FindStringSubmatch(comment)
+	m := regexp.MustCompile(`^(\d{3})(?: with ([A-Za-z0-9-]+))?(, no body|: (.+))$`).FindStringSubmatch(comment)
 	if m == nil {
-		return c, fmt.Errorf("the comment %q does not say the answer: # 200, no body or # 200: BODY", comment)
+		return c, fmt.Errorf("the comment %q does not say the answer: # 200, no body or # 200: BODY (or # 202 with HEADER: BODY)", comment)
 	}
 	c.status, _ = strconv.Atoi(m[1])
-	c.noBody, c.answer = m[2] == ", no body", m[3]
+	c.withHeader = m[2]
+	c.noBody, c.answer = m[3] == ", no body", m[4]
 	return c, nil
 }
 

@@ -147,42 +147,42 @@ func TestProxyEventTemplateRendered(t *testing.T) {
 	}
 }
 
-// TestAcceptedTemplateRendered: the response template of Accepted answers
-// {"requestId": ...} with Lambda's request ID; in client mode only when
-// Lambda's answer has no body (an asynchronous call), with the status
-// overridden to 202, and a synchronous call's result passes as it is.
+// acceptedVectors are the cases of macro/testdata/accepted-response.json.
+type acceptedVectors struct {
+	Cases []struct {
+		Name, Header string
+		Request      map[string]any
+		Output       string
+		Status       *int
+	}
+}
+
+// TestAcceptedTemplateRendered renders the response template of Accepted on
+// every case of macro/testdata/accepted-response.json with velocityjs: it
+// answers {"requestId": ...} with Lambda's request ID; in client mode only
+// when the client's header asks for Event or DryRun (with the status
+// overridden to 202), and a synchronous call's result passes as it is.
 func TestAcceptedTemplateRendered(t *testing.T) {
-	const lambdaID = "8f5e2a3c-0b1d-4e6f-9a7b-123456789abc"
-	request := func(body string) map[string]any {
-		return map[string]any{
-			"context": map[string]any{"awsEndpointRequestId": lambdaID, "requestId": "apigw-id"},
-			"params":  map[string]any{"header": map[string]any{}, "querystring": map[string]any{}, "path": map[string]any{}},
-			"body":    body,
-		}
-	}
-	tests := []struct {
-		name     string
-		client   bool
-		body     string // Lambda's answer
-		want     string
-		override any // the status the template sets, or nil
-	}{
-		{"always", false, "", `{"requestId":"` + lambdaID + `"}`, nil},
-		{"client, asynchronous", true, "", `{"requestId":"` + lambdaID + `"}`, float64(202)},
-		{"client, synchronous", true, `{"result":"it's done","n":1}`, `{"result":"it's done","n":1}`, nil},
-		{"client, synchronous null", true, `null`, `null`, nil},
-	}
+	src, err := os.ReadFile("../macro/testdata/accepted-response.json")
+	require.NoError(t, err)
+	var v acceptedVectors
+	require.NoError(t, json.Unmarshal(src, &v))
+	require.NotEmpty(t, v.Cases)
 	var cases []oracleCase
-	for _, tc := range tests {
-		cases = append(cases, oracleCase{Name: tc.name, Template: macro.AcceptedResponseTemplate(tc.client), Request: request(tc.body)})
+	for _, c := range v.Cases {
+		cases = append(cases, oracleCase{Name: c.Name, Template: macro.AcceptedResponseTemplate(c.Header), Request: c.Request})
 	}
 	results := renderVTL(t, cases)
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := results[tc.name]
+	for _, c := range v.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			r := results[c.Name]
 			require.Empty(t, r.Error)
-			assert.JSONEq(t, tc.want, r.Output)
-			assert.Equal(t, tc.override, r.ResponseOverride["status"])
+			assert.JSONEq(t, c.Output, r.Output)
+			var want any
+			if c.Status != nil {
+				want = float64(*c.Status)
+			}
+			assert.Equal(t, want, r.ResponseOverride["status"])
 		})
 	}
 }

@@ -1,7 +1,8 @@
 // Command worker is an example backend that an API invokes asynchronously.
 // It logs what it received and, when the event asks with "sleepMs", takes
 // its time before answering; with "fail": "message" it fails with that
-// message, as a function that cannot do its job does.
+// message, as a function that cannot do its job does. Given API Gateway's
+// proxy event (Event: proxy), it reads those from the request's body.
 package main
 
 import (
@@ -37,7 +38,7 @@ func work(ctx context.Context, event json.RawMessage) (Result, error) {
 		SleepMs int64  `json:"sleepMs"`
 		Fail    string `json:"fail"`
 	}
-	_ = json.Unmarshal(event, &req) // any event is accepted; only sleepMs and fail are read
+	_ = json.Unmarshal(requestBody(event), &req) // any event is accepted; only sleepMs and fail are read
 	id := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		id = lc.AwsRequestID
@@ -58,4 +59,22 @@ func work(ctx context.Context, event json.RawMessage) (Result, error) {
 	}
 	log.Printf("worker: finished requestId=%s after %dms", id, d.Milliseconds())
 	return Result{RequestID: id, Received: event, SleptMs: d.Milliseconds()}, nil
+}
+
+// requestBody is the request's body when event is API Gateway's proxy
+// event, else the event itself.
+func requestBody(event json.RawMessage) []byte {
+	var proxy struct {
+		HTTPMethod string  `json:"httpMethod"`
+		Path       string  `json:"path"`
+		Body       *string `json:"body"`
+	}
+	if json.Unmarshal(event, &proxy) != nil || proxy.HTTPMethod == "" {
+		return event
+	}
+	log.Printf("worker: proxy event %s %s", proxy.HTTPMethod, proxy.Path)
+	if proxy.Body == nil {
+		return nil
+	}
+	return []byte(*proxy.Body)
 }

@@ -10,26 +10,25 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestLargePayloads: Invoke carries payloads up to Lambda's limits both
-// ways, every time (the SDK's own HTTP client failed about one large call in
-// ten, see ownBody).
-func TestLargePayloads(t *testing.T) {
+// TestClientLargePayloads: calls with a 1 MB payload and answer (Lambda's
+// asynchronous limit, a function that echoes it) all succeed. Sent through
+// its WriteTo, the SDK's request body made about one such call in ten fail
+// while the answer was read; a hundred calls in a row then all succeeded
+// in fewer than one run in ten thousand.
+func TestClientLargePayloads(t *testing.T) {
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.Write(b)
 	}))
 	defer echo.Close()
+	payload := []byte(`{"a":"` + strings.Repeat("x", 1<<20-8) + `"}`)
 	c := Client(echo.URL)
-	for _, size := range []int{256 << 10, 1 << 20} {
-		payload := `{"a":"` + strings.Repeat("x", size) + `"}`
-		for i := range 60 {
-			out, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(FunctionName), Payload: []byte(payload)})
-			require.NoError(t, err, "call %d of %d bytes", i, size)
-			assert.Equal(t, len(payload), len(out.Payload))
-		}
+	for i := range 100 {
+		out, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(FunctionName), Payload: payload})
+		require.NoError(t, err, "call %d", i)
+		require.Equal(t, len(payload), len(out.Payload), "call %d", i)
 	}
 }

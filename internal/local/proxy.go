@@ -45,38 +45,74 @@ func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 	w.Write(b)
 }
 
-// proxyEvent is the event of a Lambda proxy integration for a request;
-// its requestContext has the values of the request's $context.
-func proxyEvent(m *methodRequest) events.APIGatewayProxyRequest {
-	req, r, params, body := m.req, m.route, m.pathParams, m.body
-	ev := events.APIGatewayProxyRequest{
-		Resource:                        r.Path,
-		Path:                            req.URL.Path,
-		HTTPMethod:                      req.Method,
-		Headers:                         map[string]string{},
-		MultiValueHeaders:               map[string][]string(req.Header.Clone()),
-		QueryStringParameters:           map[string]string{},
-		MultiValueQueryStringParameters: map[string][]string(req.URL.Query()),
-		PathParameters:                  params,
-		RequestContext: events.APIGatewayProxyRequestContext{
-			AccountID: localAccount, APIID: r.API, ResourceID: resourceID(r), ExtendedRequestID: m.extendedID,
-			ResourcePath: r.Path, Path: req.URL.Path, HTTPMethod: req.Method, Stage: localStage, Protocol: req.Proto,
-			RequestID: m.requestID, RequestTime: m.received.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: m.received.UnixMilli(),
-			DomainName: req.Host, Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent()},
-		},
-	}
+// proxyEvent is the event of a Lambda proxy integration for a request
+// (format 1.0), as API Gateway writes it (LocalStack's
+// test_lambda_aws_proxy_integration, recorded against AWS): a map, a body
+// or an identity field without a value is null; headers and the query
+// string give the last value of each name, their multiValue forms every
+// one; requestContext holds the request's $context values.
+func proxyEvent(m *methodRequest) map[string]any {
+	req, c := m.req, m.context()
+	headers, multiHeaders := map[string]any{}, map[string]any{}
 	for k, v := range req.Header {
-		ev.Headers[k] = v[len(v)-1]
+		headers[k], multiHeaders[k] = v[len(v)-1], v
 	}
+	if req.Host != "" {
+		headers["Host"], multiHeaders["Host"] = req.Host, []string{req.Host}
+	}
+	query, multiQuery := map[string]any{}, map[string]any{}
 	for k, v := range req.URL.Query() {
-		ev.QueryStringParameters[k] = v[len(v)-1]
+		query[k], multiQuery[k] = v[len(v)-1], v
 	}
-	if utf8.Valid(body) {
-		ev.Body = string(body)
-	} else {
-		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	path := map[string]any{}
+	for k, v := range m.pathParams {
+		path[k] = v
+	}
+	identity := map[string]any{}
+	for _, k := range []string{"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+		"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "sourceIp", "user", "userAgent", "userArn"} {
+		identity[k] = nil
+	}
+	for k, v := range c["identity"].(map[string]any) {
+		if v != "" {
+			identity[k] = v
+		}
+	}
+	rc := map[string]any{"identity": identity}
+	for _, k := range []string{"accountId", "apiId", "domainName", "domainPrefix", "extendedRequestId", "httpMethod", "path",
+		"protocol", "requestId", "requestTime", "requestTimeEpoch", "resourceId", "resourcePath", "stage"} {
+		rc[k] = c[k]
+	}
+	ev := map[string]any{
+		"resource":                        m.route.Path,
+		"path":                            req.URL.Path,
+		"httpMethod":                      req.Method,
+		"headers":                         orNull(headers),
+		"multiValueHeaders":               orNull(multiHeaders),
+		"queryStringParameters":           orNull(query),
+		"multiValueQueryStringParameters": orNull(multiQuery),
+		"pathParameters":                  orNull(path),
+		"stageVariables":                  nil,
+		"requestContext":                  rc,
+		"body":                            nil,
+		"isBase64Encoded":                 false,
+	}
+	switch body := m.body; {
+	case len(body) == 0:
+	case utf8.Valid(body):
+		ev["body"] = string(body)
+	default:
+		ev["body"], ev["isBase64Encoded"] = base64.StdEncoding.EncodeToString(body), true
 	}
 	return ev
+}
+
+// orNull is m, or nil when it has no entries: API Gateway writes null.
+func orNull(m map[string]any) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // sourceIP is the client's address, host:port or [host]:port, without its

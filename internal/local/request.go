@@ -24,6 +24,11 @@ type methodRequest struct {
 	requestID  string // $context.requestId: API Gateway's, answered as x-amzn-RequestId
 	extendedID string // $context.extendedRequestId, answered as x-amz-apigw-id
 	received   time.Time
+	// endpointRequestID is $context.awsEndpointRequestId once the
+	// integration has answered: the request ID of Lambda's Invoke, which
+	// is the invocation's (x-amzn-RequestId of its answer); "" before, and
+	// for a mock.
+	endpointRequestID string
 }
 
 // newExtendedRequestID is an id in the form of $context.extendedRequestId.
@@ -33,11 +38,13 @@ func newExtendedRequestID() string {
 
 // context is $context: what API Gateway knows of the request. There is
 // no authorizer, API key or caller identity here; the account is a
-// placeholder, the API its logical ID and the stage "local".
+// placeholder, the API its logical ID and the stage "local". Once the
+// integration has answered, awsEndpointRequestId is its request ID, as
+// API Gateway gives it to response templates and mappings.
 func (m *methodRequest) context() map[string]any {
 	host := m.req.Host
 	prefix, _, _ := strings.Cut(host, ".")
-	return map[string]any{
+	c := map[string]any{
 		"accountId":         localAccount,
 		"apiId":             m.route.API,
 		"authorizer":        map[string]any{},
@@ -55,6 +62,10 @@ func (m *methodRequest) context() map[string]any {
 		"resourcePath":      m.route.Path,
 		"stage":             localStage,
 	}
+	if m.endpointRequestID != "" {
+		c["awsEndpointRequestId"] = m.endpointRequestID
+	}
+	return c
 }
 
 // resourceID is a stable stand-in for the id API Gateway gives a

@@ -97,6 +97,9 @@ func (s *Server) respond(w http.ResponseWriter, m *methodRequest, ir integration
 		internalError(w)
 		return
 	}
+	if ids, _ := ir.headerValues("x-amzn-RequestId"); len(ids) > 0 {
+		m.endpointRequestID = ids[len(ids)-1] // $context.awsEndpointRequestId from here on
+	}
 	status := 200
 	if n, err := strconv.Atoi(chosen.StatusCode); err == nil {
 		status = n

@@ -9,11 +9,12 @@
 // serverless-http sees of it.
 //
 // velocityjs evaluates the template language (references, #set, #if,
-// #foreach, $foreach, literals, operators). What it cannot know is Java:
-// API Gateway runs the templates on Apache Velocity, where strings are
-// java.lang.String (replaceAll takes a regular expression) and
-// $util.escapeJavaScript is Apache Commons Lang's. Those, and only those,
-// are given here, each as the Java method does it.
+// #foreach, $foreach, literals, operators). What it cannot know is Java and
+// API Gateway: API Gateway runs the templates on Apache Velocity, where
+// strings are java.lang.String (replaceAll takes a regular expression) and
+// $util.escapeJavaScript is Apache Commons Lang's, and gives $input.body of
+// an empty body as {}. Those, and only those, are given here, each as Java
+// and API Gateway do it.
 'use strict';
 
 const { render } = require('velocityjs');
@@ -76,6 +77,7 @@ const stringMethods = {
   replaceAll: (s, [re, repl]) => s.replace(new RegExp(re, 'g'), javaReplacement(repl)),
   contains: (s, [x]) => s.includes(String(x)),
   startsWith: (s, [x]) => s.startsWith(String(x)),
+  equalsIgnoreCase: (s, [x]) => x !== null && x !== undefined && s.toLowerCase() === String(x).toLowerCase(),
   substring: (s, [a, b]) => s.substring(a, b),
   length: (s) => s.length,
   isEmpty: (s) => s.length === 0,
@@ -107,7 +109,10 @@ function renderCase(c, seen) {
     context,
     stageVariables: r.stageVariables === null ? undefined : r.stageVariables,
     input: {
-      body: r.body,
+      // API Gateway's $input.body reads an empty body as {} (LocalStack's
+      // test_input_body_formatting, recorded against AWS): a fact of API
+      // Gateway's variables, like the Java methods above.
+      body: r.body === '' ? '{}' : r.body,
       params: () => r.params,
     },
     util: { escapeJavaScript },
