@@ -138,6 +138,9 @@ func (p *Plan) WriteText(w io.Writer) error {
 	if len(p.Skipped) > 0 {
 		b.WriteString("\n")
 	}
+	for _, g := range groupFindings(p.Warnings) {
+		fmt.Fprintf(&b, "\n# Warning: %s: %s\n", g.methods, g.Message)
+	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "\n# Note: %s\n", n)
 	}

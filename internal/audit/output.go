@@ -161,3 +161,48 @@ func deployedText(d *Deployed) string {
 	}
 	return string(d.State)
 }
+
+// group is findings with the same code and message, said once for all
+// their methods.
+type group struct {
+	Finding
+	methods string // "POST /a, POST /b and 3 more"; "" for the API or stage
+}
+
+// maxListed is how many methods (or statements) a line names before it
+// counts the rest.
+const maxListed = 5
+
+// groupFindings groups findings by code and message, in the order they
+// first appear, so that a warning repeated for many methods (one function
+// behind all of them) is one line.
+func groupFindings(fs []Finding) []group {
+	var out []group
+	index := map[[2]string]int{}
+	var methods [][]string
+	for _, f := range fs {
+		k := [2]string{f.Code, f.Message}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, group{Finding: f})
+			methods = append(methods, nil)
+		}
+		if f.Method != "" {
+			methods[i] = append(methods[i], f.Method)
+		}
+	}
+	for i := range out {
+		out[i].methods = listCapped(methods[i], maxListed)
+	}
+	return out
+}
+
+// listCapped joins items with ", ", naming at most max and counting the rest.
+func listCapped(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+}

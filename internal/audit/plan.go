@@ -19,9 +19,9 @@ import (
 type FixOptions struct {
 	Mode   Class  // Async (always) or Client
 	Header string // Client: the method request header the caller sets; "" for InvocationType
-	// Methods are the methods to change ("POST /jobs"). When empty, every
-	// Lambda method that is not synchronous (sync or proxy): one whose
-	// callers get the function's result changes only when named.
+	// Methods are the methods to change ("POST /jobs"). When empty, the
+	// Lambda methods that are clearly wrong in the direction the mode asks
+	// (see unnamed): a deliberate choice changes only when named.
 	Methods    []string
 	Event      string // "" or "proxy": convert AWS_PROXY methods, keeping the function's event
 	StatusCode string // of the default integration response added when there is none; "" for 200
@@ -37,9 +37,12 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 	// Skipped are the methods the plan leaves as they are, and why: code
 	// "unchanged" (already as asked), "refused" (a method --method names
-	// cannot be fixed) or "skipped" (one it does not name cannot be).
+	// cannot be fixed) or "skipped" (one it does not name is left alone).
 	Skipped []Finding `json:"skipped"`
-	Notes   []string  `json:"notes"`
+	// Warnings say, for a method the plan changes, what its callers lose
+	// or must do (code "callers").
+	Warnings []Finding `json:"warnings"`
+	Notes    []string  `json:"notes"`
 }
 
 // Refused reports whether the plan refuses a method it was asked for.
@@ -61,13 +64,10 @@ type Step struct {
 // audit read. stage is the stage named with --stage (the only one
 // deployed to), or "".
 func (r *Report) Plan(o FixOptions) *Plan {
-	if o.Header == "" {
-		o.Header = DefaultHeader
-	}
 	if o.StatusCode == "" {
 		o.StatusCode = "200"
 	}
-	p := &Plan{Steps: []Step{}, Skipped: []Finding{}, Notes: []string{}}
+	p := &Plan{Steps: []Step{}, Skipped: []Finding{}, Warnings: []Finding{}, Notes: []string{}}
 	defer p.commands(r.config, r.API.Region)
 	asked := len(o.Methods) > 0
 	named := map[string]bool{}
@@ -81,15 +81,17 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		if !asked && row.Target == nil {
 			continue // not a Lambda method: only --method names one to be refused
 		}
-		if !asked && (row.Invocation.Class == Sync || row.Invocation.Class == Proxy) {
-			msg := "is " + string(row.Invocation.Class) + ": its callers get the function's result, which an asynchronous call does not give them; name it with --method to change it"
-			if row.Invocation.Class == Proxy {
-				msg += " (and --event proxy, which keeps the function's event)"
+		act := convert
+		if !asked {
+			var why string
+			if act, why = unnamed(row, o); act == leave {
+				p.Skipped = append(p.Skipped, Finding{Method: row.Key(), Code: "skipped", Message: why})
+				continue
 			}
-			p.Skipped = append(p.Skipped, Finding{Method: row.Key(), Code: "skipped", Message: msg})
-			continue
+		} else if o.Mode == Client && row.Invocation.Class == Client && (o.Header == "" || strings.EqualFold(o.Header, row.Invocation.Header)) {
+			act = repair // client already: its callers keep the header they send
 		}
-		steps, skip := r.planMethod(row, o)
+		steps, skip := r.planMethod(row, o, act)
 		if skip != nil {
 			if !asked && skip.Code == "refused" {
 				skip.Code = "skipped" // not asked for by name: said, not an error
@@ -98,6 +100,11 @@ func (r *Report) Plan(o FixOptions) *Plan {
 			continue
 		}
 		p.Steps = append(p.Steps, steps...)
+		if act == convert {
+			if w := callersLose(row, o); w != "" {
+				p.Warnings = append(p.Warnings, Finding{Method: row.Key(), Code: "callers", Message: w})
+			}
+		}
 	}
 	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
 	if len(p.Steps) == 0 && (r.Stage == nil || !behind) {
@@ -145,8 +152,10 @@ func refused(row Row, why string) *Finding {
 	return &Finding{Method: row.Key(), Code: "refused", Message: why}
 }
 
-// planMethod plans one method's steps, or says why it is left alone.
-func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
+// planMethod plans one method's steps, or says why it is left alone: with
+// act convert its X-Amz-Invocation-Type mapping becomes the mode's, with
+// repair it is kept.
+func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding) {
 	in := row.def.MethodIntegration
 	switch row.Invocation.Class {
 	case Proxy:
@@ -162,9 +171,15 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 	if p := row.Permission; p != nil && p.State == Unpermitted && p.Note == "the function does not exist" {
 		return nil, refused(row, "invokes "+row.Target.String()+", which does not exist: point the integration at a function first")
 	}
-	mapping, steps := r.mapping(row, o)
-	var ops []types.PatchOperation
 	keys := invocationTypeKeys(in.RequestParameters)
+	var mapping string
+	var steps []Step
+	if act == repair && len(keys) > 0 {
+		mapping = in.RequestParameters[keys[0]]
+	} else {
+		mapping, steps = r.mapping(row, o)
+	}
+	var ops []types.PatchOperation
 	switch {
 	case len(keys) == 0:
 		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String(requestParameterPath(cfn.InvocationTypeParameter)), Value: aws.String(mapping)})
@@ -187,9 +202,32 @@ func (r *Report) planMethod(row Row, o FixOptions) ([]Step, *Finding) {
 		return nil, refusal
 	}
 	if len(steps) == 0 {
-		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + string(o.Mode) + ", with a default integration response and a permission"}
+		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + InvocationText(row.Invocation) + ", with a default integration response and a permission"}
 	}
 	return steps, nil
+}
+
+// callersLose says what the callers of a method lose, or must do, when
+// the plan converts it; "" when they notice nothing.
+func callersLose(row Row, o FixOptions) string {
+	switch {
+	case o.Mode == Async && row.Invocation.Class == Client:
+		return "callers that ask for RequestResponse (with " + chooser(row.Invocation) + ") get the function's result now; made always asynchronous, every call answers at once with the default integration response, without it"
+	case o.Mode == Async && (row.Invocation.Class == Sync || row.Invocation.Class == Proxy):
+		return "its callers get the function's result now; made asynchronous, every call answers at once with the default integration response, without it"
+	case o.Mode == Async && row.Invocation.Class == Varies:
+		return "the calls that run synchronously now (" + row.Invocation.Source + " chooses) give their callers the function's result; made always asynchronous, every call answers at once with the default integration response, without it"
+	case o.Mode == Client && row.Invocation.Class == Async:
+		return "every call is asynchronous now; in client mode a call without the header " + headerOr(o.Header) + " runs synchronously (Lambda's default), so callers must send " + headerOr(o.Header) + ": Event to stay asynchronous"
+	}
+	return ""
+}
+
+func headerOr(h string) string {
+	if h == "" {
+		return DefaultHeader
+	}
+	return h
 }
 
 // mapping is the source the X-Amz-Invocation-Type mapping takes in mode
@@ -199,7 +237,7 @@ func (r *Report) mapping(row Row, o FixOptions) (string, []Step) {
 	if o.Mode != Client {
 		return "'" + eventType + "'", nil
 	}
-	header, declared := declaredHeader(row.def.RequestParameters, o.Header)
+	header, declared := declaredHeader(row.def.RequestParameters, headerOr(o.Header))
 	if declared {
 		return cfn.HeaderSource + header, nil
 	}

@@ -33,7 +33,8 @@ func TestPlanGolden(t *testing.T) {
 		file  string
 		state string
 	}{
-		{"always, the methods that are not synchronous, deployed to prod", Options{Stage: "prod"}, FixOptions{Mode: Async}, "plan-always.txt", ""},
+		{"always, no --method: the synchronous method, deployed to prod", Options{Stage: "prod"}, FixOptions{Mode: Async}, "plan-always.txt", ""},
+		{"client, no --method: the synchronous method, and the client one repaired", Options{Stage: "prod"}, FixOptions{Mode: Client}, "plan-client-all.txt", ""},
 		{"client, two methods named, no stage", Options{Methods: []string{"POST /jobs", "GET /jobs/{id}"}}, FixOptions{Mode: Client}, "plan-client.txt", ""},
 		{"a proxy method named", Options{Methods: []string{"ANY /legacy/{proxy+}"}}, FixOptions{Mode: Async}, "plan-proxy.txt", ""},
 	}

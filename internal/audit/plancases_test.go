@@ -176,3 +176,139 @@ func TestPlanDeploysABehindStage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.Plan(FixOptions{Mode: Client, Methods: []string{"GET /health"}}).Steps, "a stage that runs the methods as defined is not deployed to")
 }
+
+// TestPlanUnnamed: without --method, --fix changes only the Lambda methods
+// clearly wrong in the direction the mode asks (no mapping at all; 'event'
+// in the wrong case with always), repairs those already as asked, and
+// leaves every deliberate choice alone, saying why: an asynchronous method
+// in client mode (its callers that send no header would run
+// synchronously), a client method in always mode or on another header,
+// a stage variable, 'RequestResponse' written out, DryRun, the request
+// context, a proxy integration. A method named with --method is changed,
+// except that a client method keeps its callers' header unless --header
+// names another.
+func TestPlanUnnamed(t *testing.T) {
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+	lambda := func(source, declared string) string {
+		params := ""
+		if source != "" {
+			params = `"integration.request.header.X-Amz-Invocation-Type": "` + source + `"`
+		}
+		method := ""
+		if declared != "" {
+			method = `"requestParameters": {"` + declared + `": false}, `
+		}
+		return `{` + method + `"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `",
+			"requestParameters": {` + params + `}, "integrationResponses": {"200": {"statusCode": "200"}}}}`
+	}
+	build := func(f *awsfake.Fake) {
+		a := f.AddAPI("t", "t")
+		a.Method("/async", "POST", lambda("'Event'", ""))
+		a.Method("/client", "POST", lambda("method.request.header.InvocationType", "method.request.header.InvocationType"))
+		a.Method("/runs", "POST", lambda("method.request.header.X-Run-Mode", "method.request.header.X-Run-Mode"))
+		a.Method("/q", "POST", lambda("method.request.querystring.mode", "method.request.querystring.mode"))
+		a.Method("/sync", "POST", lambda("", ""))
+		a.Method("/rr", "POST", lambda("'RequestResponse'", ""))
+		a.Method("/sv", "POST", lambda("stageVariables.invtype", ""))
+		a.Method("/dryrun", "POST", lambda("'DryRun'", ""))
+		a.Method("/lower", "POST", lambda("'event'", ""))
+		a.Method("/ctx", "POST", lambda("context.authorizer.mode", ""))
+		a.Method("/proxy", "ANY", `{"methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`"}}`)
+		a.Method("/mock", "GET", `{"methodIntegration": {"type": "MOCK"}}`)
+		f.AddFunction("worker").Allow("", "s", "")
+	}
+	const (
+		stageVariable = "skipped: maps X-Amz-Invocation-Type from the stage variable invtype"
+		proxy         = "skipped: is proxy"
+	)
+	tests := []struct {
+		name string
+		fix  FixOptions
+		want map[string]string // method: its steps' operations, or code: message prefix
+	}{
+		{"always", FixOptions{Mode: Async}, map[string]string{
+			"POST /async":  "unchanged: already async",
+			"POST /client": "skipped: is client: its callers choose with the header InvocationType, and those that ask for RequestResponse",
+			"POST /runs":   "skipped: is client: its callers choose with the header X-Run-Mode",
+			"POST /q":      "skipped: is client: its callers choose with method.request.querystring.mode",
+			"POST /sync":   "update-integration",
+			"POST /rr":     "skipped: maps X-Amz-Invocation-Type from 'RequestResponse', a deliberate choice",
+			"POST /sv":     stageVariable,
+			"POST /dryrun": "skipped: maps 'DryRun'",
+			"POST /lower":  "update-integration",
+			"POST /ctx":    "skipped: is varies (context.authorizer.mode)",
+			"ANY /proxy":   proxy,
+		}},
+		{"client", FixOptions{Mode: Client}, map[string]string{
+			"POST /async":  "skipped: is async: every call is asynchronous, and in client mode",
+			"POST /client": "unchanged: already client (header InvocationType)",
+			"POST /runs":   "unchanged: already client (header X-Run-Mode)",
+			"POST /q":      "unchanged: already client (method.request.querystring.mode)",
+			"POST /sync":   "update-method update-integration",
+			"POST /rr":     "skipped: maps X-Amz-Invocation-Type from 'RequestResponse'",
+			"POST /sv":     stageVariable,
+			"POST /dryrun": "skipped: maps 'DryRun'",
+			"POST /lower":  "skipped: maps 'event', which Lambda refuses",
+			"POST /ctx":    "skipped: is varies",
+			"ANY /proxy":   proxy,
+		}},
+		{"client, another header", FixOptions{Mode: Client, Header: "X-Run-Mode"}, map[string]string{
+			"POST /async":  "skipped: is async",
+			"POST /client": "skipped: its callers choose with the header InvocationType, and --header X-Run-Mode would move them off it",
+			"POST /runs":   "unchanged: already client (header X-Run-Mode)",
+			"POST /q":      "skipped: its callers choose with method.request.querystring.mode, and --header X-Run-Mode",
+			"POST /sync":   "update-method update-integration",
+			"POST /rr":     "skipped: maps X-Amz-Invocation-Type from 'RequestResponse'",
+			"POST /sv":     stageVariable,
+			"POST /dryrun": "skipped: maps 'DryRun'",
+			"POST /lower":  "skipped: maps 'event'",
+			"POST /ctx":    "skipped: is varies",
+			"ANY /proxy":   proxy,
+		}},
+		{"named: changed as asked", FixOptions{Mode: Async, Methods: []string{"POST /client", "POST /sv", "POST /dryrun", "POST /rr"}}, map[string]string{
+			"POST /client": "update-integration", "POST /sv": "update-integration", "POST /dryrun": "update-integration", "POST /rr": "update-integration",
+		}},
+		{"named, client: a client method keeps its callers' header", FixOptions{Mode: Client, Methods: []string{"POST /runs", "POST /q", "POST /async"}}, map[string]string{
+			"POST /runs": "unchanged: already client (header X-Run-Mode)", "POST /q": "unchanged: already client", "POST /async": "update-method update-integration",
+		}},
+		{"named, client with --header: moved to it", FixOptions{Mode: Client, Header: "InvocationType", Methods: []string{"POST /runs"}}, map[string]string{
+			"POST /runs": "update-method update-integration",
+		}},
+	}
+	f := awsfake.New("123456789012", "us-east-1")
+	build(f)
+	cl := serve(t, f)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+	require.NoError(t, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := r.Plan(tc.fix)
+			got := map[string]string{}
+			for _, s := range p.Steps {
+				got[s.Method] = strings.TrimSpace(got[s.Method] + " " + s.Command[2])
+			}
+			for _, s := range p.Skipped {
+				got[s.Method] = s.Code + ": " + s.Message
+			}
+			require.Len(t, got, len(tc.want), "%v", got)
+			for m, w := range tc.want {
+				assert.True(t, strings.HasPrefix(got[m], w), "%s: want %q, got %q", m, w, got[m])
+			}
+		})
+	}
+}
+
+// TestPlanWarnsCallers: a conversion that changes what callers get says
+// so in the plan.
+func TestPlanWarnsCallers(t *testing.T) {
+	_, cl := example(t)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI})
+	require.NoError(t, err)
+	p := r.Plan(FixOptions{Mode: Async})
+	require.Len(t, p.Warnings, 1)
+	assert.Equal(t, Finding{Method: "GET /jobs/{id}", Code: "callers", Message: "its callers get the function's result now; made asynchronous, every call answers at once with the default integration response, without it"}, p.Warnings[0])
+	p = r.Plan(FixOptions{Mode: Client, Methods: []string{"POST /jobs"}})
+	require.Len(t, p.Warnings, 1)
+	assert.Contains(t, p.Warnings[0].Message, "callers must send InvocationType: Event to stay asynchronous")
+	assert.Empty(t, r.Plan(FixOptions{Mode: Client}).Warnings, "sync to client: callers that send no header run as before")
+}

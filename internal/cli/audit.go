@@ -35,8 +35,12 @@ something that could not be read) do not change it.
 
 --fix --mode always|client prints the plan that makes the methods
 asynchronous, as the exact aws commands, and changes nothing. Without
---method it covers the Lambda methods that are not synchronous; a sync or
-proxy method changes only when --method names it. With --apply it makes
+--method it changes only what is clearly wrong in the direction asked (a
+method mapping no invocation type; with always, 'event' in the wrong case),
+repairs the methods already as asked, and leaves deliberate choices alone
+(async in client mode, client in always mode or on another header, a stage
+variable, 'RequestResponse', DryRun, proxy), saying why; --method changes
+the methods it names. With --apply it makes
 those calls through the SDK, in order, stops at the first that fails, and
 audits again. A Lambda proxy (AWS_PROXY) method is refused, since the
 function's event would change, unless --event proxy converts it as the

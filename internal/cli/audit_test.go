@@ -73,11 +73,11 @@ func TestAuditExitCodes(t *testing.T) {
 // error, and audits again: the problems are gone.
 func TestAuditApply(t *testing.T) {
 	f, flags := exampleAPI(t)
-	args := append([]string{"audit", "--rest-api-id", awsfake.ExampleAPI, "--stage", "prod", "--fix", "--mode", "always", "--apply"}, flags...)
+	args := append([]string{"audit", "--rest-api-id", awsfake.ExampleAPI, "--stage", "prod", "--fix", "--mode", "client", "--apply"}, flags...)
 	code, stdout, stderr := run("", args...)
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	assert.Len(t, f.Mutations(), 3)
-	assert.Equal(t, 3, strings.Count(stderr, "applied "))
+	assert.Len(t, f.Mutations(), 4)
+	assert.Equal(t, 4, strings.Count(stderr, "applied "))
 	after := stdout[strings.Index(stdout, "After the changes:"):]
 	assert.Contains(t, after, "No problems found.")
 
@@ -95,12 +95,17 @@ var shellWord = regexp.MustCompile(`'[^']*'|\S+`)
 var readmeSample = regexp.MustCompile("(?s)<!-- audit sample: ([^>]*) -->\n```text\n(.*?)```")
 
 // TestREADMEAuditSamples: the README's samples of asyncinvoke audit are
-// what it prints for the example API (awsfake.Example).
+// what it prints for the example API (awsfake.Example); -update rewrites
+// them.
 func TestREADMEAuditSamples(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	samples := readmeSample.FindAllStringSubmatch(string(readme), -1)
 	require.GreaterOrEqual(t, len(samples), 2, "the README shows audit and --fix")
+	updated := string(readme)
+	if *update {
+		defer func() { require.NoError(t, os.WriteFile("../../README.md", []byte(updated), 0o644)) }()
+	}
 	for _, s := range samples {
 		t.Run(s[1], func(t *testing.T) {
 			_, flags := exampleAPI(t)
@@ -114,6 +119,10 @@ func TestREADMEAuditSamples(t *testing.T) {
 			first, _, _ := strings.Cut(s[2], "\n")
 			if i := strings.Index(stdout, first+"\n"); i > 0 {
 				stdout = stdout[i:]
+			}
+			if *update {
+				updated = strings.Replace(updated, s[0], strings.Replace(s[0], s[2], stdout, 1), 1)
+				return
 			}
 			assert.Equal(t, s[2], stdout)
 		})
