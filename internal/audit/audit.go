@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -20,11 +21,14 @@ type Options struct {
 
 // Report is what the audit found.
 type Report struct {
-	API      API          `json:"api"`
-	Stage    *StageReport `json:"stage,omitempty"`
-	Methods  []Row        `json:"methods"`
-	Problems []Finding    `json:"problems"`
-	Warnings []Finding    `json:"warnings"`
+	API   API          `json:"api"`
+	Stage *StageReport `json:"stage,omitempty"`
+	// Stages are, without --stage, the API's stages (GetStages): a
+	// permission covers a method when it covers its calls from each.
+	Stages   []string  `json:"stages,omitempty"`
+	Methods  []Row     `json:"methods"`
+	Problems []Finding `json:"problems"`
+	Warnings []Finding `json:"warnings"`
 
 	stage            *stage   // nil without --stage
 	config           Config   // how the clients were made, for the plan's commands
@@ -122,6 +126,12 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 		r.stage, vars = st, st.Variables
 		r.Stage = &StageReport{Name: st.Name, DeploymentID: st.DeploymentID}
 		deployed = r.compareStage(def, len(o.Methods) == 0)
+	} else {
+		names, err := cl.stageNames(ctx, o.RestAPIID)
+		if err != nil {
+			r.warn("", CodeUnknown, err.Error()+": permissions are checked for calls from a stage of any name")
+		}
+		r.Stages = names
 	}
 	functions := map[string]*function{}
 	for _, m := range methods {
@@ -265,18 +275,12 @@ func (r *Report) lambdaChecks(ctx context.Context, cl *Clients, key string, t Ta
 		p = Permission{State: Unknown, Note: f.policyErr.Error()}
 		r.warn(key, CodeUnknown, f.policyErr.Error())
 	default:
-		c := r.call(key)
-		sid, others := f.policy.covers(c)
-		if sid != "" {
-			p = Permission{State: Permitted, Statement: sid}
-			break
+		var answer string
+		p, answer = r.permission(key, f.policy)
+		p.policyBytes = f.policy.size
+		if p.State == Unpermitted {
+			r.problem(key, CodePermission, "invokes "+t.String()+", but "+p.Note+": "+answer+" (--fix adds it)")
 		}
-		note := "no statement of its policy lets " + cfn.APIGatewayPrincipal + " invoke it for " + SourceARN(c)
-		if len(others) > 0 {
-			note += "; for API Gateway: " + strings.Join(others, "; ")
-		}
-		p = Permission{State: Unpermitted, Note: note}
-		r.problem(key, CodePermission, "invokes "+t.String()+", but "+note+": calls answer 500 (--fix adds it)")
 	}
 	if !async {
 		return p, nil
@@ -299,15 +303,77 @@ func regionOr(region, fallback string) string {
 	return region
 }
 
-// call is every call of a method from this API, as Lambda sees it: from
-// the named stage, or from any stage when none is named.
-func (r *Report) call(key string) cfn.Call {
-	method, path, _ := strings.Cut(key, " ")
-	c := cfn.Call{Partition: r.API.Partition, Region: r.API.Region, Account: r.API.Account, APIID: r.API.ID, Method: method, Path: path}
-	if r.stage != nil {
-		c.Stage = r.stage.Name
+// checkedStages are the stages whose calls a permission must cover: the
+// one named with --stage, else each the API has; "" (a stage of any name)
+// when it has none, or they could not be read.
+func (r *Report) checkedStages() []string {
+	switch {
+	case r.stage != nil:
+		return []string{r.stage.Name}
+	case len(r.Stages) > 0:
+		return r.Stages
 	}
-	return c
+	return []string{""}
+}
+
+// maxStatements is how many other statements a permission's note describes.
+const maxStatements = 3
+
+// permission tells whether a function's policy lets API Gateway make a
+// method's calls from each checked stage; when not, the note says for
+// which, and answer which calls answer 500.
+func (r *Report) permission(key string, pol *policy) (p Permission, answer string) {
+	var missing, covered, sids, others []string
+	for _, st := range r.checkedStages() {
+		sid, o := pol.covers(r.call(key, st))
+		if sid == "" {
+			missing = append(missing, st)
+			if others == nil {
+				others = o
+			}
+			continue
+		}
+		covered = append(covered, st)
+		if !slices.Contains(sids, sid) {
+			sids = append(sids, sid)
+		}
+	}
+	if len(missing) == 0 {
+		return Permission{State: Permitted, Statement: strings.Join(sids, ", ")}, ""
+	}
+	lets := "no statement of its policy lets " + cfn.APIGatewayPrincipal + " invoke it "
+	if len(covered) > 0 {
+		c := r.call(key, missing[0])
+		note := fmt.Sprintf("%sfrom the %s %s (%s); from %s, %s does", lets, plural0(len(missing), "stage"), strings.Join(missing, ", "), SourceARN(c), strings.Join(covered, ", "), strings.Join(sids, ", "))
+		return Permission{State: Unpermitted, Note: note, Missing: missing}, "calls from " + strings.Join(missing, ", ") + " answer 500"
+	}
+	c := r.call(key, missing[0])
+	if len(missing) > 1 {
+		c.Stage = ""
+	}
+	note := lets + "for " + SourceARN(c)
+	if len(missing) > 1 {
+		note += " from any of the stages " + strings.Join(missing, ", ")
+	}
+	if len(others) > 0 {
+		note += "; for API Gateway: " + listCapped(others, maxStatements, "; ", "statements")
+	}
+	return Permission{State: Unpermitted, Note: note}, "calls answer 500"
+}
+
+// plural0 is what, for n of them, without the number.
+func plural0(n int, what string) string {
+	if n == 1 {
+		return what
+	}
+	return what + "s"
+}
+
+// call is every call of a method from this API, as Lambda sees it, from
+// stage ("" for a stage of any name).
+func (r *Report) call(key, stage string) cfn.Call {
+	method, path, _ := strings.Cut(key, " ")
+	return cfn.Call{Partition: r.API.Partition, Region: r.API.Region, Account: r.API.Account, APIID: r.API.ID, Stage: stage, Method: method, Path: path}
 }
 
 // SourceARN writes the source ARN of every call c stands for, with * for

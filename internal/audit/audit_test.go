@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +106,35 @@ func TestFindings(t *testing.T) {
 			a.Method("/jobs", "POST", method("worker", ``))
 			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
 		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it for arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/*/POST/jobs; for API Gateway: prod-only allows"}, nil},
+		{"without --stage, a stage's permission covers the calls when the API has only that stage", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			a.Deploy("prod", nil)
+		}, Options{}, nil, nil},
+		{"without --stage, permissions by stage as CDK writes them cover every stage the API has", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "ApiPermission0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			fn.Allow("", "ApiPermissionTest0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/test-invoke-stage/POST/jobs")
+			fn.Allow("", "ApiPermissionBeta0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/beta/POST/jobs")
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, nil, nil},
+		{"without --stage, a stage the permissions leave out", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			f.AddFunction("worker").Allow("", "ApiPermission0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it from the stage beta (arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/beta/POST/jobs); from prod, ApiPermission0 does: calls from beta answer 500 (--fix adds it)"}, nil},
+		{"without --stage, no stage's calls allowed: the note names a few statements", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			fn := f.AddFunction("worker")
+			for i := range 50 {
+				fn.Allow("", fmt.Sprintf("other%d", i), fmt.Sprintf("arn:aws:execute-api:us-east-1:123456789012:%s/prod/POST/other%d", api, i))
+			}
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it for arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/*/POST/jobs from any of the stages beta, prod; for API Gateway: other0 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other0 only; other1 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other1 only; other2 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other2 only; and 47 more statements: calls answer 500 (--fix adds it)"}, nil},
 		{"but it covers its own stage", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/jobs", "POST", method("worker", ``))
 			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")

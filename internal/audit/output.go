@@ -19,6 +19,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		} else {
 			fmt.Fprintf(&b, "Stage %s: deployment %s, not compared (see the warnings)\n", s.Name, s.DeploymentID)
 		}
+	} else if len(r.Stages) > 0 {
+		fmt.Fprintf(&b, "Stages: %s (a permission must cover the calls from each; --stage checks one)\n", listCapped(r.Stages, maxListed, ", ", ""))
+	} else {
+		b.WriteString("Stages: none (permissions are checked for the calls from a stage of any name)\n")
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -194,15 +198,20 @@ func groupFindings(fs []Finding) []group {
 		}
 	}
 	for i := range out {
-		out[i].methods = listCapped(methods[i], maxListed)
+		out[i].methods = listCapped(methods[i], maxListed, ", ", "")
 	}
 	return out
 }
 
-// listCapped joins items with ", ", naming at most max and counting the rest.
-func listCapped(items []string, max int) string {
+// listCapped joins items with sep, naming at most max and counting the
+// rest as more what ("" for none).
+func listCapped(items []string, max int, sep, what string) string {
 	if len(items) <= max {
-		return strings.Join(items, ", ")
+		return strings.Join(items, sep)
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+	more := fmt.Sprintf(" and %d more", len(items)-max)
+	if what != "" {
+		more += " " + what
+	}
+	return strings.Join(items[:max], sep) + strings.TrimPrefix(sep, ",") + strings.TrimSpace(more)
 }

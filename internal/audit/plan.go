@@ -58,6 +58,8 @@ type Step struct {
 	Command []string `json:"command"`
 	input   any      // the SDK input: *apigateway.UpdateIntegrationInput, ...
 	region  string   // Lambda calls: the function's region
+	// policyBytes is, for add-permission, the size of the policy it adds to.
+	policyBytes int
 }
 
 // Plan plans the fix of a report's methods: a pure function of what the
@@ -106,6 +108,7 @@ func (r *Report) Plan(o FixOptions) *Plan {
 			}
 		}
 	}
+	p.Notes = append(p.Notes, r.policyGrowth(p.Steps)...)
 	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
 	if len(p.Steps) == 0 && (r.Stage == nil || !behind) {
 		return p
@@ -254,10 +257,7 @@ func (r *Report) responsesAndPermission(steps []Step, row, responsesOf Row, stat
 		return nil, refusal
 	}
 	steps = append(steps, responses...)
-	if perm := r.permissionStep(row); perm != nil {
-		steps = append(steps, *perm)
-	}
-	return steps, nil
+	return append(steps, r.permissionSteps(row)...), nil
 }
 
 // declaredHeader is the method request header the method declares as
@@ -294,12 +294,15 @@ func (r *Report) defaultResponse(row Row, status string) ([]Step, *Finding) {
 	return steps, nil
 }
 
-// permissionStep plans the permission a method lacks: lambda:InvokeFunction
+// permissionSteps plan the permission a method lacks: lambda:InvokeFunction
 // for apigateway.amazonaws.com on exactly what the method invokes, from
-// this API and this method only (every stage, so that a deployment to
-// another stage keeps working): the least that lets the calls through, and
-// what the macro's rules count as covering them.
-func (r *Report) permissionStep(row Row) *Step {
+// this API and this method only: from every stage (so that a deployment
+// to another stage keeps working) when no stage's calls are allowed; when
+// some are (the policy grants stage by stage, as CDK writes it), from each
+// stage whose calls are not, which keeps the policy's own scoping. The
+// least that lets the calls through, and what the macro's rules count as
+// covering them.
+func (r *Report) permissionSteps(row Row) []Step {
 	if row.Permission == nil || row.Permission.State != Unpermitted || row.Target == nil {
 		return nil
 	}
@@ -307,25 +310,79 @@ func (r *Report) permissionStep(row Row) *Step {
 	if t.Account != "" && t.Account != r.API.Account {
 		return nil // another account's function: its owner grants it (noted by the problem)
 	}
-	c := r.call(row.Key())
-	c.Stage = ""
 	fn := t.Function
 	if t.Qualifier == "$LATEST" {
 		fn = t.unqualified()
 	}
-	return &Step{Method: row.Key(), Why: "let API Gateway invoke " + t.String() + " from this method (" + SourceARN(c) + ")", region: regionOr(t.Region, r.API.Region),
-		input: &lambda.AddPermissionInput{
-			FunctionName: aws.String(fn), StatementId: aws.String(statementID(r.API.ID, row.Method, row.Path)),
-			Action: aws.String("lambda:InvokeFunction"), Principal: aws.String(cfn.APIGatewayPrincipal), SourceArn: aws.String(SourceARN(c)),
-		}}
+	stages := row.Permission.Missing
+	if len(stages) == 0 {
+		stages = []string{""}
+	}
+	var steps []Step
+	for _, stage := range stages {
+		c := r.call(row.Key(), stage)
+		from := "this method"
+		if stage != "" {
+			from += " on the stage " + stage
+		}
+		steps = append(steps, Step{Method: row.Key(), Why: "let API Gateway invoke " + t.String() + " from " + from + " (" + SourceARN(c) + ")", region: regionOr(t.Region, r.API.Region), policyBytes: row.Permission.policyBytes,
+			input: &lambda.AddPermissionInput{
+				FunctionName: aws.String(fn), StatementId: aws.String(statementID(r.API.ID, stage, row.Method, row.Path)),
+				Action: aws.String("lambda:InvokeFunction"), Principal: aws.String(cfn.APIGatewayPrincipal), SourceArn: aws.String(SourceARN(c)),
+			}})
+	}
+	return steps
+}
+
+// policyGrowth says, for a function whose policy the plan's permissions
+// would take over Lambda's limit, that add-permission would fail partway,
+// and what to do instead.
+func (r *Report) policyGrowth(steps []Step) []string {
+	type growth struct{ size, added, statements int }
+	by := map[string]*growth{}
+	var order []string
+	for _, s := range steps {
+		in, ok := s.input.(*lambda.AddPermissionInput)
+		if !ok {
+			continue
+		}
+		g, ok := by[*in.FunctionName]
+		if !ok {
+			g = &growth{size: s.policyBytes}
+			by[*in.FunctionName] = g
+			order = append(order, *in.FunctionName)
+		}
+		g.statements++
+		g.added += len(mustJSON(map[string]any{
+			"Sid": *in.StatementId, "Effect": "Allow", "Principal": map[string]string{"Service": *in.Principal}, "Action": *in.Action,
+			"Resource": *in.FunctionName, "Condition": map[string]any{"ArnLike": map[string]string{"AWS:SourceArn": *in.SourceArn}},
+		})) + 1
+	}
+	var notes []string
+	for _, fn := range order {
+		g := by[fn]
+		if g.size+g.added <= policyLimit {
+			continue
+		}
+		api := fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/*/*/*", r.API.Partition, r.API.Region, r.API.Account, r.API.ID)
+		notes = append(notes, fmt.Sprintf("the policy of %s holds %d bytes, and the plan's %s add about %d: Lambda refuses a function policy over 20 KB, so add-permission would fail partway; grant this API once instead (aws lambda add-permission --function-name %s --statement-id asyncinvoke-%s --action lambda:InvokeFunction --principal %s --source-arn '%s'), then run --fix again",
+			fn, g.size, plural(g.statements, "permission"), g.added, fn, r.API.ID, cfn.APIGatewayPrincipal, api))
+	}
+	return notes
 }
 
 var notSidChar = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
-// statementID names the permission of a method: readable, within Lambda's
-// 100 characters of [A-Za-z0-9_-], and unique per API and method.
-func statementID(api, method, path string) string {
-	sum := sha256.Sum256([]byte(method + " " + path))
+// statementID names the permission of a method (from a stage, or ""
+// for every stage): readable, within Lambda's 100 characters of
+// [A-Za-z0-9_-], and unique per API, stage and method.
+func statementID(api, stage, method, path string) string {
+	key := method + " " + path
+	if stage != "" {
+		key = stage + " " + key
+		method = stage + "-" + method
+	}
+	sum := sha256.Sum256([]byte(key))
 	readable := strings.Trim(notSidChar.ReplaceAllString(method+path, "-"), "-")
 	if len(readable) > 50 {
 		readable = readable[:50]

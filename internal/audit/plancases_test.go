@@ -2,12 +2,14 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -107,10 +109,11 @@ func TestRequestParameterPath(t *testing.T) {
 // TestStatementID: within Lambda's rules for a statement ID, and one per
 // API and method.
 func TestStatementID(t *testing.T) {
-	a := statementID("a1b2c3d4e5", "PUT", "/jobs/{id}")
+	a := statementID("a1b2c3d4e5", "", "PUT", "/jobs/{id}")
 	assert.Equal(t, "asyncinvoke-a1b2c3d4e5-PUT-jobs-id-570e931d", a)
-	assert.NotEqual(t, a, statementID("a1b2c3d4e5", "PUT", "/jobs/{id+}"))
-	long := statementID("a1b2c3d4e5", "POST", "/"+strings.Repeat("segment/", 30))
+	assert.NotEqual(t, a, statementID("a1b2c3d4e5", "", "PUT", "/jobs/{id+}"))
+	assert.Equal(t, "asyncinvoke-a1b2c3d4e5-prod-PUT-jobs-id-9e42ae0d", statementID("a1b2c3d4e5", "prod", "PUT", "/jobs/{id}"))
+	long := statementID("a1b2c3d4e5", "test-stage", "POST", "/"+strings.Repeat("segment/", 30))
 	assert.LessOrEqual(t, len(long), 100)
 	assert.Regexp(t, `^[A-Za-z0-9_-]+$`, long)
 }
@@ -311,4 +314,78 @@ func TestPlanWarnsCallers(t *testing.T) {
 	require.Len(t, p.Warnings, 1)
 	assert.Contains(t, p.Warnings[0].Message, "callers must send InvocationType: Event to stay asynchronous")
 	assert.Empty(t, r.Plan(FixOptions{Mode: Client}).Warnings, "sync to client: callers that send no header run as before")
+}
+
+// TestPlanPermissionByStage: without --stage, a permission is planned only
+// for what no statement allows: from each stage left out when the policy
+// grants stage by stage (as CDK writes it), and nothing when every stage
+// the API has is covered.
+func TestPlanPermissionByStage(t *testing.T) {
+	const source = "arn:aws:execute-api:us-east-1:123456789012:t/"
+	tests := []struct {
+		name   string
+		allow  []string // source ARNs after the API ID
+		stages []string
+		want   []string // the --source-arn of each add-permission
+	}{
+		{"every stage covered, stage by stage", []string{"prod/POST/jobs", "beta/POST/jobs", "test-invoke-stage/POST/jobs"}, []string{"prod", "beta"}, nil},
+		{"one stage left out", []string{"prod/POST/jobs"}, []string{"prod", "beta", "dev"}, []string{source + "beta/POST/jobs", source + "dev/POST/jobs"}},
+		{"no stage covered: every stage, one statement", []string{"prod/GET/other"}, []string{"prod", "beta"}, []string{source + "*/POST/jobs"}},
+		{"no stage yet", nil, nil, []string{source + "*/POST/jobs"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := awsfake.New("123456789012", "us-east-1")
+			a := f.AddAPI("t", "t")
+			a.Method("/jobs", "POST", `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}, "integrationResponses": {"200": {"statusCode": "200"}}}}`)
+			fn := f.AddFunction("worker")
+			for i, s := range tc.allow {
+				fn.Allow("", fmt.Sprint("s", i), source+s)
+			}
+			for _, s := range tc.stages {
+				a.Deploy(s, nil)
+			}
+			cl := serve(t, f)
+			r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+			require.NoError(t, err)
+			p := r.Plan(FixOptions{Mode: Async})
+			var got []string
+			for _, s := range p.Steps {
+				if in, ok := s.input.(*lambda.AddPermissionInput); ok {
+					got = append(got, *in.SourceArn)
+				}
+			}
+			assert.Equal(t, tc.want, got)
+			if len(tc.want) == 0 {
+				return
+			}
+			require.NoError(t, p.Apply(context.Background(), cl, &strings.Builder{}))
+			after, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+			require.NoError(t, err)
+			assert.Equal(t, Permitted, after.Methods[0].Permission.State, "%+v", after.Methods[0].Permission)
+		})
+	}
+}
+
+// TestPlanPolicyLimit: permissions that would take a function's policy
+// over Lambda's 20 KB are said before add-permission fails partway, with
+// the one grant for the API to make instead.
+func TestPlanPolicyLimit(t *testing.T) {
+	f := awsfake.New("123456789012", "us-east-1")
+	a := f.AddAPI("t", "t")
+	fn := f.AddFunction("worker")
+	for i := range 40 {
+		a.Method(fmt.Sprintf("/items%02d", i), "POST", `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}, "integrationResponses": {"200": {"statusCode": "200"}}}}`)
+		fn.Allow("", fmt.Sprintf("other-api-%02d", i), fmt.Sprintf("arn:aws:execute-api:us-east-1:123456789012:otherapi/*/POST/items%02d", i))
+	}
+	cl := serve(t, f)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+	require.NoError(t, err)
+	p := r.Plan(FixOptions{Mode: Async})
+	require.Len(t, p.Steps, 40)
+	require.Len(t, p.Notes, 2)
+	assert.Regexp(t, `^the policy of arn:aws:lambda:us-east-1:123456789012:function:worker holds \d+ bytes, and the plan's 40 permissions add about \d+: Lambda refuses a function policy over 20 KB, so add-permission would fail partway; grant this API once instead \(aws lambda add-permission --function-name arn:aws:lambda:us-east-1:123456789012:function:worker --statement-id asyncinvoke-t --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:us-east-1:123456789012:t/\*/\*/\*'\), then run --fix again$`, p.Notes[0])
+
+	p = r.Plan(FixOptions{Mode: Async, Methods: []string{"POST /items00"}})
+	assert.Len(t, p.Notes, 1, "one more statement fits: %v", p.Notes)
 }

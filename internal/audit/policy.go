@@ -13,10 +13,22 @@ import (
 // method's calls.
 type Permission struct {
 	State PermissionState `json:"state"`
-	// Statement is the Sid of the statement that allows the calls.
+	// Statement is the Sid of the statement that allows the calls (of
+	// each statement, when one stage's calls are allowed by one and
+	// another's by another).
 	Statement string `json:"statement,omitempty"`
 	Note      string `json:"note,omitempty"`
+	// Missing are, when the calls from some of the stages are allowed, the
+	// stages whose calls are not: --fix grants those.
+	Missing []string `json:"missingStages,omitempty"`
+
+	policyBytes int // the size of the function's policy, for --fix
 }
+
+// policyLimit is the most a function's resource-based policy may hold:
+// Lambda's quota of 20 KB (Lambda quotas, "Function resource-based
+// policy"); AddPermission beyond it fails.
+const policyLimit = 20 * 1024
 
 // PermissionState is the answer.
 type PermissionState string
@@ -33,6 +45,7 @@ const (
 // returns it.
 type policy struct {
 	Statement []statement
+	size      int // of the document, in bytes
 }
 
 type statement struct {

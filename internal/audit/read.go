@@ -178,6 +178,20 @@ func (cl *Clients) readStage(ctx context.Context, api, name string) (*stage, err
 	return s, nil
 }
 
+// stageNames reads the names of the API's stages (GetStages), sorted.
+func (cl *Clients) stageNames(ctx context.Context, api string) ([]string, error) {
+	out, err := cl.APIs.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api})
+	if err != nil {
+		return nil, callError("reading the stages of the REST API "+api, err)
+	}
+	names := []string{}
+	for _, s := range out.Item {
+		names = append(names, deref(s.StageName))
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
 // function is what Lambda says of a function, alias or version.
 type function struct {
 	exists    bool
@@ -220,6 +234,7 @@ func (cl *Clients) readFunction(ctx context.Context, t Target) *function {
 			f.policyErr = err
 		} else {
 			f.policy = &p
+			f.policy.size = len(deref(pol.Policy))
 		}
 	}
 	if conf.DeadLetterConfig != nil {

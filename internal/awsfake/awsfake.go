@@ -1,6 +1,6 @@
 // Package awsfake is a fake of the AWS calls asyncinvoke audit makes, for
 // tests: API Gateway's REST routes (GetRestApi, GetResources paged with
-// position and limit, GetStage, GetExport of what a stage has deployed,
+// position and limit, GetStages, GetStage, GetExport of what a stage has deployed,
 // UpdateIntegration and UpdateMethod applying PatchOperation add, replace
 // and remove, PutIntegration, PutMethodResponse, PutIntegrationResponse,
 // CreateDeployment), Lambda's (GetFunctionConfiguration, GetPolicy,
@@ -295,6 +295,13 @@ func (f *Fake) apigateway(w http.ResponseWriter, req *http.Request, segs []strin
 		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes})
 	case len(rest) == 1 && rest[0] == "resources" && req.Method == http.MethodGet:
 		a.getResources(w, req.URL.Query())
+	case len(rest) == 1 && rest[0] == "stages" && req.Method == http.MethodGet:
+		items := []any{}
+		for _, name := range slices.Sorted(maps.Keys(a.stages)) {
+			s := a.stages[name]
+			items = append(items, map[string]any{"stageName": s.Name, "deploymentId": s.DeploymentID, "variables": s.Variables})
+		}
+		writeJSON(w, 200, map[string]any{"item": items})
 	case len(rest) == 2 && rest[0] == "stages" && req.Method == http.MethodGet:
 		s, ok := a.stages[rest[1]]
 		if !ok {
