@@ -221,6 +221,9 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from "+row.Invocation.Source+": "+row.Invocation.Note)
 	}
 	t, invokesLambda := InvokedTarget(in, vars)
+	if invokesLambda && row.Invocation.Class != Proxy && !hasDefaultResponse(in) {
+		r.problem(key, CodeIntegration, "has no default integration response (one without a selection pattern): API Gateway answers 500 to every call the function does not fail, asynchronous ones included (--fix adds one)")
+	}
 	if invokesLambda {
 		row.Target = &t
 		p, async := r.lambdaChecks(ctx, cl, key, t, in, row.Invocation.Class, functions)
@@ -294,6 +297,21 @@ func (r *Report) lambdaChecks(ctx context.Context, cl *Clients, key string, t Ta
 		r.warn(key, CodeOnFailure, fmt.Sprintf("invokes %s asynchronously, and a failed call goes nowhere: it has no on-failure destination and no dead-letter queue, so Lambda drops the event after %d retries (Serverless Rules ES1007); give it one with aws lambda put-function-event-invoke-config --destination-config", t.String(), s.MaximumRetryAttempts))
 	}
 	return p, &s
+}
+
+// hasDefaultResponse reports whether a Lambda non-proxy integration has an
+// integration response without a selection pattern: for Lambda a pattern
+// matches the error message of a failed call only, so without one a call
+// that does not fail (and every asynchronous call, which Lambda answers 202)
+// has no response, and API Gateway answers 500 ("No match for output
+// mapping and no default output mapping configured").
+func hasDefaultResponse(in *types.Integration) bool {
+	for _, ir := range in.IntegrationResponses {
+		if deref(ir.SelectionPattern) == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func regionOr(region, fallback string) string {

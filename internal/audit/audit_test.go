@@ -175,6 +175,20 @@ func TestFindings(t *testing.T) {
 			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)
 			a.Deploy("prod", nil)
 		}, Options{Stage: "prod"}, nil, []string{"cannot-check: the stage's export carries no x-amazon-apigateway-integration"}},
+		{"no integration response: every call answers 500", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", `"integration.request.header.X-Amz-Invocation-Type": "'Event'"`), `, "integrationResponses": {"200": {"statusCode": "200"}}`, ``, 1))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "s", "")
+			fn.OnFailure("", "arn:aws:sqs:us-east-1:123456789012:failures", 1)
+		}, Options{}, []string{"integration: has no default integration response (one without a selection pattern): API Gateway answers 500 to every call the function does not fail, asynchronous ones included (--fix adds one)"}, nil},
+		{"an error response only is no default response", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), `"200": {"statusCode": "200"}}}}`, `"400": {"statusCode": "400", "selectionPattern": "Invalid.*"}}}}`, 1))
+			f.AddFunction("worker").Allow("", "s", "")
+		}, Options{}, []string{"integration: has no default integration response"}, nil},
+		{"a proxy integration needs none", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "ANY", `{"methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`worker/invocations"}}`)
+			f.AddFunction("worker").Allow("", "s", "")
+		}, Options{}, nil, nil},
 		{"an integration with credentials needs no permission", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), `"type": "AWS",`, `"type": "AWS", "credentials": "arn:aws:iam::123456789012:role/apigateway",`, 1))
 			f.AddFunction("worker")

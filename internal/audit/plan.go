@@ -276,10 +276,8 @@ func declaredHeader(params map[string]bool, header string) (string, bool) {
 // nothing to answer a successful call with, and answers 500.
 func (r *Report) defaultResponse(row Row, status string) ([]Step, *Finding) {
 	in := row.def.MethodIntegration
-	for _, ir := range in.IntegrationResponses {
-		if deref(ir.SelectionPattern) == "" {
-			return nil, nil
-		}
+	if hasDefaultResponse(in) {
+		return nil, nil
 	}
 	if ir, taken := in.IntegrationResponses[status]; taken {
 		return nil, refused(row, fmt.Sprintf("has no default integration response, and the status %s is taken by the response for %q: give --status-code another status", status, deref(ir.SelectionPattern)))
