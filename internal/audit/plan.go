@@ -103,7 +103,7 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		}
 		p.Steps = append(p.Steps, steps...)
 		if act == convert {
-			if w := callersLose(row, o); w != "" {
+			for _, w := range r.callerWarnings(row, o) {
 				p.Warnings = append(p.Warnings, Finding{Method: row.Key(), Code: "callers", Message: w})
 			}
 		}
@@ -210,20 +210,22 @@ func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding
 	return steps, nil
 }
 
-// callersLose says what the callers of a method lose, or must do, when
-// the plan converts it; "" when they notice nothing.
-func callersLose(row Row, o FixOptions) string {
+// callerWarnings say what the callers of a method lose, or must do, when
+// the plan converts it; none when they notice nothing.
+func (r *Report) callerWarnings(row Row, o FixOptions) []string {
 	switch {
+	case row.Invocation.Class == Proxy:
+		return r.proxyWarnings(row)
 	case o.Mode == Async && row.Invocation.Class == Client:
-		return "callers that ask for RequestResponse (with " + chooser(row.Invocation) + ") get the function's result now; made always asynchronous, every call answers at once with the default integration response, without it"
-	case o.Mode == Async && (row.Invocation.Class == Sync || row.Invocation.Class == Proxy):
-		return "its callers get the function's result now; made asynchronous, every call answers at once with the default integration response, without it"
+		return []string{"callers that ask for RequestResponse (with " + chooser(row.Invocation) + ") get the function's result now; made always asynchronous, every call answers at once with the default integration response, without it"}
+	case o.Mode == Async && row.Invocation.Class == Sync:
+		return []string{"its callers get the function's result now; made asynchronous, every call answers at once with the default integration response, without it"}
 	case o.Mode == Async && row.Invocation.Class == Varies:
-		return "the calls that run synchronously now (" + row.Invocation.Source + " chooses) give their callers the function's result; made always asynchronous, every call answers at once with the default integration response, without it"
+		return []string{"the calls that run synchronously now (" + row.Invocation.Source + " chooses) give their callers the function's result; made always asynchronous, every call answers at once with the default integration response, without it"}
 	case o.Mode == Client && row.Invocation.Class == Async:
-		return "every call is asynchronous now; in client mode a call without the header " + headerOr(o.Header) + " runs synchronously (Lambda's default), so callers must send " + headerOr(o.Header) + ": Event to stay asynchronous"
+		return []string{"every call is asynchronous now; in client mode a call without the header " + headerOr(o.Header) + " runs synchronously (Lambda's default), so callers must send " + headerOr(o.Header) + ": Event to stay asynchronous"}
 	}
-	return ""
+	return nil
 }
 
 func headerOr(h string) string {

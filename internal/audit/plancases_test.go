@@ -389,3 +389,45 @@ func TestPlanPolicyLimit(t *testing.T) {
 	p = r.Plan(FixOptions{Mode: Async, Methods: []string{"POST /items00"}})
 	assert.Len(t, p.Notes, 1, "one more statement fits: %v", p.Notes)
 }
+
+// TestConvertProxyCallers: --event proxy says, for each method it
+// converts, what its callers lose (grouped when many methods lose the
+// same), and refuses client mode, which would break every caller of it
+// today.
+func TestConvertProxyCallers(t *testing.T) {
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+	f := awsfake.New("123456789012", "us-east-1")
+	a := f.AddAPI("t", "t")
+	a.BinaryMediaTypes = []string{"image/png"}
+	a.Method("/files/{proxy+}", "ANY", `{"authorizationType": "NONE", "methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`"}}`)
+	a.Method("/admin/{proxy+}", "ANY", `{"authorizationType": "COGNITO_USER_POOLS", "authorizerId": "pool", "methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`"}}`)
+	a.Method("/custom", "POST", `{"authorizationType": "CUSTOM", "authorizerId": "fn", "methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`"}}`)
+	f.AddFunction("worker").Allow("", "s", "")
+	cl := serve(t, f)
+	methods := []string{"ANY /files/{proxy+}", "ANY /admin/{proxy+}", "POST /custom"}
+	r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+	require.NoError(t, err)
+
+	p := r.Plan(FixOptions{Mode: Client, Event: "proxy", Methods: methods})
+	assert.Empty(t, p.Steps)
+	require.Len(t, p.Skipped, 3)
+	assert.True(t, p.Refused())
+	assert.True(t, strings.HasPrefix(p.Skipped[0].Message, "--event proxy with --mode client would break every caller of it today"), p.Skipped[0].Message)
+
+	p = r.Plan(FixOptions{Mode: Async, Event: "proxy", Methods: methods})
+	assert.Empty(t, p.Skipped)
+	var b strings.Builder
+	require.NoError(t, p.WriteText(&b))
+	text := b.String()
+	warnings := text[strings.Index(text, "# Warning"):]
+	assert.Equal(t, `# Warning: ANY /admin/{proxy+}, POST /custom, ANY /files/{proxy+}: its callers get the function's own status code, headers and body now; made asynchronous, every call answers at once with the default integration response (200, no body)
+
+# Warning: ANY /admin/{proxy+}, POST /custom, ANY /files/{proxy+}: only a request whose Content-Type is application/json, application/x-www-form-urlencoded, image/png, text/plain (or none, read as application/json) reaches the function; any other is answered 415 (passthrough behavior NEVER)
+
+# Warning: ANY /admin/{proxy+}, POST /custom, ANY /files/{proxy+}: a header or query string parameter given more than once reaches the function with one value, in multiValueHeaders and multiValueQueryStringParameters too
+
+# Warning: ANY /admin/{proxy+}: its Cognito user pool authorizer's claims reach the function as sub, email, username and scope only: cognito:groups, cognito:username and custom claims are no longer in requestContext.authorizer.claims
+
+# Warning: POST /custom: its Lambda authorizer's context values reach the function as strings
+`, warnings[:strings.Index(warnings, "\n# Note")])
+}

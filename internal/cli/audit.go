@@ -45,7 +45,9 @@ those calls through the SDK, in order, stops at the first that fails, and
 audits again. A Lambda proxy (AWS_PROXY) method is refused, since the
 function's event would change, unless --event proxy converts it as the
 macro's Event: proxy does, with the request templates that build the proxy
-event. With --stage the plan ends with a deployment to that stage (and to
+event, in always mode only (in client mode today's callers, who send no
+header, would get the function's proxy result as a 200 body), and the plan
+warns what its callers lose. With --stage the plan ends with a deployment to that stage (and to
 no other).`
 
 // methodFlag is --method METHOD /path.
