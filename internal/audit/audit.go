@@ -221,6 +221,9 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from "+row.Invocation.Source+": "+row.Invocation.Note)
 	}
 	t, invokesLambda := InvokedTarget(in, vars)
+	if invokesLambda && !strings.EqualFold(deref(in.HttpMethod), "POST") {
+		r.problem(key, CodeIntegration, "calls Lambda with "+dash(deref(in.HttpMethod))+", but Lambda's Invoke API takes POST only (API Gateway requires POST for a Lambda integration), so every call fails (--fix makes it POST)")
+	}
 	if invokesLambda && row.Invocation.Class != Proxy && !hasDefaultResponse(in) {
 		r.problem(key, CodeIntegration, "has no default integration response (one without a selection pattern): API Gateway answers 500 to every call the function does not fail, asynchronous ones included (--fix adds one)")
 	}

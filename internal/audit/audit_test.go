@@ -185,6 +185,12 @@ func TestFindings(t *testing.T) {
 			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), `"200": {"statusCode": "200"}}}}`, `"400": {"statusCode": "400", "selectionPattern": "Invalid.*"}}}}`, 1))
 			f.AddFunction("worker").Allow("", "s", "")
 		}, Options{}, []string{"integration: has no default integration response"}, nil},
+		{"an integration that calls Lambda with GET", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", `"integration.request.header.X-Amz-Invocation-Type": "'Event'"`), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "s", "")
+			fn.OnFailure("", "arn:aws:sqs:us-east-1:123456789012:failures", 1)
+		}, Options{}, []string{"integration: calls Lambda with GET, but Lambda's Invoke API takes POST only (API Gateway requires POST for a Lambda integration), so every call fails (--fix makes it POST)"}, nil},
 		{"a proxy integration needs none", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/jobs", "ANY", `{"methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`worker/invocations"}}`)
 			f.AddFunction("worker").Allow("", "s", "")

@@ -192,11 +192,15 @@ func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding
 	for _, k := range keys[min(1, len(keys)):] {
 		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String(requestParameterPath(k))})
 	}
-	why := "map X-Amz-Invocation-Type from " + mapping
+	var whys []string
+	if len(ops) > 0 {
+		whys = append(whys, "map X-Amz-Invocation-Type from "+mapping)
+	}
 	if !strings.EqualFold(deref(in.HttpMethod), "POST") {
 		ops = append(ops, types.PatchOperation{Op: types.OpReplace, Path: aws.String("/httpMethod"), Value: aws.String("POST")})
-		why += ", and call Lambda with POST, as its Invoke API is"
+		whys = append(whys, "call Lambda with POST, which its Invoke API takes")
 	}
+	why := strings.Join(whys, ", and ")
 	if len(ops) > 0 {
 		steps = append(steps, r.integrationStep(row, why, ops))
 	}

@@ -38,6 +38,8 @@ func TestPlanCases(t *testing.T) {
 			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"remove","path":"/requestParameters/integration.request.header.x-amz-invocation-type"}]`}, ""},
 		{"always: an integration method other than POST is corrected", strings.Replace(integration(``), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1), FixOptions{Mode: Async},
 			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/integration.request.header.X-Amz-Invocation-Type","value":"'Event'"},{"op":"replace","path":"/httpMethod","value":"POST"}]`}, ""},
+		{"always, already 'Event': only the integration method is corrected", strings.Replace(integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}`), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1), FixOptions{Mode: Async},
+			[]string{`update-integration --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"replace","path":"/httpMethod","value":"POST"}] # call Lambda with POST, which its Invoke API takes`}, ""},
 		{"client: declare the header and map it", integration(``), FixOptions{Mode: Client},
 			[]string{
 				`update-method --rest-api-id t --resource-id res0002 --http-method POST --patch-operations [{"op":"add","path":"/requestParameters/method.request.header.InvocationType","value":"false"}]`,
@@ -76,7 +78,11 @@ func TestPlanCases(t *testing.T) {
 			p := r.Plan(tc.fix)
 			var got []string
 			for _, s := range p.Steps {
-				got = append(got, strings.Join(s.Command[2:slicesIndex(s.Command, "--region")], " "))
+				line := strings.Join(s.Command[2:slicesIndex(s.Command, "--region")], " ")
+				if strings.HasPrefix(tc.name, "always, already") {
+					line += " # " + s.Why
+				}
+				got = append(got, line)
 			}
 			assert.Equal(t, tc.want, got)
 			if tc.skip == "" {
