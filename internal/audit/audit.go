@@ -220,6 +220,10 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 	case Invalid:
 		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from "+row.Invocation.Source+": "+row.Invocation.Note)
 	}
+	if row.Invocation.unset {
+		name := strings.TrimPrefix(row.Invocation.Source, "stageVariables.")
+		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from the stage variable "+name+", which the stage "+r.stage.Name+" does not set: API Gateway sends no invocation type, so its calls run synchronously (Lambda's default); set "+name+" on the stage to Event or RequestResponse")
+	}
 	t, invokesLambda := InvokedTarget(in, vars)
 	if invokesLambda && !strings.EqualFold(deref(in.HttpMethod), "POST") {
 		r.problem(key, CodeIntegration, "calls Lambda with "+dash(deref(in.HttpMethod))+", but Lambda's Invoke API takes POST only (API Gateway requires POST for a Lambda integration), so every call fails (--fix makes it POST)")

@@ -160,6 +160,15 @@ func TestFindings(t *testing.T) {
 			fn.Allow("live", "s", "")
 			fn.OnFailure("live", "arn:aws:sqs:us-east-1:123456789012:failures", 2)
 		}, Options{Stage: "prod"}, nil, nil},
+		{"a stage variable for the invocation type that the stage does not set: synchronous", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", `"integration.request.header.X-Amz-Invocation-Type": "stageVariables.mode"`))
+			f.AddFunction("worker").Allow("", "s", "")
+			a.Deploy("prod", map[string]string{})
+		}, Options{Stage: "prod"}, []string{"invocation: maps X-Amz-Invocation-Type from the stage variable mode, which the stage prod does not set: API Gateway sends no invocation type, so its calls run synchronously (Lambda's default); set mode on the stage to Event or RequestResponse"}, nil},
+		{"InvokeAsync: asynchronous, with its function's settings", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), "path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "path/2014-11-13/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invoke-async/", 1))
+			f.AddFunction("worker")
+		}, Options{}, []string{"permission: invokes worker, but no statement"}, []string{"on-failure: invokes worker asynchronously, and a failed call goes nowhere"}},
 		{"a method deleted since the deployment", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/old", "DELETE", `{"methodIntegration": {"type": "MOCK"}}`)
 			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)

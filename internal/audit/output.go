@@ -103,9 +103,14 @@ func InvocationText(inv Invocation) string {
 	case inv.Class == Template:
 		detail = inv.Source
 	case inv.Class == OtherService:
-		detail = inv.Note
+		detail = inv.Source
+	case inv.InvokeAsync:
+		detail = "InvokeAsync"
 	case strings.HasPrefix(inv.Source, "stageVariables."):
 		detail = "stage variable " + strings.TrimPrefix(inv.Source, "stageVariables.")
+		if inv.unset {
+			detail += ", not set"
+		}
 	case inv.Class == Client || inv.Class == Varies || inv.Class == Invalid:
 		detail = inv.Source
 	}

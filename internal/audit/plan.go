@@ -166,7 +166,13 @@ func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding
 	case Template:
 		return nil, refused(row, "its request template for "+row.Invocation.Source+" sets X-Amz-Invocation-Type itself ($context.requestOverride), after any mapping: remove that assignment from the template, then run --fix again")
 	case None, Mock, HTTP, OtherService:
+		if row.Invocation.Source == "lambda" {
+			return nil, refused(row, "invokes Lambda through another API than Invoke ("+row.Invocation.Note+"): only Invoke reads an invocation type")
+		}
 		return nil, refused(row, "invokes no Lambda function ("+InvocationText(row.Invocation)+"): only a Lambda integration can invoke asynchronously")
+	}
+	if row.Invocation.InvokeAsync {
+		return r.fromInvokeAsync(row, o)
 	}
 	if row.Target == nil {
 		return nil, refused(row, "invokes no Lambda function")
@@ -209,7 +215,35 @@ func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding
 		return nil, refusal
 	}
 	if len(steps) == 0 {
-		return nil, &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + InvocationText(row.Invocation) + ", with a default integration response and a permission"}
+		return nil, r.unchanged(row)
+	}
+	return steps, nil
+}
+
+// unchanged says that a method is left as it is, since it is as asked.
+func (r *Report) unchanged(row Row) *Finding {
+	return &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + InvocationText(row.Invocation) + ", with a default integration response and a permission"}
+}
+
+// fromInvokeAsync plans a method that invokes Lambda's InvokeAsync API:
+// in always mode it is asynchronous already and only repaired; in client
+// mode its integration URI becomes the Invoke API's, with the mapping.
+func (r *Report) fromInvokeAsync(row Row, o FixOptions) ([]Step, *Finding) {
+	var steps []Step
+	if o.Mode == Client {
+		uri, _ := invokeAsyncURI(deref(row.def.MethodIntegration.Uri))
+		mapping, declare := r.mapping(row, o)
+		steps = append(declare, r.integrationStep(row, "invoke the function through Lambda's Invoke API instead of InvokeAsync, and map X-Amz-Invocation-Type from "+mapping, []types.PatchOperation{
+			{Op: types.OpReplace, Path: aws.String("/uri"), Value: aws.String(uri)},
+			{Op: types.OpAdd, Path: aws.String(requestParameterPath(cfn.InvocationTypeParameter)), Value: aws.String(mapping)},
+		}))
+	}
+	steps, refusal := r.responsesAndPermission(steps, row, row, o.StatusCode)
+	if refusal != nil {
+		return nil, refusal
+	}
+	if len(steps) == 0 {
+		return nil, r.unchanged(row)
 	}
 	return steps, nil
 }
