@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/audit"
+	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
 const auditAbout = `
@@ -103,6 +104,8 @@ func auditCommand(args []string, stdio IO) int {
 		return c.usageError("--fix needs --mode always or --mode client")
 	case mode.value == "always" && *header != "":
 		return c.usageError("--header goes with --mode client")
+	case *header != "" && !macro.IsHeaderName(*header):
+		return c.usageError("--header: want an HTTP header name such as %s, not %q", audit.DefaultHeader, *header)
 	}
 	ctx := context.Background()
 	cl, err := audit.Connect(ctx, cfg)
