@@ -168,7 +168,10 @@ type ApplyError struct {
 
 func (e *ApplyError) Error() string {
 	done := "nothing was changed"
-	if e.Step > 1 {
+	switch {
+	case e.Step == 2:
+		done = "step 1 was applied, and nothing after step 2 was run"
+	case e.Step > 2:
 		done = fmt.Sprintf("steps 1 to %d were applied, and nothing after step %d was run", e.Step-1, e.Step)
 	}
 	return fmt.Sprintf("step %d of %d failed: %v\n  %s\n%s; run the audit again to see where the API stands", e.Step, e.Of, e.Err, e.Command, done)

@@ -56,11 +56,11 @@ func writeFindings(b *strings.Builder, what string, fs []Finding) {
 		return
 	}
 	fmt.Fprintf(b, "\n%s:\n", plural(len(fs), what))
-	for _, f := range fs {
-		if f.Method != "" {
-			fmt.Fprintf(b, "  %s: %s [%s]\n", f.Method, f.Message, f.Code)
+	for _, g := range groupFindings(fs) {
+		if g.methods != "" {
+			fmt.Fprintf(b, "  %s: %s [%s]\n", g.methods, g.Message, g.Code)
 		} else {
-			fmt.Fprintf(b, "  %s [%s]\n", f.Message, f.Code)
+			fmt.Fprintf(b, "  %s [%s]\n", g.Message, g.Code)
 		}
 	}
 }

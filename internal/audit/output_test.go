@@ -1,9 +1,14 @@
 package audit
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/awsfake"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestInvocationText: the table's INVOCATION cell stays short: a service's
@@ -24,4 +29,23 @@ func TestInvocationText(t *testing.T) {
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, InvocationText(tc.inv))
 	}
+}
+
+// TestReportGroups: a warning repeated for many methods (one function
+// behind them all) is one line that names five and counts the rest.
+func TestReportGroups(t *testing.T) {
+	f := awsfake.New("123456789012", "us-east-1")
+	a := f.AddAPI("t", "t")
+	for i := range 8 {
+		a.Method(fmt.Sprintf("/items%d", i), "POST", `{"methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}, "integrationResponses": {"200": {"statusCode": "200"}}}}`)
+	}
+	f.AddFunction("worker").Allow("", "s", "")
+	cl := serve(t, f)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: "t"})
+	require.NoError(t, err)
+	require.Len(t, r.Warnings, 8, "JSON keeps one finding per method")
+	var b strings.Builder
+	require.NoError(t, r.WriteText(&b))
+	assert.Contains(t, b.String(), "\n8 warnings:\n  POST /items0, POST /items1, POST /items2, POST /items3, POST /items4 and 3 more: invokes worker asynchronously, and a failed call goes nowhere")
+	assert.Equal(t, 1, strings.Count(b.String(), "goes nowhere"))
 }

@@ -220,9 +220,22 @@ func (r *Report) planMethod(row Row, o FixOptions, act action) ([]Step, *Finding
 	return steps, nil
 }
 
-// unchanged says that a method is left as it is, since it is as asked.
+// unchanged says that a method is left as it is, since it is as asked,
+// and what of its permission the audit knows.
 func (r *Report) unchanged(row Row) *Finding {
-	return &Finding{Method: row.Key(), Code: "unchanged", Message: "already " + InvocationText(row.Invocation) + ", with a default integration response and a permission"}
+	msg := "already " + InvocationText(row.Invocation) + ", with a default integration response"
+	switch p := row.Permission; {
+	case p == nil:
+	case p.State == Permitted:
+		msg += " and a permission"
+	case p.State == ByRole:
+		msg += ", calling Lambda with the integration's credentials"
+	case p.State == Unpermitted:
+		msg += "; its permission is for the function's account to grant"
+	default:
+		msg += "; whether a permission lets API Gateway invoke the function is not known: " + p.Note
+	}
+	return &Finding{Method: row.Key(), Code: "unchanged", Message: msg}
 }
 
 // fromInvokeAsync plans a method that invokes Lambda's InvokeAsync API:

@@ -70,6 +70,8 @@ func TestPlanCases(t *testing.T) {
 			}, ""},
 		{"Lambda's response streaming API", strings.Replace(integration(``), "path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "path/2021-11-15/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/response-streaming-invocations", 1), FixOptions{Mode: Async},
 			nil, "refused: invokes Lambda through another API than Invoke (Lambda, but not its Invoke API: path/2021-11-15/"},
+		{"already as asked, a stage variable choosing the function: its permission is not known", strings.Replace(integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}`), "function:worker/", "function:worker:${stageVariables.alias}/", 1), FixOptions{Mode: Async},
+			nil, "unchanged: already async, with a default integration response; whether a permission lets API Gateway invoke the function is not known: the stage variable alias chooses the function; name the stage with --stage to check it"},
 		{"a mock", `{"methodIntegration": {"type": "MOCK"}}`, FixOptions{Mode: Async},
 			nil, "refused: invokes no Lambda function (mock)"},
 		{"already as asked", integration(`, "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"}`), FixOptions{Mode: Async},

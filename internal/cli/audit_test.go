@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -22,6 +23,7 @@ func exampleAPI(t *testing.T) (*awsfake.Fake, []string) {
 	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
@@ -56,7 +58,8 @@ func TestAuditExitCodes(t *testing.T) {
 		{"--header with a slash", []string{"--fix", "--mode", "client", "--header", "a/b"}, 2, "", `--header: want an HTTP header name such as InvocationType, not "a/b"`},
 		{"a plan", []string{"--fix", "--mode", "always", "--stage", "prod"}, 0, "Plan (nothing changes without --apply):", ""},
 		{"a plan that refuses a method named", []string{"--fix", "--mode", "always", "--method", "ANY /legacy/{proxy+}"}, 1, "refused: is a Lambda proxy integration", ""},
-		{"an API that does not exist", []string{"--rest-api-id", "nope"}, 1, "", "asyncinvoke: reading the REST API nope: GetRestApi: NotFoundException"},
+		{"an API that does not exist: could not run", []string{"--rest-api-id", "nope"}, 3, "", "asyncinvoke: reading the REST API nope: GetRestApi: NotFoundException"},
+		{"no answer: could not run", []string{"--endpoint-url", "http://127.0.0.1:1"}, 3, "", "asyncinvoke: finding the account of the credentials: GetCallerIdentity: no answer from http://127.0.0.1:1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,6 +83,8 @@ func TestAuditApply(t *testing.T) {
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Len(t, f.Mutations(), 4)
 	assert.Equal(t, 4, strings.Count(stderr, "applied "))
+	assert.Contains(t, stdout, "\nPlan (applying it now):\n")
+	assert.NotContains(t, stdout, "nothing changes without --apply")
 	after := stdout[strings.Index(stdout, "After the changes:"):]
 	assert.Contains(t, after, "No problems found.")
 
@@ -88,6 +93,45 @@ func TestAuditApply(t *testing.T) {
 	var out struct{ Plan struct{ Steps []any } }
 	require.NoError(t, json.Unmarshal([]byte(stdout), &out))
 	assert.Empty(t, out.Plan.Steps, "applied once, nothing is left to do")
+}
+
+// failingPatch answers a PATCH of an integration as an emulator that does
+// not implement it: 500 with an HTML page.
+type failingPatch struct{ http.Handler }
+
+func (f failingPatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/integration") {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("<h1>Internal Server Error</h1>"))
+		return
+	}
+	f.Handler.ServeHTTP(w, r)
+}
+
+// TestAuditApplyFails: --apply that stops at a failed step exits 3 (the
+// command could not finish, not a problem found); with -f json standard
+// output still says what was planned and how many steps were applied.
+func TestAuditApplyFails(t *testing.T) {
+	f, flags := exampleAPI(t)
+	srv := httptest.NewServer(failingPatch{f})
+	t.Cleanup(srv.Close)
+	flags[1] = srv.URL
+	args := append([]string{"audit", "--rest-api-id", awsfake.ExampleAPI, "--fix", "--mode", "client", "--method", "PUT /jobs/{id}", "--method", "GET /jobs/{id}", "--apply", "-f", "json"}, flags...)
+	code, stdout, stderr := run("", args...)
+	assert.Equal(t, 3, code, stderr)
+	var out struct {
+		Plan    struct{ Steps []any }
+		Applied *int
+		Error   string
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+	require.NotNil(t, out.Applied)
+	assert.Equal(t, 1, *out.Applied, "GET /jobs/{id}'s update-method, before its update-integration failed")
+	assert.Len(t, out.Plan.Steps, 3)
+	assert.True(t, strings.HasPrefix(out.Error, "step 2 of 3 failed: updating the integration of GET /jobs/{id}: UpdateIntegration: the endpoint answered HTTP 500"), out.Error)
+	assert.Contains(t, out.Error, "\nstep 1 was applied, and nothing after step 2 was run; run the audit again")
+	assert.Contains(t, stderr, "asyncinvoke: step 2 of 3 failed")
 }
 
 // readmeSample is a sample in the README: an HTML comment naming the
