@@ -30,9 +30,10 @@ type Report struct {
 	Problems []Finding `json:"problems"`
 	Warnings []Finding `json:"warnings"`
 
-	stage            *stage   // nil without --stage
-	config           Config   // how the clients were made, for the plan's commands
-	binaryMediaTypes []string // the API's, for --event proxy's templates
+	stage            *stage                  // nil without --stage
+	config           Config                  // how the clients were made, for the plan's commands
+	binaryMediaTypes []string                // the API's, for --event proxy's templates
+	preflights       map[string]types.Method // the OPTIONS methods by path, for client mode's header
 }
 
 // API is the audited REST API.
@@ -42,7 +43,13 @@ type API struct {
 	Region    string `json:"region"`
 	Account   string `json:"account"`
 	Partition string `json:"partition"`
+	// Stack is the CloudFormation stack that made the API (its tag
+	// aws:cloudformation:stack-name), or "".
+	Stack string `json:"stack,omitempty"`
 }
+
+// stackTag is the tag CloudFormation puts on what a stack makes.
+const stackTag = "aws:cloudformation:stack-name"
 
 // StageReport is the stage named with --stage.
 type StageReport struct {
@@ -88,6 +95,7 @@ const (
 	CodeInvocation  = "invocation"   // problem: an invocation type Lambda refuses, or DryRun
 	CodeIntegration = "integration"  // problem: a method without integration
 	CodeOnFailure   = "on-failure"   // warning: an asynchronous call's failure goes nowhere (ES1007)
+	CodeCORS        = "cors"         // warning: the preflight does not let a browser send the client's header
 	CodeUnknown     = "cannot-check" // warning: something could not be read
 )
 
@@ -115,7 +123,7 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config, binaryMediaTypes: def.BinaryMediaTypes}
+	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition, Stack: def.Tags[stackTag]}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config, binaryMediaTypes: def.BinaryMediaTypes}
 	var vars map[string]string
 	var deployed map[string]snapshot
 	if o.Stage != "" {
@@ -132,6 +140,12 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 			r.warn("", CodeUnknown, err.Error()+": permissions are checked for calls from a stage of any name")
 		}
 		r.Stages = names
+	}
+	r.preflights = map[string]types.Method{}
+	for _, m := range def.Methods {
+		if m.HTTPMethod == "OPTIONS" {
+			r.preflights[m.Path] = m.Def
+		}
 	}
 	functions := map[string]*function{}
 	for _, m := range methods {
@@ -246,7 +260,38 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 	if deployed != nil {
 		row.Deployed = r.deployedState(key, m, deployed)
 	}
+	if row.Invocation.Class == Client && row.Invocation.Header != "" {
+		if allowed, blocks := r.preflightBlocks(row.Path, row.Invocation.Header); blocks {
+			r.warn(key, CodeCORS, "lets the caller choose with the header "+row.Invocation.Header+", but its preflight (OPTIONS "+row.Path+") allows the headers "+allowed+" only: a browser that sends "+row.Invocation.Header+" is stopped by the preflight and its request never made; add "+row.Invocation.Header+" to the preflight's Access-Control-Allow-Headers")
+		}
+	}
 	return row
+}
+
+// preflightBlocks reports whether the preflight of a path (its OPTIONS
+// method, as the console's Enable CORS makes it: an integration response
+// that maps Access-Control-Allow-Headers from a literal) does not let a
+// browser send header, and which headers it allows. A preflight that
+// answers otherwise (a proxy, no such mapping) is not judged.
+func (r *Report) preflightBlocks(path, header string) (allowed string, blocks bool) {
+	m, ok := r.preflights[path]
+	if !ok || m.MethodIntegration == nil {
+		return "", false
+	}
+	for _, ir := range m.MethodIntegration.IntegrationResponses {
+		v, ok := ir.ResponseParameters["method.response.header.Access-Control-Allow-Headers"]
+		if !ok || len(v) < 2 || v[0] != '\'' || v[len(v)-1] != '\'' {
+			continue
+		}
+		allowed = v[1 : len(v)-1]
+		for _, h := range strings.Split(allowed, ",") {
+			if h = strings.TrimSpace(h); h == "*" || strings.EqualFold(h, header) {
+				return allowed, false
+			}
+		}
+		return allowed, true
+	}
+	return "", false
 }
 
 // lambdaChecks checks the permission for a method's calls and, for a

@@ -12,7 +12,11 @@ import (
 // its methods, then the problems and warnings, one a line.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "REST API %s (%s) in %s, account %s\n", r.API.Name, r.API.ID, r.API.Region, r.API.Account)
+	fmt.Fprintf(&b, "REST API %s (%s) in %s, account %s", r.API.Name, r.API.ID, r.API.Region, r.API.Account)
+	if r.API.Stack != "" {
+		fmt.Fprintf(&b, ", made by the CloudFormation stack %s", r.API.Stack)
+	}
+	b.WriteString("\n")
 	if s := r.Stage; s != nil {
 		if s.Compared {
 			fmt.Fprintf(&b, "Stage %s: deployment %s, compared with the current definition\n", s.Name, s.DeploymentID)

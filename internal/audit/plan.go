@@ -109,7 +109,16 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		}
 	}
 	p.Notes = append(p.Notes, r.policyGrowth(p.Steps)...)
+	if r.API.Stack != "" && len(p.Steps) > 0 {
+		p.Notes = append(p.Notes, "the CloudFormation stack "+r.API.Stack+" made this API (its tag "+stackTag+"): these changes are drift, which the stack's next update may undo where its template says otherwise; make them in the template too (AsyncInvoke on the method, with the macro)")
+	}
 	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
+	if len(p.Steps) == 0 && r.Stage != nil && behind && !asked {
+		// Nothing to fix: deploying would only deploy what someone else
+		// changed, which nobody asked for.
+		p.Notes = append(p.Notes, fmt.Sprintf("the stage %s runs an older definition (see the problems above), and the plan does not deploy it since it changes nothing: name the methods with --method to deploy them, or deploy the API yourself (aws apigateway create-deployment --rest-api-id %s --stage-name %s)", r.Stage.Name, r.API.ID, r.Stage.Name))
+		return p
+	}
 	if len(p.Steps) == 0 && (r.Stage == nil || !behind) {
 		return p
 	}
@@ -128,7 +137,7 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		}
 	}
 	if len(others) > 0 && len(p.Steps) > 0 {
-		p.Notes = append(p.Notes, "the deployment also deploys the changes the stage "+r.Stage.Name+" does not run yet of "+strings.Join(others, ", ")+" (see the problems above)")
+		p.Notes = append(p.Notes, "the deployment also deploys the changes the stage "+r.Stage.Name+" does not run yet of "+listCapped(others, maxListed, ", ", "")+" (see the problems above)")
 	}
 	why := "deploy the API to the stage " + r.Stage.Name + ", so that callers get the change"
 	if len(p.Steps) == 0 {
@@ -273,10 +282,19 @@ func (r *Report) callerWarnings(row Row, o FixOptions) []string {
 		return []string{"its callers get the function's result now; made asynchronous, every call answers at once with the default integration response, without it"}
 	case o.Mode == Async && row.Invocation.Class == Varies:
 		return []string{"the calls that run synchronously now (" + row.Invocation.Source + " chooses) give their callers the function's result; made always asynchronous, every call answers at once with the default integration response, without it"}
-	case o.Mode == Client && row.Invocation.Class == Async:
-		return []string{"every call is asynchronous now; in client mode a call without the header " + headerOr(o.Header) + " runs synchronously (Lambda's default), so callers must send " + headerOr(o.Header) + ": Event to stay asynchronous"}
 	}
-	return nil
+	if o.Mode != Client {
+		return nil
+	}
+	var w []string
+	header, _ := declaredHeader(row.def.RequestParameters, headerOr(o.Header))
+	if row.Invocation.Class == Async {
+		w = append(w, "every call is asynchronous now; in client mode a call without the header "+header+" runs synchronously (Lambda's default), so callers must send "+header+": Event to stay asynchronous")
+	}
+	if allowed, blocks := r.preflightBlocks(row.Path, header); blocks {
+		w = append(w, "its preflight (OPTIONS "+row.Path+") allows the headers "+allowed+" only: a browser that sends "+header+" is stopped by the preflight; add "+header+" to its Access-Control-Allow-Headers")
+	}
+	return w
 }
 
 func headerOr(h string) string {

@@ -181,8 +181,27 @@ func TestConvertProxy(t *testing.T) {
 }
 
 // TestPlanDeploysABehindStage: a method already as asked, on a stage that
-// runs an older definition of it, gets the deployment only.
+// runs an older definition of it, gets the deployment only when --method
+// names it; a plan for the whole API that changes nothing deploys nothing
+// (it would deploy what someone else changed), and says so.
 func TestPlanDeploysABehindStage(t *testing.T) {
+	f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+	a := awsfake.Example(f)
+	a.Method("/jobs/{id}", "GET", `{"methodIntegration": {"type": "MOCK", "integrationResponses": {"200": {"statusCode": "200"}}}}`)
+	a.Delete("/jobs/{id}", "PUT")
+	cl := serve(t, f)
+	whole, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod"})
+	require.NoError(t, err)
+	p := whole.Plan(FixOptions{Mode: Async})
+	assert.Empty(t, p.Steps)
+	require.Len(t, p.Notes, 1)
+	assert.Equal(t, "the stage prod runs an older definition (see the problems above), and the plan does not deploy it since it changes nothing: name the methods with --method to deploy them, or deploy the API yourself (aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod)", p.Notes[0])
+}
+
+// TestPlanDeploysANamedBehindMethod: a method --method names, already as
+// asked, on a stage that runs an older definition of it, gets the
+// deployment only.
+func TestPlanDeploysANamedBehindMethod(t *testing.T) {
 	_, cl := example(t)
 	r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"POST /jobs"}})
 	require.NoError(t, err)
@@ -447,4 +466,58 @@ func TestConvertProxyCallers(t *testing.T) {
 
 # Warning: POST /custom: its Lambda authorizer's context values reach the function as strings
 `, warnings[:strings.Index(warnings, "\n# Note")])
+}
+
+// TestPlanStackDrift: a fix to an API a CloudFormation stack made says that
+// it is drift, which the stack's next update may undo.
+func TestPlanStackDrift(t *testing.T) {
+	f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+	awsfake.Example(f).Tags = map[string]string{"aws:cloudformation:stack-name": "jobs-prod", "team": "x"}
+	cl := serve(t, f)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: awsfake.ExampleAPI})
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, r.WriteText(&b))
+	assert.True(t, strings.HasPrefix(b.String(), "REST API jobs (a1b2c3d4e5) in us-east-1, account 123456789012, made by the CloudFormation stack jobs-prod\n"), b.String())
+	p := r.Plan(FixOptions{Mode: Client})
+	require.NotEmpty(t, p.Steps)
+	assert.Contains(t, p.Notes, "the CloudFormation stack jobs-prod made this API (its tag aws:cloudformation:stack-name): these changes are drift, which the stack's next update may undo where its template says otherwise; make them in the template too (AsyncInvoke on the method, with the macro)")
+}
+
+// TestPreflight: a client method whose preflight (the console's Enable
+// CORS: a mock whose response maps Access-Control-Allow-Headers from a
+// literal) does not allow its header is a warning, since a browser that
+// sends the header is stopped; a plan that makes a method client says the
+// same. A preflight that allows the header, in any case, or *, is fine.
+func TestPreflight(t *testing.T) {
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+	preflight := func(headers string) string {
+		return `{"methodResponses": {"200": {"statusCode": "200", "responseParameters": {"method.response.header.Access-Control-Allow-Headers": false}}},
+			"methodIntegration": {"type": "MOCK", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}, "integrationResponses": {"200": {"statusCode": "200",
+			"responseParameters": {"method.response.header.Access-Control-Allow-Headers": "'` + headers + `'", "method.response.header.Access-Control-Allow-Origin": "'*'"}}}}}`
+	}
+	lambda := func(params string) string {
+		return `{"requestParameters": {"method.request.header.InvocationType": false}, "methodResponses": {"200": {"statusCode": "200"}}, "methodIntegration": {"type": "AWS", "httpMethod": "POST", "uri": "` + uri + `", "requestParameters": {` + params + `}, "integrationResponses": {"200": {"statusCode": "200"}}}}`
+	}
+	const client = `"integration.request.header.X-Amz-Invocation-Type": "method.request.header.InvocationType"`
+	const console = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+	f := awsfake.New("123456789012", "us-east-1")
+	a := f.AddAPI("t", "t")
+	a.Method("/blocked", "OPTIONS", preflight(console))
+	a.Method("/blocked", "PUT", lambda(client))
+	a.Method("/blocked", "POST", lambda(``))
+	a.Method("/allowed", "OPTIONS", preflight("Content-Type, invocationtype"))
+	a.Method("/allowed", "PUT", lambda(client))
+	a.Method("/any", "OPTIONS", preflight("*"))
+	a.Method("/any", "PUT", lambda(client))
+	a.Method("/none", "PUT", lambda(client))
+	fn := f.AddFunction("worker")
+	fn.Allow("", "s", "")
+	fn.OnFailure("", "arn:aws:sqs:us-east-1:123456789012:failures", 1)
+	cl := serve(t, f)
+	r, err := Run(context.Background(), cl, Options{RestAPIID: "t", Methods: []string{"PUT /blocked", "POST /blocked", "PUT /allowed", "PUT /any", "PUT /none"}})
+	require.NoError(t, err)
+	assert.Equal(t, []Finding{{Method: "PUT /blocked", Code: CodeCORS, Message: "lets the caller choose with the header InvocationType, but its preflight (OPTIONS /blocked) allows the headers " + console + " only: a browser that sends InvocationType is stopped by the preflight and its request never made; add InvocationType to the preflight's Access-Control-Allow-Headers"}}, r.Warnings)
+	p := r.Plan(FixOptions{Mode: Client})
+	assert.Equal(t, []Finding{{Method: "POST /blocked", Code: "callers", Message: "its preflight (OPTIONS /blocked) allows the headers " + console + " only: a browser that sends InvocationType is stopped by the preflight; add InvocationType to its Access-Control-Allow-Headers"}}, p.Warnings)
 }

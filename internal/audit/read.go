@@ -95,6 +95,7 @@ func (m method) key() string { return m.HTTPMethod + " " + m.Path }
 type definition struct {
 	ID, Name         string
 	BinaryMediaTypes []string
+	Tags             map[string]string
 	Methods          []method
 }
 
@@ -105,7 +106,7 @@ func (cl *Clients) readDefinition(ctx context.Context, id string, pageSize int32
 	if err != nil {
 		return definition{}, callError("reading the REST API "+id, err)
 	}
-	d := definition{ID: id, Name: deref(api.Name), BinaryMediaTypes: api.BinaryMediaTypes}
+	d := definition{ID: id, Name: deref(api.Name), BinaryMediaTypes: api.BinaryMediaTypes, Tags: api.Tags}
 	if pageSize <= 0 {
 		pageSize = 500
 	}

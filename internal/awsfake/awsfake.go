@@ -84,6 +84,7 @@ func (f *Fake) Mutations() []Request {
 type API struct {
 	ID, Name         string
 	BinaryMediaTypes []string
+	Tags             map[string]string
 	resources        []*resource
 	stages           map[string]*stage
 	deployments      map[string][]*resource
@@ -292,7 +293,7 @@ func (f *Fake) apigateway(w http.ResponseWriter, req *http.Request, segs []strin
 	rest := segs[2:]
 	switch {
 	case len(rest) == 0 && req.Method == http.MethodGet:
-		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes})
+		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes, "tags": a.Tags})
 	case len(rest) == 1 && rest[0] == "resources" && req.Method == http.MethodGet:
 		a.getResources(w, req.URL.Query())
 	case len(rest) == 1 && rest[0] == "stages" && req.Method == http.MethodGet:
