@@ -113,7 +113,12 @@ func (r *Report) Plan(o FixOptions) *Plan {
 		p.Notes = append(p.Notes, "the CloudFormation stack "+r.API.Stack+" made this API (its tag "+stackTag+"): these changes are drift, which the stack's next update may undo where its template says otherwise; make them in the template too (AsyncInvoke on the method, with the macro)")
 	}
 	behind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment })
-	if len(p.Steps) == 0 && r.Stage != nil && behind && !asked {
+	asIs := map[string]bool{} // methods --method names that are as asked already
+	for _, f := range p.Skipped {
+		asIs[f.Method] = asked && f.Code == "unchanged"
+	}
+	namedBehind := slices.ContainsFunc(r.Problems, func(f Finding) bool { return f.Code == CodeDeployment && asIs[f.Method] })
+	if len(p.Steps) == 0 && r.Stage != nil && behind && !namedBehind {
 		// Nothing to fix: deploying would only deploy what someone else
 		// changed, which nobody asked for.
 		p.Notes = append(p.Notes, fmt.Sprintf("the stage %s runs an older definition (see the problems above), and the plan does not deploy it since it changes nothing: name the methods with --method to deploy them, or deploy the API yourself (aws apigateway create-deployment --rest-api-id %s --stage-name %s)", r.Stage.Name, r.API.ID, r.Stage.Name))

@@ -216,6 +216,24 @@ func TestPlanDeploysANamedBehindMethod(t *testing.T) {
 	assert.Empty(t, r.Plan(FixOptions{Mode: Client, Methods: []string{"GET /health"}}).Steps, "a stage that runs the methods as defined is not deployed to")
 }
 
+// TestPlanRefusedNotDeployed: a method --method names that is behind on
+// the stage but refused is not deployed either: the plan changes nothing.
+func TestPlanRefusedNotDeployed(t *testing.T) {
+	f := awsfake.New(awsfake.ExampleAccount, awsfake.ExampleRegion)
+	a := awsfake.Example(f)
+	a.Method("/legacy/{proxy+}", "ANY", `{"methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:legacy/invocations", "requestParameters": {"integration.request.header.X-Trace": "'on'"}}}`)
+	cl := serve(t, f)
+	o := Options{RestAPIID: awsfake.ExampleAPI, Stage: "prod", Methods: []string{"ANY /legacy/{proxy+}"}}
+	r, err := Run(context.Background(), cl, o)
+	require.NoError(t, err)
+	require.Equal(t, Behind, r.Methods[0].Deployed.State)
+	p := r.Plan(FixOptions{Mode: Async, Methods: o.Methods})
+	assert.Empty(t, p.Steps)
+	assert.True(t, p.Refused())
+	require.Len(t, p.Notes, 1)
+	assert.True(t, strings.HasPrefix(p.Notes[0], "the stage prod runs an older definition (see the problems above), and the plan does not deploy it"), p.Notes[0])
+}
+
 // TestPlanUnnamed: without --method, --fix changes only the Lambda methods
 // clearly wrong in the direction the mode asks (no mapping at all; 'event'
 // in the wrong case with always), repairs those already as asked, and
