@@ -106,6 +106,8 @@ func auditCommand(args []string, stdio IO) int {
 		return c.usageError("--fix needs --mode always or --mode client")
 	case mode.value == "always" && *header != "":
 		return c.usageError("--header goes with --mode client")
+	case event.value != "" && len(methods) == 0:
+		return c.usageError("--event proxy converts the proxy methods --method names, and no other: name them")
 	case *header != "" && !macro.IsHeaderName(*header):
 		return c.usageError("--header: want an HTTP header name such as %s, not %q", audit.DefaultHeader, *header)
 	}

@@ -54,6 +54,7 @@ func TestAuditExitCodes(t *testing.T) {
 		{"--fix without --mode", []string{"--fix"}, 2, "", "--fix needs --mode always or --mode client"},
 		{"--apply without --fix", []string{"--apply"}, 2, "", "--mode, --header, --event and --apply go with --fix"},
 		{"--header with always", []string{"--fix", "--mode", "always", "--header", "X"}, 2, "", "--header goes with --mode client"},
+		{"--event proxy without --method", []string{"--fix", "--mode", "always", "--event", "proxy"}, 2, "", "--event proxy converts the proxy methods --method names, and no other: name them"},
 		{"--header with a space", []string{"--fix", "--mode", "client", "--header", "X Y"}, 2, "", `--header: want an HTTP header name such as InvocationType, not "X Y"`},
 		{"--header with a slash", []string{"--fix", "--mode", "client", "--header", "a/b"}, 2, "", `--header: want an HTTP header name such as InvocationType, not "a/b"`},
 		{"a plan", []string{"--fix", "--mode", "always", "--stage", "prod"}, 0, "Plan (nothing changes without --apply):", ""},
