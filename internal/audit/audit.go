@@ -202,7 +202,9 @@ func (r *Report) compareStage(def definition, all bool) map[string]snapshot {
 		r.warn("", CodeUnknown, r.Stage.Note)
 		return nil
 	}
-	if !hasIntegrations && len(deployed) > 0 {
+	if !hasIntegrations {
+		// API Gateway deploys no API without methods, nor a method without
+		// an integration: an export without any left them out.
 		r.Stage.Note = "the stage's export carries no x-amazon-apigateway-integration (the endpoint exports none), so its deployment is not compared"
 		r.warn("", CodeUnknown, r.Stage.Note)
 		return nil
