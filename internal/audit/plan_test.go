@@ -230,20 +230,6 @@ func TestCommandsMakeTheSameCalls(t *testing.T) {
 	assert.Equal(t, calls(t, sdk.Mutations()), calls(t, cli.Mutations()))
 }
 
-// failing answers a PATCH of an integration as an emulator that does not
-// implement it: 500 with an HTML page.
-type failing struct{ http.Handler }
-
-func (f failing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPatch {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"))
-		return
-	}
-	f.Handler.ServeHTTP(w, r)
-}
-
 // TestApplyFailure: a step that fails stops the plan, with one clear
 // message: which step, its command, what the endpoint answered, and what
 // had been done.
@@ -252,7 +238,7 @@ func TestApplyFailure(t *testing.T) {
 	awsfake.Example(f)
 	fakeEnv(t)
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	srv := httptest.NewServer(failing{f})
+	srv := httptest.NewServer(awsfake.NotImplemented(f, func(r *http.Request) bool { return r.Method == http.MethodPatch }))
 	defer srv.Close()
 	cl, err := Connect(context.Background(), Config{Region: awsfake.ExampleRegion, EndpointURL: srv.URL})
 	require.NoError(t, err)

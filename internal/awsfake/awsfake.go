@@ -665,3 +665,18 @@ func lambdaError(w http.ResponseWriter, status int, code, message string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"Type": "User", "Message": message})
 }
+
+// NotImplemented serves h, except that it answers the requests match picks
+// as an emulator answers an operation it does not implement (moto's
+// UpdateIntegration): 500 with an HTML page and no error of the service's.
+func NotImplemented(h http.Handler, match func(*http.Request) bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !match(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>")
+	})
+}

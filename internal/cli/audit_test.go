@@ -96,26 +96,14 @@ func TestAuditApply(t *testing.T) {
 	assert.Empty(t, out.Plan.Steps, "applied once, nothing is left to do")
 }
 
-// failingPatch answers a PATCH of an integration as an emulator that does
-// not implement it: 500 with an HTML page.
-type failingPatch struct{ http.Handler }
-
-func (f failingPatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/integration") {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("<h1>Internal Server Error</h1>"))
-		return
-	}
-	f.Handler.ServeHTTP(w, r)
-}
-
 // TestAuditApplyFails: --apply that stops at a failed step exits 3 (the
 // command could not finish, not a problem found); with -f json standard
 // output still says what was planned and how many steps were applied.
 func TestAuditApplyFails(t *testing.T) {
 	f, flags := exampleAPI(t)
-	srv := httptest.NewServer(failingPatch{f})
+	srv := httptest.NewServer(awsfake.NotImplemented(f, func(r *http.Request) bool {
+		return r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/integration")
+	}))
 	t.Cleanup(srv.Close)
 	flags[1] = srv.URL
 	args := append([]string{"audit", "--rest-api-id", awsfake.ExampleAPI, "--fix", "--mode", "client", "--method", "PUT /jobs/{id}", "--method", "GET /jobs/{id}", "--apply", "-f", "json"}, flags...)
