@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +22,7 @@ import (
 // SEED=... runs more, and CASE=i runs one case of a seed alone.
 var (
 	genN     = flag.Int("gen.n", 300, "generated templates to check")
-	genSeed  = flag.Uint64("gen.seed", 16, "the generator's seed")
+	genSeed  = flag.Uint64("gen.seed", 33, "the generator's seed (33: each known failure shows in its first 300 templates)")
 	genCase  = flag.Int("gen.case", -1, "check only this case of the seed")
 	genSave  = flag.String("gen.save", "", "write each failing case, minimized, to DIR/<oracle>-<seed>-<case>.yaml")
 	genMin   = flag.Duration("gen.minimize", 60*time.Second, "how long to minimize each distinct failure")
@@ -88,7 +87,7 @@ func TestGenerated(t *testing.T) {
 	wg.Wait()
 
 	matched, failed := map[int]int{}, map[int]int{}
-	passed := map[int][]string{} // cases a known failure's predicate matched that did not fail so
+	passed := map[int][]string{}         // cases a known failure's predicate matched that did not fail so
 	unexpected := map[string][]outcome{} // by failure signature
 	var order []string
 	expanded, features := 0, map[string]bool{}
@@ -100,9 +99,6 @@ func TestGenerated(t *testing.T) {
 			features[f] = true
 		}
 		known := knownFor(res.c)
-		for _, k := range known {
-			matched[k.Case]++
-		}
 		seen := map[string]bool{}
 		explained := map[int]bool{}
 		for _, f := range res.r.Failures {
@@ -126,6 +122,12 @@ func TestGenerated(t *testing.T) {
 			save(t, o, res.c, f, 0)
 		}
 		for _, k := range known {
+			// A template the macro refuses for another reason cannot show
+			// a failure of its expansion: it neither passes nor fails.
+			if !res.r.Expanded && !explained[k.Case] {
+				continue
+			}
+			matched[k.Case]++
 			if !explained[k.Case] && len(passed[k.Case]) < 5 {
 				passed[k.Case] = append(passed[k.Case], fmt.Sprint(res.c.Index))
 			}
@@ -134,8 +136,10 @@ func TestGenerated(t *testing.T) {
 	t.Logf("seed %d: %d templates (%d expanded, %d refused) in %s; %d of the %d features combined",
 		*genSeed, len(results), expanded, len(results)-expanded, time.Since(start).Round(time.Second), len(features), len(gen.Names()))
 	for _, k := range knownFailures {
-		t.Logf("known case %d: predicate matched %d templates, %d failed as expected (passed: %s)", k.Case, matched[k.Case], failed[k.Case], strings.Join(passed[k.Case], " "))
-		if *genCase < 0 && matched[k.Case] > 0 && failed[k.Case] == 0 {
+		t.Logf("known case %d: predicate matched %d templates (expanded, or failed), %d failed as expected (passed: %s)", k.Case, matched[k.Case], failed[k.Case], strings.Join(passed[k.Case], " "))
+		// A predicate tells the ingredients of a failure, not every
+		// template that has them fails: judge on a run of make test's size.
+		if *genCase < 0 && len(results) >= 300 && matched[k.Case] > 0 && failed[k.Case] == 0 {
 			t.Errorf("case %d passes now: remove it from the table (knownFailures in tests/generator_known_test.go)", k.Case)
 		}
 	}
@@ -190,12 +194,21 @@ func explains(known []*known, f oracle.Failure) *known {
 	return nil
 }
 
-// save writes a failing case, minimized, when -gen.save is set: the
-// reproducers of tests/testdata/gen come from it.
+// saved are the known cases and failure signatures already saved.
+var saved = map[string]bool{}
+
+// save writes a failing case, minimized, when -gen.save is set: the first
+// of each known case and of each other failure. The reproducers of
+// tests/testdata/gen come from it.
 func save(t *testing.T, o *oracle.Oracles, c *gen.Case, f oracle.Failure, knownCase int) {
-	if *genSave == "" {
+	key := f.Signature()
+	if knownCase > 0 {
+		key = fmt.Sprint(knownCase)
+	}
+	if *genSave == "" || saved[key] {
 		return
 	}
+	saved[key] = true
 	name := fmt.Sprintf("%s-%d-%d.yaml", f.Oracle, c.Seed, c.Index)
 	if knownCase > 0 {
 		name = fmt.Sprintf("case%d-%d-%d.yaml", knownCase, c.Seed, c.Index)
@@ -241,5 +254,3 @@ func indent(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-var _ = sort.Strings

@@ -49,9 +49,10 @@ type function struct {
 
 // A role is an IAM role of the template.
 type role struct {
-	id    string
-	cond  condSet
-	props *tree.Object
+	id      string
+	cond    condSet
+	props   *tree.Object
+	granted bool // the author grants it destinations already
 }
 
 // A target is what an integration invokes, as its Uri names it.
@@ -136,30 +137,40 @@ func (b *builder) build() {
 	}
 }
 
-// sharedGrants records "role-grant-under-two-conditions" when two
-// functions that run with one role, under different conditions, send to
-// the same destination: the role needs the grant under both.
+// sharedGrants records "role-grant-under-two-conditions" when a role
+// needs a grant for one destination under two sets of conditions: two
+// configurations that run with it send to the destination, and exist
+// under different conditions (their function's, and the conditions of
+// their destinations).
 func (b *builder) sharedGrants() {
-	sends := map[*role]map[*dest][]condSet{}
-	for key, s := range b.settings {
+	sends := map[*role]map[string][]condSet{} // by role and destination as written
+	for _, key := range sortedKeys(b.settings) {
+		s := b.settings[key]
 		f := b.function(strings.SplitN(key, ":", 2)[0])
 		if s == nil || f == nil {
 			continue
 		}
+		cond := f.cond
+		for _, d := range []*dest{s.onFailure, s.onSuccess} {
+			if d != nil {
+				cond = cond.union(d.cond)
+			}
+		}
 		for _, r := range f.roles {
 			for _, d := range []*dest{s.onFailure, s.onSuccess} {
-				if d == nil {
+				if d == nil || r.granted {
 					continue
 				}
 				if sends[r] == nil {
-					sends[r] = map[*dest][]condSet{}
+					sends[r] = map[string][]condSet{}
 				}
-				for _, c := range sends[r][d] {
-					if !slices.Equal(c, f.cond) {
+				to := string(tree.Encode(d.expr))
+				for _, c := range sends[r][to] {
+					if !slices.Equal(c, cond) {
 						b.feature("role-grant-under-two-conditions")
 					}
 				}
-				sends[r][d] = append(sends[r][d], f.cond)
+				sends[r][to] = append(sends[r][to], cond)
 			}
 		}
 	}
@@ -362,7 +373,9 @@ func (b *builder) newFunction(cond condSet) *function {
 	f := &function{cond: cond, aliases: map[string]string{}}
 	rec := func(s string) { b.feature(s); f.features = append(f.features, s) }
 	if b.longFunction {
-		f.id, b.longFunction = b.longID("Worker", 255-len("AsyncInvokeConfig")+b.intn(20)-10), false
+		// Long enough that a name made of it and a suffix (AsyncInvokeConfig,
+		// SAM's EventInvokeConfig) is over 255, short enough to be one.
+		f.id, b.longFunction = b.longID("Worker", 240+b.intn(16)), false
 		rec("name-long-function")
 	} else {
 		f.id = b.id("Worker")
@@ -407,7 +420,7 @@ func (b *builder) roleFor(f *function) *role {
 			fits = append(fits, r)
 		}
 	}
-	if len(fits) > 0 && b.chance(0.3) {
+	if len(fits) > 0 && b.chance(0.45) {
 		r := oneOf(b, fits...)
 		f.features = append(f.features, "role-shared")
 		b.feature("role-shared")
@@ -557,7 +570,7 @@ func (b *builder) pickDest(u *use, onSuccess bool, rec func(string)) *dest {
 			fits = append(fits, d)
 		}
 	}
-	if len(fits) > 0 && b.chance(0.3) {
+	if len(fits) > 0 && b.chance(0.45) {
 		return oneOf(b, fits...)
 	}
 	d := &dest{cond: b.ownCond("destination"), onSuccess: onSuccess}

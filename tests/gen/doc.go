@@ -13,6 +13,17 @@
 // macro generates. Tables are in features.go: a new feature is one row
 // (a name and a small function that changes the template being built).
 //
+// To add a feature: add a row to the table of what it varies. A new
+// shorthand option is a group in options (a "-default" row for leaving it
+// out, and one row per way of giving it: u.object().Set(...)); a new form
+// of integration URI is a row of targets; something the author already has
+// is a row of useFeatures or functionFeatures. If the README says the macro
+// refuses it, the row calls b.mustRefuse(why); if the macro may refuse it
+// with a given reason, b.mayRefuseIf(pattern). If it changes what an
+// asynchronous method looks like once deployed, teach the oracle
+// (oracle/deploy.go) what to expect. TestFeatures checks that every row is
+// reached.
+//
 // Generate(seed, index) is a pure function of its arguments: the same pair
 // always gives the same Case, so one failing template of a long run is
 // reproduced alone. A Case carries the template (with the shorthand), the

@@ -62,7 +62,7 @@ func isSAM(b *builder, _ *builder) bool { return b.sam }
 // nameFeatures put names near CloudFormation's limits, or equal to those
 // the macro generates.
 var nameFeatures = []row[*builder]{
-	{name: "name-long-function", apply: func(b *builder, _ *builder) { b.longFunction = true }},
+	{name: "name-long-function", p: 0.15, apply: func(b *builder, _ *builder) { b.longFunction = true }},
 	{name: "name-long-api", apply: func(b *builder, _ *builder) { b.longAPI = true }},
 	{name: "name-long-role", apply: func(b *builder, _ *builder) { b.longRole = true }},
 	{name: "name-long-condition", apply: func(b *builder, _ *builder) { b.longCondition = true }},
@@ -598,6 +598,7 @@ var useFeatures = []row[*use]{
 	}},
 	{name: "role-inline-grant", ok: inlineGrantFits, apply: func(b *builder, u *use) {
 		r := u.t.fn.roles[0]
+		r.granted = true
 		r.props.Set("Policies", []any{obj("PolicyName", "deliver", "PolicyDocument", policyDocument(grants(u.s)...))})
 	}},
 	{name: "method-restapiid-getatt", ok: onMethod, apply: func(_ *builder, u *use) { u.props.Set("RestApiId", getAtt(u.api.id, "RestApiId")) }},
@@ -830,6 +831,7 @@ func (b *builder) existingPolicy(u *use, extra condSet) {
 	if !cond.satisfiable() {
 		return
 	}
+	r.granted = true
 	id := b.id(r.id + "Grants")
 	b.add(id, "AWS::IAM::Policy", cond, obj("PolicyName", "grants", "Roles", []any{ref(r.id)},
 		"PolicyDocument", policyDocument(grants(u.s)...)))
