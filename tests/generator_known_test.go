@@ -16,9 +16,15 @@ import (
 // passes now: remove it from the table": remove each entry as its fix
 // merges. A failure no entry explains fails the test.
 //
-// Cases 11 and 12 of the issue are about asyncinvoke expand and check
-// (YAML keys, a misspelled shorthand): the generator checks the macro's
-// output, so only case 11 shows here, through the YAML round trip.
+// Only templates the macro expanded (or that failed as Fails says) count
+// as matched: a template it refuses for another reason shows nothing.
+//
+// Case 11 shows through the YAML round trip of the expanded template (as
+// asyncinvoke expand writes a JSON template). Case 12 (a misspelled
+// shorthand that asyncinvoke check does not report) is not in the
+// generator's reach: the author's template keeps the misspelling, so
+// cfn-lint reports it before and after the macro alike. Cases 13 and 14
+// were found by the generator.
 var knownFailures = []known{
 	{Case: 1, What: "MergeDefinitions: true on a SAM Api and a SAM function without Events: a nil-pointer panic in mergedEvents",
 		Match: func(c *gen.Case) bool {
@@ -49,7 +55,8 @@ var knownFailures = []known{
 			return false
 		},
 		Fails: regexp.MustCompile(`^lint: E3005 `)},
-	// Before case 4: a template with a conditional grant may miss KMS too.
+	// Before case 4: a template with a conditional grant may miss KMS too,
+	// and the first entry whose Fails matches explains a failure.
 	{Case: 6, What: "KMS: no kms:GenerateDataKey/kms:Decrypt for a SAM-made role, for a key named by a template alias",
 		Match: func(c *gen.Case) bool {
 			return c.Has("kms-key-ref") || c.Has("kms-key-arn") || c.Has("kms-alias-ref") || c.Has("kms-alias-name")
@@ -57,9 +64,9 @@ var knownFailures = []known{
 		Fails: regexp.MustCompile(`^grant: .*may not kms:\w+ on [^,:]+:[^,]*(, kms:\w+ on [^,]*)*: Lambda cannot deliver`)},
 	{Case: 4, What: "a grant under a condition the configuration does not have counts as a grant (and the configuration waits for it rather than for a grant it does have)",
 		Match: func(c *gen.Case) bool {
-			return (c.Has("existing-policy-conditional") || c.Has("existing-policy-grant"))
+			return c.Has("existing-policy-conditional") || c.Has("existing-policy-grant")
 		},
-		Fails: regexp.MustCompile(`^grant: .*(may not |does not wait for \w*Grants)`)},
+		Fails: regexp.MustCompile(`^grant: .*(may not |does not wait for )`)},
 	{Case: 5, What: "SAM's own EventInvokeConfig property is not the existing configuration: a second one, different settings not refused",
 		Match: func(c *gen.Case) bool { return c.Has("sam-own-event-invoke-config") },
 		Fails: regexp.MustCompile(`^(lint: E3019 |expanded: .*SAM's EventInvokeConfig|grant: Resources\.\w+EventInvokeConfig[ :]|settings: .*(configurations .*EventInvokeConfig|\w+EventInvokeConfig configures))`)},
@@ -70,7 +77,7 @@ var knownFailures = []known{
 		},
 		Fails: regexp.MustCompile(`^lint: E(3033|8001|3007|3006|1004) `)},
 	{Case: 8, What: "a conditional destination: the configuration takes its condition, or refers to it unconditionally",
-		Match: func(c *gen.Case) bool { return (c.Has("cond-destination")) },
+		Match: func(c *gen.Case) bool { return c.Has("cond-destination") },
 		Fails: regexp.MustCompile(`^(lint: W1001 |settings: .*(no AWS::Lambda::EventInvokeConfig configures|OnFailure is|OnSuccess is))`)},
 	{Case: 9, What: "import basepath prepend or split: the coverage check compares the path without the base path",
 		Match: func(c *gen.Case) bool {
@@ -103,7 +110,7 @@ var knownFailures = []known{
 		},
 		Fails: regexp.MustCompile(`^lint: E3001 .*EventInvokeConfig`)},
 	{Case: 14, What: "a role that needs one grant for two configurations under different conditions (two functions sharing it, or a conditional destination) gets one policy per set of conditions, with the same statements; expanded again (shorthand put back), a configuration also waits for the other policy: not idempotent (tests/testdata/gen/case14-shared-role.yaml, case14-conditional-destination.yaml)",
-		Match: func(c *gen.Case) bool { return (c.Has("role-grant-under-two-conditions")) },
+		Match: func(c *gen.Case) bool { return c.Has("role-grant-under-two-conditions") },
 		Fails: regexp.MustCompile(`^idempotence: .*shorthand put back`)},
 }
 
