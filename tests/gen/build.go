@@ -39,7 +39,6 @@ type function struct {
 	props    *tree.Object
 	roles    []*role // the template roles that may run it
 	samRole  bool    // SAM creates its role
-	external bool    // it runs with a role from outside the template (in some branch)
 	alias    string  // AutoPublishAlias, its own or Globals'
 	aliases  map[string]string
 	version  string

@@ -222,17 +222,13 @@ var apiFeatures = []row[*api]{
 
 // functionKinds: the function's type and how its role is written.
 var functionKinds = []row[*function]{
-	{name: "function-plain-literal-role", apply: func(b *builder, f *function) {
-		f.external = true
-		b.afterProps(f, literalRole)
-	}},
+	{name: "function-plain-literal-role", apply: func(b *builder, f *function) { b.afterProps(f, literalRole) }},
 	{name: "function-plain-template-role", weight: 30, apply: func(b *builder, f *function) {
 		r := b.roleFor(f)
 		f.roles = []*role{r}
 		b.afterProps(f, b.roleRef(f, r))
 	}},
 	{name: "function-plain-parameter-role", apply: func(b *builder, f *function) {
-		f.external = true
 		b.afterProps(f, b.param("RoleArn", obj("Type", "String", "Default", literalRole)))
 	}},
 	{name: "function-plain-if-role", apply: func(b *builder, f *function) { b.afterProps(f, b.roleIf(f, true)) }},
@@ -269,7 +265,7 @@ func (b *builder) roleIf(f *function, literalBranch bool) any {
 	case literalBranch && b.chance(0.5):
 		rec("role-if-literal")
 		prod := b.newRole("ProdRole", condSet{atomProd})
-		f.roles, f.external = []*role{prod}, true
+		f.roles = []*role{prod}
 		return ifThen(b.atom(atomProd), getAtt(prod.id, "Arn"), literalRole)
 	default:
 		rec("role-if-two-roles")
@@ -711,14 +707,14 @@ func inlineGrantFits(b *builder, u *use) bool {
 
 // required is the shorthand's Required option.
 func (u *use) required() bool {
-	r, _ := u.object().Get("Required")
+	r, _ := u.sh.Get("Required")
 	b, _ := r.(bool)
 	return b
 }
 
 // header is the client header a shorthand names, as written (a parameter's default).
 func (u *use) header() string {
-	h, ok := u.object().Get("Header")
+	h, ok := u.sh.Get("Header")
 	if !ok {
 		return "InvocationType"
 	}
