@@ -108,6 +108,7 @@ func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (pa
 		internalError(w)
 		return nil, nil, false
 	}
+	m.requested = res
 	return []byte(res.Output), res, true
 }
 
@@ -232,30 +233,6 @@ func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []b
 		}
 	}
 	s.respond(w, m, ir)
-}
-
-// mock serves a MOCK integration: its request template's statusCode (200
-// without one) selects the integration response, whose body is empty.
-func (s *Server) mock(w http.ResponseWriter, m *methodRequest) {
-	payload, res, ok := s.integrationRequest(w, m)
-	if !ok {
-		return
-	}
-	status := http.StatusOK
-	if res != nil {
-		var out struct {
-			StatusCode json.Number `json:"statusCode"`
-		}
-		if err := json.Unmarshal(payload, &out); err != nil {
-			s.log.Printf("%s %s: the mock's request template gives no JSON with a statusCode (%v); API Gateway answers 500", m.route.Method, m.route.Path, err)
-			internalError(w)
-			return
-		}
-		if n, err := out.StatusCode.Int64(); err == nil {
-			status = int(n)
-		}
-	}
-	s.respond(w, m, integrationResponse{status: status})
 }
 
 // invocationType computes X-Amz-Invocation-Type as the integration's request
