@@ -15,6 +15,9 @@ import (
 func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 	r := m.route
 	payload, _ := json.Marshal(proxyEvent(m))
+	if s.tooLarge(w, m, "RequestResponse", payload) { // the event: the body and what API Gateway adds
+		return
+	}
 	a := s.pools[r.FunctionID].invoke(m.req.Context(), payload)
 	if a.failed() {
 		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.error())

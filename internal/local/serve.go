@@ -134,10 +134,7 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 	if len(bytes.TrimSpace(payload)) == 0 {
 		payload = []byte("{}")
 	}
-	if limit := payloadLimit(typ); limit > 0 && len(payload) > limit {
-		s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
-			r.Method, r.Path, typ, len(payload), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
-		internalError(w)
+	if s.tooLarge(w, m, typ, payload) {
 		return typ
 	}
 	if !json.Valid(payload) {
@@ -163,6 +160,19 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 		internalError(w)
 	}
 	return typ
+}
+
+// tooLarge refuses a payload over Lambda's limit for its invocation type,
+// as Lambda refuses it, and answers as API Gateway does: 500.
+func (s *Server) tooLarge(w http.ResponseWriter, m *methodRequest, typ string, payload []byte) bool {
+	limit := payloadLimit(typ)
+	if limit == 0 || len(payload) <= limit {
+		return false
+	}
+	s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
+		m.route.Method, m.route.Path, typ, len(payload), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
+	internalError(w)
+	return true
 }
 
 // payloadLimit is Lambda's payload limit for an invocation type, 0 when it

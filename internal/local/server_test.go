@@ -343,7 +343,8 @@ Resources:
 
 // TestPayloadLimits: an invocation over Lambda's payload limit for its type
 // (1 MB asynchronous, 6 MB synchronous) is refused as Lambda refuses it, and
-// API Gateway answers 500; one at the limit runs.
+// API Gateway answers 500; one at the limit runs. So is a proxy
+// integration's event, which is larger than the body.
 func TestPayloadLimits(t *testing.T) {
 	body := func(n int) string { return `{"a":"` + strings.Repeat("x", n-len(`{"a":""}`)) + `"}` }
 	tests := []struct {
@@ -358,13 +359,20 @@ func TestPayloadLimits(t *testing.T) {
 		{"RequestResponse over the asynchronous limit", "RequestResponse", MaxAsyncPayload + 1, 200, 1, ""},
 		{"RequestResponse at its limit", "RequestResponse", MaxSyncPayload, 200, 1, ""},
 		{"RequestResponse over it", "RequestResponse", MaxSyncPayload + 1, 500, 0, "PUT /items: the RequestResponse payload is 6291457 bytes, over Lambda's limit of 6291456 for synchronous invocations"},
+		// A proxy integration's event: the body and what API Gateway adds.
+		{"proxy: an event under the limit", "proxy", MaxSyncPayload - 4096, 201, 1, ""},
+		{"proxy: a body at the limit makes an event over it", "proxy", MaxSyncPayload, 500, 0, "ANY /{proxy+}: the RequestResponse payload is 629"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, fake, log := newServer(t)
 			b := body(tc.size)
 			require.Len(t, b, tc.size)
-			req := httptest.NewRequest("PUT", "/items", strings.NewReader(b))
+			target := "/items"
+			if tc.typ == "proxy" {
+				target = "/a/b"
+			}
+			req := httptest.NewRequest("PUT", target, strings.NewReader(b))
 			req.Header.Set("InvocationType", tc.typ)
 			w := httptest.NewRecorder()
 			s.ServeHTTP(w, req)
