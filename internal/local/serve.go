@@ -89,7 +89,8 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 
 // integrationRequest is what API Gateway sends the integration: the
 // request template's output for the request's Content-Type, else the body
-// as it is, or a refusal (415) as PassthroughBehavior says. ok is false
+// (as ContentHandling converts it), or a refusal (415) as
+// PassthroughBehavior says. ok is false
 // when it has answered the request itself.
 func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (payload []byte, result *vtl.Result, ok bool) {
 	r := m.route
@@ -99,10 +100,17 @@ func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (pa
 		s.log.Printf("%s %s: no request template for Content-Type %q, and PassthroughBehavior %s; API Gateway answers 415", r.Method, r.Path, m.req.Header.Get("Content-Type"), r.Passthrough)
 		apiError(w, http.StatusUnsupportedMediaType, "UnsupportedMediaTypeException", "Unsupported Media Type")
 		return nil, nil, false
-	case t == nil || t.template == nil: // no template, or an empty one: the body passes through
-		return m.body, nil, true
 	}
-	res, err := s.render(m, t, m.body, "the request template")
+	body, converted := m.integrationBody()
+	if !converted {
+		s.log.Printf("%s %s: the body is not base64, which ContentHandling %s reads a text body as; API Gateway answers 500", r.Method, r.Path, r.ContentHandling)
+		internalError(w)
+		return nil, nil, false
+	}
+	if t == nil || t.template == nil { // no template, or an empty one: the body passes through
+		return body, nil, true
+	}
+	res, err := s.render(m, t, body, "the request template")
 	if err != nil {
 		s.log.Printf("%s %s: %v; API Gateway answers 500", r.Method, r.Path, err)
 		internalError(w)

@@ -144,7 +144,8 @@ func TestServe(t *testing.T) {
 		{"a function error selects by errorMessage", "GET", "/items/7", `{"fail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
-		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
+		// The API has no binary media types: API Gateway answers the base64 text.
+		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "aGk=", []string{"X-From", "proxy"}},
 		{"a request template makes the event", "PUT", "/items/7", `{"a": 1}`, nil, 200, `{"templated": 1}`, nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
