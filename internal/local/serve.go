@@ -160,8 +160,9 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 		// Lambda checks the call and answers 204 without running the
 		// function; API Gateway answers with the default integration
 		// response, as for Event.
-		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s", r.Method, r.Path, r.FunctionID)
-		s.respond(w, m, invokeResponse(http.StatusNoContent, newRequestID(), nil, ""))
+		id := newRequestID() // the DryRun call's
+		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s: no invocation has the request ID %s", r.Method, r.Path, r.FunctionID, id)
+		s.respond(w, m, invokeResponse(http.StatusNoContent, id, nil, ""))
 	default:
 		// Lambda refuses the call (InvalidParameterValueException): API Gateway answers 500.
 		s.log.Printf("%s %s: X-Amz-Invocation-Type %q is not Event, RequestResponse or DryRun; Lambda rejects the call", r.Method, r.Path, typ)
