@@ -76,7 +76,7 @@ func (t *Template) Execute(vars Variables) (*Result, error) {
 		ctx.Put("requestOverride", o.request)
 		ctx.Put("responseOverride", o.response)
 	}
-	req := overrideMap(ctx, "requestOverride", "header", "path", "querystring")
+	req := overrideMap(ctx, "requestOverride", "path", "header", "querystring")
 	resp := overrideMap(ctx, "responseOverride", "header")
 	stage, _ := fromGo(vars.StageVariables).(*Map)
 	if stage == nil {

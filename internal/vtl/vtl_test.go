@@ -233,6 +233,13 @@ $input.json("$")
 		assert.Equal(t, map[string]string{"X-A": "b"}, r.ResponseHeader)
 		assert.Zero(t, r.Status)
 	})
+	t.Run("there to set, as AWS lists them", func(t *testing.T) {
+		// LocalStack's test_sqs_amz_json_protocol, recorded against AWS,
+		// lists the keys of each in this order.
+		r, err := render(t, `$context.requestOverride.keySet() $context.responseOverride.keySet()`, vtl.Variables{})
+		require.NoError(t, err)
+		assert.Equal(t, "[path, header, querystring] [header]", r.Output)
+	})
 	t.Run("carried from the request template to the response template, which reads and adds to them", func(t *testing.T) {
 		req, err := render(t, `#set($context.requestOverride.path.body = "b")#set($context.responseOverride.status = 444)#set($context.responseOverride.header.foo = "bar")#set($context.responseOverride.custom = "c")`, vtl.Variables{})
 		require.NoError(t, err)
