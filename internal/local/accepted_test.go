@@ -1,10 +1,7 @@
 package local
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -19,14 +16,7 @@ import (
 // another. In client mode a synchronous call gets the function's result,
 // and the ID of that invocation in X-Request-Id.
 func TestAccepted(t *testing.T) {
-	fake := &fakeLambda{}
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	log := &syncWriter{w: &bytes.Buffer{}}
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "accepted.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL},
-		Log: log, RetryDelays: []time.Duration{time.Millisecond}})
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	s, fake, log := testdataServer(t, "accepted.yaml")
 
 	ranUnder := func(t *testing.T, id string) {
 		t.Helper()

@@ -1,11 +1,8 @@
 package local
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -23,13 +20,7 @@ import (
 // is not UTF-8: what is not is replaced, as an upload of a type API Gateway
 // does not treat as binary arrives corrupted.
 func TestBinaryBodies(t *testing.T) {
-	fake := &fakeLambda{}
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "binary.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL},
-		Log: &syncWriter{w: &bytes.Buffer{}}, RetryDelays: []time.Duration{time.Millisecond}})
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	s, fake, _ := testdataServer(t, "binary.yaml")
 	require.Empty(t, s.Warnings())
 	png := "\x89PNG\r\n\x1a\n\x00\xff"
 	tests := []struct {
@@ -75,12 +66,7 @@ func TestBinaryBodies(t *testing.T) {
 // is decoded when the request's first Accept media type is one of the
 // API's binary media types, and answered as the base64 text otherwise.
 func TestBinaryAnswers(t *testing.T) {
-	fake := &fakeLambda{}
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "binary.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL}})
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	s, _, _ := testdataServer(t, "binary.yaml")
 	tests := []struct{ accept, want string }{
 		{"image/png", "hi"},
 		{"image/png, text/html", "hi"},
@@ -101,13 +87,7 @@ func TestBinaryAnswers(t *testing.T) {
 // base64-decoded; a body that is not base64 cannot be converted, and API
 // Gateway answers 500.
 func TestContentHandling(t *testing.T) {
-	fake := &fakeLambda{}
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	log := &syncWriter{w: &bytes.Buffer{}}
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "binary.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL}, Log: log})
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	s, _, log := testdataServer(t, "binary.yaml")
 	w := call(s, "POST", "/decode", base64.StdEncoding.EncodeToString([]byte(`{"a": 1}`)), "Content-Type", "text/plain")
 	assert.Equal(t, 200, w.Code)
 	assert.JSONEq(t, `{"a": 1}`, w.Body.String(), "the fake echoes its event")
