@@ -18,9 +18,12 @@ func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 	if s.tooLarge(w, m, "RequestResponse", payload) { // the event: the body and what API Gateway adds
 		return
 	}
-	a := s.pools[r.FunctionID].invoke(m.req.Context(), payload)
-	if a.failed() {
-		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.error())
+	a, ok := s.call(w, m, payload, newRequestID())
+	if !ok {
+		return
+	}
+	if a.failure != nil { // a function error: API Gateway answers 502
+		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.failure)
 		badGateway(w)
 		return
 	}

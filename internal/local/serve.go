@@ -218,25 +218,9 @@ func (s *Server) invokeAsync(w http.ResponseWriter, m *methodRequest, payload []
 // invokeSync invokes the function and answers with its result, through
 // the integration response its errorMessage selects.
 func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []byte) {
-	r := m.route
 	id := newRequestID()
-	start := time.Now()
-	// Shutdown cuts a synchronous call short, as it does an asynchronous one.
-	ctx, cancel := context.WithCancel(m.req.Context())
-	defer cancel()
-	defer context.AfterFunc(s.stopping, cancel)()
-	a := s.pools[r.FunctionID].invoke(ctx, payload, withRequestID(id))
-	switch {
-	case a.err != nil && s.stopping.Err() != nil:
-		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
-		internalError(w)
-		return
-	case a.err != nil && m.req.Context().Err() != nil:
-		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
-		return
-	case a.err != nil:
-		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
-		internalError(w)
+	a, ok := s.call(w, m, payload, id)
+	if !ok {
 		return
 	}
 	ir := invokeResponse(http.StatusOK, id, a.out.Payload, "")
@@ -252,6 +236,33 @@ func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []b
 		}
 	}
 	s.respond(w, m, ir)
+}
+
+// call invokes the route's function synchronously, under request ID id.
+// Shutdown cuts it short, as it does an asynchronous one. When the
+// function did not answer, ok is false, and call has answered the request
+// as API Gateway answers an invocation Lambda does not take, 500 (or not
+// at all: its caller has gone), and logged one line.
+func (s *Server) call(w http.ResponseWriter, m *methodRequest, payload []byte, id string) (a attempt, ok bool) {
+	r := m.route
+	start := time.Now()
+	ctx, cancel := context.WithCancel(m.req.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopping, cancel)()
+	a = s.pools[r.FunctionID].invoke(ctx, payload, withRequestID(id))
+	switch {
+	case a.err != nil && s.stopping.Err() != nil:
+		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
+		internalError(w)
+	case a.err != nil && m.req.Context().Err() != nil:
+		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
+	case a.err != nil:
+		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
+		internalError(w)
+	default:
+		return a, true
+	}
+	return a, false
 }
 
 // invocationType computes X-Amz-Invocation-Type as the integration's request

@@ -391,25 +391,35 @@ func TestPayloadLimits(t *testing.T) {
 }
 
 // TestSyncCutShort: a synchronous call that shutdown cuts short gets one
-// line, as an asynchronous one does, and its caller API Gateway's 500.
+// line, as an asynchronous one does, and its caller API Gateway's 500 (the
+// invocation did not answer: an invocation error, not a function's); a
+// proxy integration's call too.
 func TestSyncCutShort(t *testing.T) {
-	s, fake, log := newServer(t)
-	w := httptest.NewRecorder()
-	answered := make(chan struct{})
-	go func() {
-		defer close(answered)
-		s.ServeHTTP(w, httptest.NewRequest("GET", "/items/7", strings.NewReader(`{"slow":true}`)))
-	}()
-	require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
-	s.Drain(50 * time.Millisecond)
-	select {
-	case <-answered:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the request was not answered")
+	tests := []struct{ method, target, line string }{
+		{"GET", "/items/7", `GET /items/\{id\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`},
+		{"POST", "/a/b", `ANY /\{proxy\+\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`},
 	}
-	assert.Equal(t, 500, w.Code)
-	assert.Regexp(t, `GET /items/\{id\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`, log.String())
-	assert.NotContains(t, log.String(), "operation error")
+	for _, tc := range tests {
+		t.Run(tc.target, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			w := httptest.NewRecorder()
+			answered := make(chan struct{})
+			go func() {
+				defer close(answered)
+				s.ServeHTTP(w, httptest.NewRequest(tc.method, tc.target, strings.NewReader(`{"slow":true}`)))
+			}()
+			require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+			s.Drain(50 * time.Millisecond)
+			select {
+			case <-answered:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the request was not answered")
+			}
+			assert.Equal(t, 500, w.Code)
+			assert.Regexp(t, tc.line, log.String())
+			assert.NotContains(t, log.String(), "operation error")
+		})
+	}
 }
 
 // TestFunctionOutsideTheTemplate: a route to a function defined elsewhere
