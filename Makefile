@@ -58,6 +58,7 @@ fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
 	$(GO) test ./internal/parse -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./internal/cli -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 	$(GO) test ./internal/vtl -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
+	$(GO) test ./internal/local -run '^$$' -fuzz '^FuzzMockStatus$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s
 
 fuzz: ## Each fuzz target for longer (FUZZTIME=2m by default here)
 	$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=$(if $(filter 10000x,$(FUZZTIME)),2m,$(FUZZTIME))

@@ -39,14 +39,20 @@ func TestNoProcessOutlivesTheCommand(t *testing.T) {
 		invoke bool   // local invoke, not start-api
 		end    string // signal, "kill -9", "broken pipe" or "parent ends"
 		says   string // on standard error, when it can still write there
+		status int    // the exit status; -1 when nobody can read it (killed, or its parent gone)
 	}{
-		{name: "the terminal closes (SIGHUP)", end: "SIGHUP", says: "Stopping on SIGHUP (the terminal closed)"},
-		{name: "SIGTERM", end: "SIGTERM", says: "Stopping on terminated"},
-		{name: "killed (SIGKILL)", end: "kill -9"},
-		{name: "| head: its standard error's reader goes", end: "broken pipe"},
-		{name: "its parent ends", end: "parent ends", says: "Stopping on its parent process ended"},
-		{name: "local invoke, the terminal closes (SIGHUP)", invoke: true, end: "SIGHUP", says: "asyncinvoke: invoke WorkerFunction: cut short by SIGHUP (the terminal closed) after"},
-		{name: "local invoke, Ctrl-C", invoke: true, end: "SIGINT", says: "asyncinvoke: invoke WorkerFunction: cut short by Ctrl-C (SIGINT) after"},
+		// start-api exits 0 when asked to stop (Ctrl-C, SIGTERM), and 128+n
+		// when its session goes away under it; local invoke, whose result
+		// never comes, 128+n whatever ends it.
+		{name: "the terminal closes (SIGHUP)", end: "SIGHUP", says: "Stopping on SIGHUP (the terminal closed)", status: 129},
+		{name: "SIGTERM", end: "SIGTERM", says: "Stopping on SIGTERM:", status: 0},
+		{name: "Ctrl-C", end: "SIGINT", says: "Stopping on Ctrl-C (SIGINT):", status: 0},
+		{name: "killed (SIGKILL)", end: "kill -9", status: -1},
+		{name: "| head: its standard error's reader goes", end: "broken pipe", status: 141},
+		{name: "its parent ends", end: "parent ends", says: "Stopping on its parent process ended", status: -1},
+		{name: "local invoke, the terminal closes (SIGHUP)", invoke: true, end: "SIGHUP", says: "asyncinvoke: invoke WorkerFunction: cut short by SIGHUP (the terminal closed) after", status: 129},
+		{name: "local invoke, Ctrl-C", invoke: true, end: "SIGINT", says: "asyncinvoke: invoke WorkerFunction: cut short by Ctrl-C (SIGINT) after", status: 130},
+		{name: "local invoke, SIGTERM", invoke: true, end: "SIGTERM", says: "asyncinvoke: invoke WorkerFunction: cut short by SIGTERM after", status: 143},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,6 +123,9 @@ func TestNoProcessOutlivesTheCommand(t *testing.T) {
 				case <-time.After(time.Minute):
 					t.Fatal("the command did not end")
 				}
+				if tc.status >= 0 {
+					assert.Equal(t, tc.status, cmd.ProcessState.ExitCode(), "exit status")
+				}
 			}
 			var left []string
 			deadline := time.Now().Add(30 * time.Second)
@@ -132,6 +141,9 @@ func TestNoProcessOutlivesTheCommand(t *testing.T) {
 			}
 			if tc.says != "" {
 				assert.Contains(t, logs.String(), tc.says)
+				// The emulator's own line for the invocation shutdown cut
+				// short, which the server's line has said.
+				assert.NotContains(t, logs.String(), "errResetReceived")
 			}
 		})
 	}

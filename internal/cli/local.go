@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -70,7 +71,9 @@ Build FUNCTION (a logical ID of the template) as sam build does, run it under
 the Lambda Runtime Interface Emulator and invoke it once with the event, as
 sam local invoke does. The function's result goes to standard output; its
 logs and the build's go to standard error. When the function fails, its error
-(errorMessage, errorType) goes to standard output and the exit code is 1.`
+(errorMessage, errorType) goes to standard output and the exit code is 1. Cut
+short by a signal, it exits 128 plus its number (130 for Ctrl-C, 143 for
+SIGTERM, 129 for SIGHUP or the end of its parent, 141 for a broken pipe).`
 
 func invoke(args []string, stdio IO) int {
 	c := newCommand("local invoke", "[-t template.yaml] [-e event.json] FUNCTION", invokeAbout, stdio)
@@ -118,7 +121,7 @@ func invoke(args []string, stdio IO) int {
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s: stopped before it ran, by %s\n", f.ID, why(ctx))
-			return exitProblems
+			return stopStatus(ctx, false)
 		}
 		return stdio.fail(err)
 	}
@@ -136,7 +139,7 @@ func invoke(args []string, stdio IO) int {
 		return exitProblems
 	case err != nil && ctx.Err() != nil:
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: cut short by %s after %s\n", f.ID, why(ctx), time.Since(start).Round(time.Millisecond))
-		return exitProblems
+		return stopStatus(ctx, false)
 	case err != nil:
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: invoke %s: %v\n", f.ID, err)
 		return exitProblems
@@ -195,7 +198,10 @@ seconds, then every emulator it started is stopped. An invocation this cuts
 short is not retried and has no record.
 
 Without -t it serves template.yaml. It exits 2 when the template has no REST
-API, and 1 at once when the port is taken.`
+API, and 1 at once when the port is taken or --host is not an address of this
+machine. Stopped by Ctrl-C or SIGTERM, it exits 0; stopped because its terminal
+closed (SIGHUP), its parent ended or its output's reader went away (a broken
+pipe), 128 plus the signal's number: 129, or 141 for the broken pipe.`
 
 func startAPI(args []string, stdio IO) int {
 	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]... [--destinations-dir DIR]", startAPIAbout, stdio)
@@ -253,7 +259,7 @@ func startAPI(args []string, stdio IO) int {
 	// The port first: fail at once, not after building every function.
 	l, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
 	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: cannot listen on %s port %d: %v; stop what uses it, or choose another port with --port\n", *host, *port, err)
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: cannot listen on %s port %d: %v; %s\n", *host, *port, err, listenAdvice(*host, err))
 		return exitProblems
 	}
 	defer l.Close()
@@ -268,7 +274,7 @@ func startAPI(args []string, stdio IO) int {
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: stopped before serving, by %s\n", why(ctx))
-			return exitProblems
+			return stopStatus(ctx, true)
 		}
 		return stdio.fail(err)
 	}
@@ -292,7 +298,24 @@ func startAPI(args []string, stdio IO) int {
 	_ = hs.Shutdown(sctx)
 	srv.Drain(time.Until(deadline))
 	fmt.Fprintln(stdio.Stderr, "Stopped")
-	return exitOK
+	return stopStatus(ctx, true)
+}
+
+// listenAdvice says what to do when the server cannot listen: about the
+// port when it is taken or reserved, about --host when that is not an
+// address of this machine.
+func listenAdvice(host string, err error) string {
+	var dns *net.DNSError
+	var addr *net.AddrError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "stop what uses it, or choose another port with --port"
+	case errors.Is(err, syscall.EACCES):
+		return "ports below 1024 need privileges: choose another port with --port"
+	case errors.As(err, &dns), errors.As(err, &addr), errors.Is(err, syscall.EADDRNOTAVAIL):
+		return fmt.Sprintf("--host %s is not an address of this machine: give one of its IP addresses or names, 127.0.0.1 (the default, this machine only) or 0.0.0.0 (every interface)", host)
+	}
+	return "check --host and --port"
 }
 
 // knownFunctions checks that every --function-endpoint names a function of

@@ -40,7 +40,7 @@ func session(stdio IO) (ctx context.Context, work string, done func(), err error
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, signals...)
 	stopWatching := make(chan struct{})
-	broken := watchPipes(stdio, func(err error) { cancel(err) }, stopWatching) // checks at once
+	broken := watchPipes(stdio, func(err error) { cancel(&ended{syscall.SIGPIPE, err.Error()}) }, stopWatching) // checks at once
 	if broken == nil {
 		broken = func() {}
 	}
@@ -77,17 +77,31 @@ func session(stdio IO) (ctx context.Context, work string, done func(), err error
 	}, nil
 }
 
-var errParentEnded = errors.New("its parent process ended")
+// ended is what ended a session, and the signal it stands for: the one
+// received; SIGPIPE for a broken pipe on standard output or error; SIGHUP
+// for the parent's end, which is the session's, as when the terminal
+// closes.
+type ended struct {
+	signal syscall.Signal
+	what   string
+}
+
+func (e *ended) Error() string { return e.what }
+
+var errParentEnded = &ended{syscall.SIGHUP, "its parent process ended"}
 
 // signalCause says what a signal means to the user.
 func signalCause(s os.Signal) error {
+	sig, _ := s.(syscall.Signal)
 	switch s {
 	case os.Interrupt:
-		return errors.New("Ctrl-C (SIGINT)")
+		return &ended{sig, "Ctrl-C (SIGINT)"}
 	case syscall.SIGHUP:
-		return errors.New("SIGHUP (the terminal closed)")
+		return &ended{sig, "SIGHUP (the terminal closed)"}
+	case syscall.SIGTERM:
+		return &ended{sig, "SIGTERM"}
 	}
-	return errors.New(s.String())
+	return &ended{sig, s.String()}
 }
 
 // why says what ended a session, for a log line.
@@ -96,4 +110,24 @@ func why(ctx context.Context) string {
 		return err.Error()
 	}
 	return "stopped"
+}
+
+// stopStatus is the exit status of a command its session's end stopped:
+// 128 plus the number of the signal the end stands for, as a shell
+// reports a process that signal killed (130 for Ctrl-C, 143 for SIGTERM,
+// 129 for SIGHUP or the parent's end, 141 for a broken pipe). A command
+// whose job is to run until it is stopped (start-api) exits 0 when it was
+// asked to stop, by Ctrl-C or SIGTERM, and stopped cleanly: supervisors
+// and scripts (kill, then wait) read that as a clean stop. Its session
+// going away under it (the terminal, its output's reader, its parent) is
+// no such request, and keeps 128+n.
+func stopStatus(ctx context.Context, runsUntilStopped bool) int {
+	var e *ended
+	if !errors.As(context.Cause(ctx), &e) {
+		return exitProblems
+	}
+	if runsUntilStopped && (e.signal == syscall.SIGINT || e.signal == syscall.SIGTERM) {
+		return exitOK
+	}
+	return 128 + int(e.signal)
 }

@@ -6,6 +6,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,11 @@ type Config struct {
 	MemoryMB  int               // AWS_LAMBDA_FUNCTION_MEMORY_SIZE; defaults to 128
 	Env       map[string]string // the function's environment variables
 	Log       io.Writer         // where the emulator and the function log; nil discards
+	// Stopping, once done, says that whoever runs the emulator is cutting
+	// short the invocations still running, and says so itself: the
+	// emulator's own line for each ("[ERROR] (rapid) Invoke failed
+	// error=errResetReceived") is then left out of Log.
+	Stopping context.Context
 }
 
 // Emulator is one running emulator process.
@@ -109,6 +115,9 @@ func start(ctx context.Context, rie string, c Config) (*Emulator, error) {
 		// broken pipe there is for this process to notice (and stop every
 		// emulator), not for the emulator to die of.
 		cmd.Stdout = onlyWriter{c.Log}
+		if c.Stopping != nil {
+			cmd.Stdout = &cutShortFilter{w: c.Log, stopping: c.Stopping}
+		}
 		cmd.Stderr = cmd.Stdout
 		cmd.WaitDelay = time.Second // the runtime may hold the pipe for a moment after the emulator ends
 	}
@@ -171,6 +180,40 @@ func (e *Emulator) Stop() {
 // onlyWriter hides the *os.File behind a writer, so that os/exec gives the
 // child a pipe.
 type onlyWriter struct{ io.Writer }
+
+// cutShortLine reports whether a line of the emulator's output is the one
+// it writes for an invocation that ends before the function answers (its
+// caller went away, or it was told to stop): "[ERROR] (rapid) Invoke
+// failed", with error=errResetReceived among its fields, in any order.
+func cutShortLine(line []byte) bool {
+	return bytes.Contains(line, []byte("(rapid) Invoke failed ")) && bytes.Contains(line, []byte(" error=errResetReceived"))
+}
+
+// cutShortFilter writes the emulator's output to w, but once stopping is
+// done, without the lines that mark an invocation cut short. The emulator
+// writes each line at once, so that a line reaches Write whole.
+type cutShortFilter struct {
+	w        io.Writer
+	stopping context.Context
+}
+
+func (f *cutShortFilter) Write(p []byte) (int, error) {
+	if f.stopping.Err() == nil || !cutShortLine(p) {
+		return f.w.Write(p)
+	}
+	var kept []byte
+	for line := range bytes.Lines(p) {
+		if !cutShortLine(line) {
+			kept = append(kept, line...)
+		}
+	}
+	if len(kept) > 0 {
+		if _, err := f.w.Write(kept); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
 
 // Invoke invokes the emulated function synchronously and returns its
 // response payload. When the function fails, the error is a

@@ -1,10 +1,7 @@
 package local
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -19,13 +16,7 @@ import (
 // another. In client mode a synchronous call gets the function's result,
 // and the ID of that invocation in X-Request-Id.
 func TestAccepted(t *testing.T) {
-	fake := &fakeLambda{}
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "accepted.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL},
-		Log: &syncWriter{w: &bytes.Buffer{}}, RetryDelays: []time.Duration{time.Millisecond}})
-	require.NoError(t, err)
-	t.Cleanup(s.Close)
+	s, fake, log := testdataServer(t, "accepted.yaml")
 
 	ranUnder := func(t *testing.T, id string) {
 		t.Helper()
@@ -45,14 +36,20 @@ func TestAccepted(t *testing.T) {
 		header               []string
 		status               int
 		accepted             bool // {"requestId": ...}; else the function's result
+		runs                 bool // the function runs under the ID answered
 	}{
-		{"always, Event: proxy", "POST", "/runs", nil, 202, true},
-		{"client, Event", "PUT", "/runs/7", []string{"x-mode", "Event"}, 202, true},
-		{"client, RequestResponse", "PUT", "/runs/7", []string{"X-Mode", "RequestResponse"}, 200, false},
-		{"client, no header: RequestResponse", "PUT", "/runs/7", nil, 200, false},
+		{"always, Event: proxy", "POST", "/runs", nil, 202, true, true},
+		{"client, Event", "PUT", "/runs/7", []string{"x-mode", "Event"}, 202, true, true},
+		{"client, RequestResponse", "PUT", "/runs/7", []string{"X-Mode", "RequestResponse"}, 200, false, true},
+		{"client, no header: RequestResponse", "PUT", "/runs/7", nil, 200, false, true},
+		// Lambda answers DryRun 204 with the request ID of that call, and
+		// runs nothing; the macro's template answers it as it answers
+		// Event, as API Gateway would: 202 with an ID no invocation has.
+		{"client, DryRun", "PUT", "/runs/7", []string{"X-Mode", "DryRun"}, 202, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			calls := fake.calls.Load()
 			w := call(s, tc.method, tc.target, `{"job":"j-1"}`, tc.header...)
 			require.Equal(t, tc.status, w.Code, w.Body.String())
 			id := w.Header().Get("X-Request-Id")
@@ -62,6 +59,11 @@ func TestAccepted(t *testing.T) {
 				assert.JSONEq(t, `{"requestId":"`+id+`"}`, w.Body.String())
 			} else {
 				assert.JSONEq(t, `{"job":"j-1"}`, w.Body.String(), "the function's result (the fake echoes its event)")
+			}
+			if !tc.runs {
+				assert.Equal(t, calls, fake.calls.Load(), "the function does not run")
+				assert.Contains(t, log.String(), "PUT /runs/{id}: DryRun: Lambda validates the call and does not run Fn: no invocation has the request ID "+id)
+				return
 			}
 			ranUnder(t, id)
 		})

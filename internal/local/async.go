@@ -1,6 +1,7 @@
 package local
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -102,7 +103,7 @@ func (s *Server) run(j *job) {
 		}
 		last = &a
 		if !last.failed() {
-			s.log.Printf("async %s %s (%s): succeeded in %s", j.id, j.pool.function, j.route, time.Since(start).Round(time.Millisecond))
+			s.log.Printf("async %s %s (%s): succeeded in %s%s", j.id, j.pool.function, j.route, time.Since(start).Round(time.Millisecond), errorStatusNote(last.out.Payload))
 			s.deliver(j, ConditionSuccess, n, last)
 			return
 		}
@@ -125,6 +126,24 @@ func (s *Server) run(j *job) {
 		case <-s.stopping.Done():
 		}
 	}
+}
+
+// errorStatusNote flags a result that is a proxy response (a JSON object
+// with a numeric statusCode) of a server error (5xx): serverless-http and
+// most proxy handlers report an error so, rather than throw, and Lambda
+// counts only a function error as a failure.
+func errorStatusNote(payload []byte) string {
+	var r struct {
+		StatusCode *json.Number `json:"statusCode"`
+	}
+	if json.Unmarshal(payload, &r) != nil || r.StatusCode == nil {
+		return ""
+	}
+	n, err := r.StatusCode.Int64()
+	if err != nil || n < 500 || n > 599 {
+		return ""
+	}
+	return fmt.Sprintf(", but answered statusCode %d: Lambda counts it as a success, so no retry and no OnFailure record; throw instead", n)
 }
 
 // dropped says that a failed event is dropped, when its function has no

@@ -57,8 +57,8 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 // header, or, with "emulator": true, without it as the emulator answers),
 // {"ageBy": seconds} moves the clock before answering (once hold is closed,
 // with "hold": true), {"slow": true} holds the call until the caller gives
-// up; any other event succeeds with {"done": event}. It records the
-// request ID of every call.
+// up, {"answer": result} succeeds with that result; any other event
+// succeeds with {"done": event}. It records the request ID of every call.
 type asyncLambda struct {
 	clock *clock
 	hold  chan struct{}
@@ -72,11 +72,12 @@ func (f *asyncLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.ids = append(f.ids, r.Header.Get("X-Amzn-RequestId"))
 	f.mu.Unlock()
 	var ev struct {
-		Fail     string `json:"fail"`
-		Emulator bool   `json:"emulator"`
-		AgeBy    int    `json:"ageBy"`
-		Slow     bool   `json:"slow"`
-		Hold     bool   `json:"hold"`
+		Fail     string          `json:"fail"`
+		Emulator bool            `json:"emulator"`
+		AgeBy    int             `json:"ageBy"`
+		Slow     bool            `json:"slow"`
+		Hold     bool            `json:"hold"`
+		Answer   json.RawMessage `json:"answer"`
 	}
 	_ = json.Unmarshal(b, &ev)
 	if ev.Hold {
@@ -91,6 +92,8 @@ func (f *asyncLambda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		}
 		json.NewEncoder(w).Encode(map[string]string{"errorMessage": ev.Fail, "errorType": "Failure"})
+	case ev.Answer != nil:
+		w.Write(ev.Answer)
 	default:
 		w.Write([]byte(`{"done":` + string(b) + `}`))
 	}
@@ -171,6 +174,21 @@ func TestAsyncDestinations(t *testing.T) {
 			calls: 1, dest: "Topic", condition: "Success", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST",
 			responsePayload: `{"done":{"job":8}}`,
 			log:             `async async-1 Fn \(POST /latest\): on-success record to Topic`,
+		},
+		{
+			// serverless-http and most proxy handlers answer an error so:
+			// Lambda's success all the same, which the log flags.
+			name: "a proxy response with a 5xx statusCode succeeds: to OnSuccess, not retried, and said", method: "POST", path: "/latest",
+			body:  `{"answer":{"statusCode":500,"body":"{\"message\":\"Internal Server Error\"}"}}`,
+			calls: 1, dest: "Topic", condition: "Success", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST",
+			responsePayload: `{"statusCode":500,"body":"{\"message\":\"Internal Server Error\"}"}`,
+			log:             `(?m)async async-1 Fn \(POST /latest\): succeeded in \S+, but answered statusCode 500: Lambda counts it as a success, so no retry and no OnFailure record; throw instead$`,
+		},
+		{
+			name: "a proxy response with a 4xx statusCode is not flagged", method: "POST", path: "/latest", body: `{"answer":{"statusCode":404}}`,
+			calls: 1, dest: "Topic", condition: "Success", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:Fn:$LATEST",
+			responsePayload: `{"statusCode":404}`,
+			log:             `(?m)async async-1 Fn \(POST /latest\): succeeded in \S+$`,
 		},
 		{
 			name: "alias: Lambda's two retries, then to an ARN from a parameter", method: "POST", path: "/alias", body: `{"fail":"x"}`,

@@ -12,7 +12,10 @@
 //   - server.go: the Server, its start and its shutdown
 //   - pool.go: the emulators that run each function's invocations
 //   - serve.go: answering a request; proxy.go: the Lambda proxy event;
-//     errors.go: API Gateway's own error answers
+//     mock.go: MOCK integrations; errors.go: API Gateway's own error
+//     answers
+//   - binary.go: the API's binary media types, and how ContentHandling
+//     converts a body
 //   - request.go: the method request and its $context; templates.go:
 //     mapping templates (internal/vtl runs them), their selection by
 //     Content-Type and Accept, PassthroughBehavior; response.go: the

@@ -146,7 +146,9 @@ func (f Function) Config(bootstrap string, log io.Writer) emulator.Config {
 }
 
 // Start finds the emulator (emulator.Find, which may install it), then
-// builds f and starts it under the emulator.
+// builds f and starts it under the emulator. Once ctx is done, the
+// emulator's own line for an invocation that this cuts short is left out
+// of log: the caller says it.
 func Start(ctx context.Context, f Function, workDir string, log io.Writer) (*emulator.Emulator, error) {
 	rie, err := emulator.Find(ctx, log)
 	if err != nil {
@@ -158,5 +160,6 @@ func Start(ctx context.Context, f Function, workDir string, log io.Writer) (*emu
 	}
 	config := f.Config(bootstrap, log)
 	config.RIE = rie
+	config.Stopping = ctx // whoever ends ctx says that the invocation was cut short
 	return emulator.Start(ctx, config)
 }

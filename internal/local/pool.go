@@ -106,6 +106,7 @@ func (s *Server) startPool(ctx context.Context, c Config, f Function) (*pool, er
 	}
 	config := f.Config(bootstrap, c.Log)
 	config.RIE = c.RIE
+	config.Stopping = s.stopping // the server says which invocations shutdown cuts short
 	p := &pool{function: f.ID, idle: make(chan *lambda.Client, c.Concurrency), config: &config, log: s.log, max: c.Concurrency}
 	first, err := p.start(ctx)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"unicode/utf8"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -15,9 +15,15 @@ import (
 func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 	r := m.route
 	payload, _ := json.Marshal(proxyEvent(m))
-	a := s.pools[r.FunctionID].invoke(m.req.Context(), payload)
-	if a.failed() {
-		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.error())
+	if s.tooLarge(w, m, "RequestResponse", payload) { // the event: the body and what API Gateway adds
+		return
+	}
+	a, ok := s.call(w, m, payload, newRequestID())
+	if !ok {
+		return
+	}
+	if a.failure != nil { // a function error: API Gateway answers 502
+		s.log.Printf("%s %s: proxy integration: %v", r.Method, r.Path, a.failure)
 		badGateway(w)
 		return
 	}
@@ -35,8 +41,12 @@ func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 			w.Header().Add(k, v)
 		}
 	}
+	// API Gateway decodes a base64 body when the request's first Accept
+	// media type is a binary media type of the API, and else answers the
+	// base64 text (Binary media types for REST APIs: Lambda proxy
+	// integrations).
 	b := []byte(resp.Body)
-	if resp.IsBase64Encoded {
+	if accept, _, _ := strings.Cut(m.req.Header.Get("Accept"), ","); resp.IsBase64Encoded && isBinary(accept, r.binaryTypes) {
 		if d, err := base64.StdEncoding.DecodeString(resp.Body); err == nil {
 			b = d
 		}
@@ -50,7 +60,9 @@ func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 // test_lambda_aws_proxy_integration, recorded against AWS): a map, a body
 // or an identity field without a value is null; headers and the query
 // string give the last value of each name, their multiValue forms every
-// one; requestContext holds the request's $context values.
+// one; requestContext holds the request's $context values; the body is
+// base64-encoded when its Content-Type is one of the API's binary media
+// types (isBase64Encoded), and else text.
 func proxyEvent(m *methodRequest) map[string]any {
 	req, c := m.req, m.context()
 	headers, multiHeaders := map[string]any{}, map[string]any{}
@@ -99,10 +111,10 @@ func proxyEvent(m *methodRequest) map[string]any {
 	}
 	switch body := m.body; {
 	case len(body) == 0:
-	case utf8.Valid(body):
-		ev["body"] = string(body)
-	default:
+	case m.binaryRequest(): // its Content-Type is a binary media type of the API
 		ev["body"], ev["isBase64Encoded"] = base64.StdEncoding.EncodeToString(body), true
+	default: // text, even when it is not UTF-8 (a binary upload of another type arrives corrupted)
+		ev["body"] = asText(body)
 	}
 	return ev
 }

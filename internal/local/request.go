@@ -24,6 +24,10 @@ type methodRequest struct {
 	requestID  string // $context.requestId: API Gateway's, answered as x-amzn-RequestId
 	extendedID string // $context.extendedRequestId, answered as x-amz-apigw-id
 	received   time.Time
+	// requested is what the request template gave (nil when none ran): its
+	// overrides carry on to the response template, and what it set in
+	// $context.responseOverride applies to the response.
+	requested *vtl.Result
 	// endpointRequestID is $context.awsEndpointRequestId once the
 	// integration has answered: the request ID of Lambda's Invoke, which
 	// is the invocation's (x-amzn-RequestId of its answer); "" before, and
@@ -94,7 +98,11 @@ func (m *methodRequest) params() vtl.Params {
 
 // variables are what a mapping template reads, with body as $input.
 func (m *methodRequest) variables(body []byte) vtl.Variables {
-	return vtl.Variables{Body: string(body), Params: m.params(), Context: m.context()}
+	v := vtl.Variables{Body: string(body), Params: m.params(), Context: m.context()}
+	if m.requested != nil {
+		v.Overrides = m.requested.Overrides
+	}
+	return v
 }
 
 // render runs a mapping template; notices go to the log.

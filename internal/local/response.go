@@ -88,7 +88,8 @@ func (r *Route) selectResponse(ir *integrationResponse) *Response {
 // respond answers the method request from the integration response, as
 // API Gateway does: the selected integration response's status; its
 // header mappings; its response template for the Accept header (else the
-// body as it is); then what the template overrides.
+// body as it is); then what the templates set in
+// $context.responseOverride, the request template's included.
 func (s *Server) respond(w http.ResponseWriter, m *methodRequest, ir integrationResponse) {
 	r := m.route
 	chosen := r.selectResponse(&ir)
@@ -111,6 +112,7 @@ func (s *Server) respond(w http.ResponseWriter, m *methodRequest, ir integration
 		}
 	}
 	body, contentType := ir.body, "application/json"
+	overrides := m.requested // what the request template set in $context.responseOverride
 	if t := chosen.responseTemplate(m.req.Header.Get("Accept")); t != nil {
 		contentType = t.ContentType
 		if t.template != nil {
@@ -121,12 +123,15 @@ func (s *Server) respond(w http.ResponseWriter, m *methodRequest, ir integration
 				return
 			}
 			body = []byte(res.Output)
-			if res.Status != 0 {
-				status = res.Status
-			}
-			for k, v := range res.ResponseHeader {
-				header.Set(k, v)
-			}
+			overrides = res // continuing the request template's
+		}
+	}
+	if overrides != nil {
+		if overrides.Status != 0 {
+			status = overrides.Status
+		}
+		for k, v := range overrides.ResponseHeader {
+			header.Set(k, v)
 		}
 	}
 	if header.Get("Content-Type") == "" {

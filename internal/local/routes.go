@@ -23,6 +23,8 @@ type Route struct {
 	api      any    // the RestApiId, as the template writes it (!Ref API for a document's operation)
 	segments []string
 	target   Target // what a Lambda integration invokes; set by NewServer, which knows the parameters
+	// binaryTypes are the binary media types of the route's API.
+	binaryTypes []string
 	Integration
 }
 
@@ -44,6 +46,9 @@ type Integration struct {
 	// Broken says why the route cannot work as written; it is answered as
 	// API Gateway answers a broken integration.
 	Broken string
+	// ContentHandling is the integration's CONVERT_TO_TEXT or
+	// CONVERT_TO_BINARY, "" when it has none.
+	ContentHandling string
 }
 
 // Response is an integration response.
@@ -97,8 +102,20 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 			}
 		}
 	})
+	binary := map[string][]string{} // by API
+	apiGlobals := cfn.SAMGlobalsFor(t, cfn.TypeSAMAPI)
 	for i := range routes {
 		r := &routes[i]
+		types, read := binary[r.API]
+		if !read {
+			var warning string
+			types, warning = tt.binaryMediaTypes(r.API, apiGlobals, vals.text)
+			binary[r.API] = types
+			if warning != "" {
+				warnings = append(warnings, warning)
+			}
+		}
+		r.binaryTypes = types
 		r.segments = splitPath(r.Path)
 		if r.Broken == "" && r.needsPermission() && !macro.Permitted(t, parameters, r.api, r.Method, r.Path, r.uri) {
 			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s from %s %s of %s (no AWS::Lambda::Permission for %s on it, or on the alias or version the integration invokes, whose SourceArn covers this method); API Gateway would answer 500",

@@ -89,7 +89,8 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) string {
 
 // integrationRequest is what API Gateway sends the integration: the
 // request template's output for the request's Content-Type, else the body
-// as it is, or a refusal (415) as PassthroughBehavior says. ok is false
+// (as ContentHandling converts it), or a refusal (415) as
+// PassthroughBehavior says. ok is false
 // when it has answered the request itself.
 func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (payload []byte, result *vtl.Result, ok bool) {
 	r := m.route
@@ -99,15 +100,23 @@ func (s *Server) integrationRequest(w http.ResponseWriter, m *methodRequest) (pa
 		s.log.Printf("%s %s: no request template for Content-Type %q, and PassthroughBehavior %s; API Gateway answers 415", r.Method, r.Path, m.req.Header.Get("Content-Type"), r.Passthrough)
 		apiError(w, http.StatusUnsupportedMediaType, "UnsupportedMediaTypeException", "Unsupported Media Type")
 		return nil, nil, false
-	case t == nil || t.template == nil: // no template, or an empty one: the body passes through
-		return m.body, nil, true
 	}
-	res, err := s.render(m, t, m.body, "the request template")
+	body, converted := m.integrationBody()
+	if !converted {
+		s.log.Printf("%s %s: the body is not base64, which ContentHandling %s reads a text body as; API Gateway answers 500", r.Method, r.Path, r.ContentHandling)
+		internalError(w)
+		return nil, nil, false
+	}
+	if t == nil || t.template == nil { // no template, or an empty one: the body passes through
+		return body, nil, true
+	}
+	res, err := s.render(m, t, body, "the request template")
 	if err != nil {
 		s.log.Printf("%s %s: %v; API Gateway answers 500", r.Method, r.Path, err)
 		internalError(w)
 		return nil, nil, false
 	}
+	m.requested = res
 	return []byte(res.Output), res, true
 }
 
@@ -133,10 +142,7 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 	if len(bytes.TrimSpace(payload)) == 0 {
 		payload = []byte("{}")
 	}
-	if limit := payloadLimit(typ); limit > 0 && len(payload) > limit {
-		s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
-			r.Method, r.Path, typ, len(payload), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
-		internalError(w)
+	if s.tooLarge(w, m, typ, payload) {
 		return typ
 	}
 	if !json.Valid(payload) {
@@ -154,14 +160,28 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 		// Lambda checks the call and answers 204 without running the
 		// function; API Gateway answers with the default integration
 		// response, as for Event.
-		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s", r.Method, r.Path, r.FunctionID)
-		s.respond(w, m, invokeResponse(http.StatusNoContent, newRequestID(), nil, ""))
+		id := newRequestID() // the DryRun call's
+		s.log.Printf("%s %s: DryRun: Lambda validates the call and does not run %s: no invocation has the request ID %s", r.Method, r.Path, r.FunctionID, id)
+		s.respond(w, m, invokeResponse(http.StatusNoContent, id, nil, ""))
 	default:
 		// Lambda refuses the call (InvalidParameterValueException): API Gateway answers 500.
 		s.log.Printf("%s %s: X-Amz-Invocation-Type %q is not Event, RequestResponse or DryRun; Lambda rejects the call", r.Method, r.Path, typ)
 		internalError(w)
 	}
 	return typ
+}
+
+// tooLarge refuses a payload over Lambda's limit for its invocation type,
+// as Lambda refuses it, and answers as API Gateway does: 500.
+func (s *Server) tooLarge(w http.ResponseWriter, m *methodRequest, typ string, payload []byte) bool {
+	limit := payloadLimit(typ)
+	if limit == 0 || len(payload) <= limit {
+		return false
+	}
+	s.log.Printf("%s %s: the %s payload is %d bytes, over Lambda's limit of %d for %s invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500",
+		m.route.Method, m.route.Path, typ, len(payload), limit, map[string]string{"Event": "asynchronous", "RequestResponse": "synchronous"}[typ])
+	internalError(w)
+	return true
 }
 
 // payloadLimit is Lambda's payload limit for an invocation type, 0 when it
@@ -198,25 +218,9 @@ func (s *Server) invokeAsync(w http.ResponseWriter, m *methodRequest, payload []
 // invokeSync invokes the function and answers with its result, through
 // the integration response its errorMessage selects.
 func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []byte) {
-	r := m.route
 	id := newRequestID()
-	start := time.Now()
-	// Shutdown cuts a synchronous call short, as it does an asynchronous one.
-	ctx, cancel := context.WithCancel(m.req.Context())
-	defer cancel()
-	defer context.AfterFunc(s.stopping, cancel)()
-	a := s.pools[r.FunctionID].invoke(ctx, payload, withRequestID(id))
-	switch {
-	case a.err != nil && s.stopping.Err() != nil:
-		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
-		internalError(w)
-		return
-	case a.err != nil && m.req.Context().Err() != nil:
-		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
-		return
-	case a.err != nil:
-		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
-		internalError(w)
+	a, ok := s.call(w, m, payload, id)
+	if !ok {
 		return
 	}
 	ir := invokeResponse(http.StatusOK, id, a.out.Payload, "")
@@ -234,28 +238,31 @@ func (s *Server) invokeSync(w http.ResponseWriter, m *methodRequest, payload []b
 	s.respond(w, m, ir)
 }
 
-// mock serves a MOCK integration: its request template's statusCode (200
-// without one) selects the integration response, whose body is empty.
-func (s *Server) mock(w http.ResponseWriter, m *methodRequest) {
-	payload, res, ok := s.integrationRequest(w, m)
-	if !ok {
-		return
+// call invokes the route's function synchronously, under request ID id.
+// Shutdown cuts it short, as it does an asynchronous one. When the
+// function did not answer, ok is false, and call has answered the request
+// as API Gateway answers an invocation Lambda does not take, 500 (or not
+// at all: its caller has gone), and logged one line.
+func (s *Server) call(w http.ResponseWriter, m *methodRequest, payload []byte, id string) (a attempt, ok bool) {
+	r := m.route
+	start := time.Now()
+	ctx, cancel := context.WithCancel(m.req.Context())
+	defer cancel()
+	defer context.AfterFunc(s.stopping, cancel)()
+	a = s.pools[r.FunctionID].invoke(ctx, payload, withRequestID(id))
+	switch {
+	case a.err != nil && s.stopping.Err() != nil:
+		s.log.Printf("%s %s: synchronous invocation of %s cut short by shutdown after %s; answered 500", r.Method, r.Path, r.FunctionID, time.Since(start).Round(time.Millisecond))
+		internalError(w)
+	case a.err != nil && m.req.Context().Err() != nil:
+		s.log.Printf("%s %s: the caller went away after %s, before %s answered", r.Method, r.Path, time.Since(start).Round(time.Millisecond), r.FunctionID)
+	case a.err != nil:
+		s.log.Printf("%s %s: invoke %s: %v", r.Method, r.Path, r.FunctionID, a.err)
+		internalError(w)
+	default:
+		return a, true
 	}
-	status := http.StatusOK
-	if res != nil {
-		var out struct {
-			StatusCode json.Number `json:"statusCode"`
-		}
-		if err := json.Unmarshal(payload, &out); err != nil {
-			s.log.Printf("%s %s: the mock's request template gives no JSON with a statusCode (%v); API Gateway answers 500", m.route.Method, m.route.Path, err)
-			internalError(w)
-			return
-		}
-		if n, err := out.StatusCode.Int64(); err == nil {
-			status = int(n)
-		}
-	}
-	s.respond(w, m, integrationResponse{status: status})
+	return a, false
 }
 
 // invocationType computes X-Amz-Invocation-Type as the integration's request

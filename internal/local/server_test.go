@@ -144,7 +144,8 @@ func TestServe(t *testing.T) {
 		{"a function error selects by errorMessage", "GET", "/items/7", `{"fail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"so does one without X-Amz-Function-Error, as the emulator answers", "GET", "/items/7", `{"quietfail":1}`, nil, 400, `"errorMessage":"bad input"`, nil},
 		{"literal segments win over {param}", "POST", "/items/special", "", nil, 204, "", []string{"X-Mock", "yes"}},
-		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "hi", []string{"X-From", "proxy"}},
+		// The API has no binary media types: API Gateway answers the base64 text.
+		{"{proxy+} takes the rest, as a proxy event", "GET", "/a/b/c", "", nil, 201, "aGk=", []string{"X-From", "proxy"}},
 		{"a request template makes the event", "PUT", "/items/7", `{"a": 1}`, nil, 200, `{"templated": 1}`, nil},
 		{"no permission: broken", "DELETE", "/items/7", "{}", nil, 500, "Internal server error", nil},
 		{"HTTP integrations are not emulated: broken", "PATCH", "/items/7", "{}", nil, 500, "Internal server error", nil},
@@ -343,7 +344,8 @@ Resources:
 
 // TestPayloadLimits: an invocation over Lambda's payload limit for its type
 // (1 MB asynchronous, 6 MB synchronous) is refused as Lambda refuses it, and
-// API Gateway answers 500; one at the limit runs.
+// API Gateway answers 500; one at the limit runs. So is a proxy
+// integration's event, which is larger than the body.
 func TestPayloadLimits(t *testing.T) {
 	body := func(n int) string { return `{"a":"` + strings.Repeat("x", n-len(`{"a":""}`)) + `"}` }
 	tests := []struct {
@@ -358,13 +360,20 @@ func TestPayloadLimits(t *testing.T) {
 		{"RequestResponse over the asynchronous limit", "RequestResponse", MaxAsyncPayload + 1, 200, 1, ""},
 		{"RequestResponse at its limit", "RequestResponse", MaxSyncPayload, 200, 1, ""},
 		{"RequestResponse over it", "RequestResponse", MaxSyncPayload + 1, 500, 0, "PUT /items: the RequestResponse payload is 6291457 bytes, over Lambda's limit of 6291456 for synchronous invocations"},
+		// A proxy integration's event: the body and what API Gateway adds.
+		{"proxy: an event under the limit", "proxy", MaxSyncPayload - 4096, 201, 1, ""},
+		{"proxy: a body at the limit makes an event over it", "proxy", MaxSyncPayload, 500, 0, "ANY /{proxy+}: the RequestResponse payload is 629"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, fake, log := newServer(t)
 			b := body(tc.size)
 			require.Len(t, b, tc.size)
-			req := httptest.NewRequest("PUT", "/items", strings.NewReader(b))
+			target := "/items"
+			if tc.typ == "proxy" {
+				target = "/a/b"
+			}
+			req := httptest.NewRequest("PUT", target, strings.NewReader(b))
 			req.Header.Set("InvocationType", tc.typ)
 			w := httptest.NewRecorder()
 			s.ServeHTTP(w, req)
@@ -382,25 +391,35 @@ func TestPayloadLimits(t *testing.T) {
 }
 
 // TestSyncCutShort: a synchronous call that shutdown cuts short gets one
-// line, as an asynchronous one does, and its caller API Gateway's 500.
+// line, as an asynchronous one does, and its caller API Gateway's 500 (the
+// invocation did not answer: an invocation error, not a function's); a
+// proxy integration's call too.
 func TestSyncCutShort(t *testing.T) {
-	s, fake, log := newServer(t)
-	w := httptest.NewRecorder()
-	answered := make(chan struct{})
-	go func() {
-		defer close(answered)
-		s.ServeHTTP(w, httptest.NewRequest("GET", "/items/7", strings.NewReader(`{"slow":true}`)))
-	}()
-	require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
-	s.Drain(50 * time.Millisecond)
-	select {
-	case <-answered:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the request was not answered")
+	tests := []struct{ method, target, line string }{
+		{"GET", "/items/7", `GET /items/\{id\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`},
+		{"POST", "/a/b", `ANY /\{proxy\+\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`},
 	}
-	assert.Equal(t, 500, w.Code)
-	assert.Regexp(t, `GET /items/\{id\}: synchronous invocation of Fn cut short by shutdown after \S+; answered 500\n`, log.String())
-	assert.NotContains(t, log.String(), "operation error")
+	for _, tc := range tests {
+		t.Run(tc.target, func(t *testing.T) {
+			s, fake, log := newServer(t)
+			w := httptest.NewRecorder()
+			answered := make(chan struct{})
+			go func() {
+				defer close(answered)
+				s.ServeHTTP(w, httptest.NewRequest(tc.method, tc.target, strings.NewReader(`{"slow":true}`)))
+			}()
+			require.Eventually(t, func() bool { return fake.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+			s.Drain(50 * time.Millisecond)
+			select {
+			case <-answered:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the request was not answered")
+			}
+			assert.Equal(t, 500, w.Code)
+			assert.Regexp(t, tc.line, log.String())
+			assert.NotContains(t, log.String(), "operation error")
+		})
+	}
 }
 
 // TestFunctionOutsideTheTemplate: a route to a function defined elsewhere

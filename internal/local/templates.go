@@ -58,8 +58,8 @@ func mappingTemplates(v any, what string) ([]MappingTemplate, error) {
 	return out, nil
 }
 
-// readTemplates reads an integration's request templates and its
-// PassthroughBehavior.
+// readTemplates reads an integration's request templates, its
+// PassthroughBehavior and its ContentHandling.
 func (ig *Integration) readTemplates(in *tree.Object, k cfn.IntegrationKeys) error {
 	var err error
 	if ig.RequestTemplates, err = mappingTemplates(valueOf(in, k.RequestTemplates), "its request template"); err != nil {
@@ -73,6 +73,19 @@ func (ig *Integration) readTemplates(in *tree.Object, k cfn.IntegrationKeys) err
 			ig.Passthrough = b
 		default:
 			return fmt.Errorf("its %s %s is not %s, %s or %s", k.PassthroughBehavior, describe(v), cfn.WhenNoMatch, cfn.WhenNoTemplates, cfn.Never)
+		}
+	}
+	key := "ContentHandling"
+	if k == cfn.OpenAPIIntegration {
+		key = "contentHandling"
+	}
+	if v := valueOf(in, key); v != nil {
+		s, _ := v.(string)
+		switch h := strings.ToUpper(s); h {
+		case convertToText, convertToBinary:
+			ig.ContentHandling = h
+		default:
+			return fmt.Errorf("its %s %s is not %s or %s", key, describe(v), convertToText, convertToBinary)
 		}
 	}
 	return nil

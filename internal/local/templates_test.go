@@ -17,11 +17,18 @@ import (
 // fake Lambda that echoes its event.
 func templateServer(t *testing.T) (*Server, *fakeLambda, *syncWriter) {
 	t.Helper()
+	return testdataServer(t, "templates.yaml")
+}
+
+// testdataServer serves a testdata template, its function Fn at a fake
+// Lambda that echoes its event.
+func testdataServer(t *testing.T, file string) (*Server, *fakeLambda, *syncWriter) {
+	t.Helper()
 	fake := &fakeLambda{}
 	ts := httptest.NewServer(fake)
 	t.Cleanup(ts.Close)
 	log := &syncWriter{w: &bytes.Buffer{}}
-	s, err := NewServer(context.Background(), Config{Template: expanded(t, "templates.yaml", nil), Endpoints: map[string]string{"Fn": ts.URL},
+	s, err := NewServer(context.Background(), Config{Template: expanded(t, file, nil), Endpoints: map[string]string{"Fn": ts.URL},
 		Log: log, RetryDelays: []time.Duration{time.Millisecond}})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)

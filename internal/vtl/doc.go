@@ -65,7 +65,9 @@
 //   - $context and $stageVariables are the caller's maps;
 //     $context.requestOverride.{header,path,querystring} and
 //     $context.responseOverride.{header,status} are there to set, and
-//     Result returns what the template set.
+//     Result returns what the template set; Result.Overrides carries them
+//     on to the response template (Variables.Overrides), as API Gateway
+//     does.
 //
 // # Bounds
 //

@@ -22,7 +22,23 @@ type Variables struct {
 	Context map[string]any
 	// StageVariables is $stageVariables.
 	StageVariables map[string]string
+	// Overrides, when set, are $context.requestOverride and
+	// responseOverride as an earlier template left them (Result.Overrides),
+	// in place of the Context's.
+	Overrides *Overrides
 }
+
+// Overrides are $context.requestOverride and $context.responseOverride as
+// a template left them, whatever it set in them. API Gateway carries them
+// from the request template to the response template, which reads them
+// and may set more; and what the request template set in responseOverride
+// applies to the response even when no response template runs
+// (LocalStack's tests recorded against AWS,
+// test_integration_mock_with_request_overrides_in_response_template,
+// test_integration_mock_with_response_override_in_request_template and
+// test_integration_mock_with_vtl_map_assignation). Executing a template
+// with them continues them: they are not to be used twice.
+type Overrides struct{ request, response *Map }
 
 // Params are a method request's parameters.
 type Params struct {
@@ -40,6 +56,9 @@ type Result struct {
 	// Status is $context.responseOverride.status, 0 unless set to a
 	// status code from 100 to 599 (API Gateway ignores other values).
 	Status int
+	// Overrides are the overrides as the template left them, for the
+	// response template (Variables.Overrides).
+	Overrides *Overrides
 	// Notices say what the template did that API Gateway does without a
 	// word but a reader may want to know: a #foreach stopped at
 	// MaxIterations, a method or property that does not exist (null), a
@@ -53,7 +72,11 @@ func (t *Template) Execute(vars Variables) (*Result, error) {
 	if ctx == nil {
 		ctx = NewMap()
 	}
-	req := overrideMap(ctx, "requestOverride", "header", "path", "querystring")
+	if o := vars.Overrides; o != nil {
+		ctx.Put("requestOverride", o.request)
+		ctx.Put("responseOverride", o.response)
+	}
+	req := overrideMap(ctx, "requestOverride", "path", "header", "querystring")
 	resp := overrideMap(ctx, "responseOverride", "header")
 	stage, _ := fromGo(vars.StageVariables).(*Map)
 	if stage == nil {
@@ -83,6 +106,7 @@ func (t *Template) Execute(vars Variables) (*Result, error) {
 		RequestPath:        e.stringMap(req.Get("path")),
 		RequestQueryString: e.stringMap(req.Get("querystring")),
 		ResponseHeader:     e.stringMap(resp.Get("header")),
+		Overrides:          &Overrides{request: req, response: resp},
 		Notices:            e.notices,
 	}
 	if i, _, isInt, ok := number(resp.Get("status")); ok && isInt && i >= 100 && i <= 599 {

@@ -233,6 +233,24 @@ $input.json("$")
 		assert.Equal(t, map[string]string{"X-A": "b"}, r.ResponseHeader)
 		assert.Zero(t, r.Status)
 	})
+	t.Run("there to set, as AWS lists them", func(t *testing.T) {
+		// LocalStack's test_sqs_amz_json_protocol, recorded against AWS,
+		// lists the keys of each in this order.
+		r, err := render(t, `$context.requestOverride.keySet() $context.responseOverride.keySet()`, vtl.Variables{})
+		require.NoError(t, err)
+		assert.Equal(t, "[path, header, querystring] [header]", r.Output)
+	})
+	t.Run("carried from the request template to the response template, which reads and adds to them", func(t *testing.T) {
+		req, err := render(t, `#set($context.requestOverride.path.body = "b")#set($context.responseOverride.status = 444)#set($context.responseOverride.header.foo = "bar")#set($context.responseOverride.custom = "c")`, vtl.Variables{})
+		require.NoError(t, err)
+		resp, err := render(t, `$context.requestOverride.path.body $context.responseOverride.status $context.responseOverride.header.foo $context.responseOverride.custom#set($context.responseOverride.header.X-B = "2")`,
+			vtl.Variables{Context: map[string]any{"requestId": "r"}, Overrides: req.Overrides})
+		require.NoError(t, err)
+		assert.Equal(t, "b 444 bar c", resp.Output)
+		assert.Equal(t, 444, resp.Status)
+		assert.Equal(t, map[string]string{"foo": "bar", "X-B": "2"}, resp.ResponseHeader)
+		assert.Equal(t, map[string]string{"body": "b"}, resp.RequestPath)
+	})
 }
 
 // TestErrors: every error names the line and column of its cause.
