@@ -133,27 +133,19 @@ var proxyEventTemplate = expandE(`#set($ps = $input.params())
 #foreach($k in $ps.header.keySet())#if($k.equalsIgnoreCase("Content-Type"))#set($typed = true)#end#end
 #set($epoch = "$!context.requestTimeEpoch")
 #set($a = $context.authorizer)
-#set($sub = "$!context.authorizer.claims.sub")
+#set($claims = false)
+#foreach($k in $context.authorizer.claims.keySet())#set($claims = true)#end
 {"resource":"$!context.resourcePath","path":"E($path)","httpMethod":"$!context.httpMethod",
 #foreach($n in ["headers","multiValueHeaders","queryStringParameters","multiValueQueryStringParameters","pathParameters","stageVariables"])#set($m = {})#set($m = $ms.get($foreach.index))#set($multi = $n.startsWith("multi"))"$n":#if($m.size() > 0){#foreach($k in $m.keySet())"E($k)":#if($multi)[#end"E($m.get($k))"#if($multi)]#end#if($foreach.hasNext),#end#end}#else null#end,
 #end
 "requestContext":{"resourceId":"$!context.resourceId","resourcePath":"$!context.resourcePath","httpMethod":"$!context.httpMethod","extendedRequestId":"$!context.extendedRequestId","requestTime":"$!context.requestTime","path":"E($context.path)","accountId":"$!context.accountId","protocol":"$!context.protocol","stage":"$!context.stage","domainPrefix":"$!context.domainPrefix","requestTimeEpoch":#if($epoch == "")0#else$epoch#end,"requestId":"E($context.requestId)","domainName":"$!context.domainName","apiId":"$!context.apiId",
-"identity":{#foreach($k in ["cognitoIdentityPoolId","accountId","cognitoIdentityId","caller","apiKey","apiKeyId","accessKey","sourceIp","cognitoAuthenticationType","cognitoAuthenticationProvider","userArn","userAgent","user"])#set($v = "$!context.identity.get($k)")"$k":#if($v == "")null#else"E($v)"#end,#end
+"identity":{#foreach($k in ["cognitoIdentityPoolId","accountId","cognitoIdentityId","caller","apiKey","apiKeyId","accessKey","sourceIp","cognitoAuthenticationType","cognitoAuthenticationProvider","userArn","userAgent","user","principalOrgId"])#set($v = "$!context.identity.get($k)")"$k":#if($v == "")null#else"E($v)"#end,#end
+#foreach($k in ["vpcId","vpceId"])#set($v = "$!context.identity.get($k)")#if($v != "")"$k":"E($v)",#end#end
 "clientCert":#if("$!context.identity.clientCert.clientCertPem" == "")null#else{"clientCertPem":"E($context.identity.clientCert.clientCertPem)","subjectDN":"E($context.identity.clientCert.subjectDN)","issuerDN":"E($context.identity.clientCert.issuerDN)","serialNumber":"$!context.identity.clientCert.serialNumber","validity":{"notBefore":"$!context.identity.clientCert.validity.notBefore","notAfter":"$!context.identity.clientCert.validity.notAfter"}}#end},
-"authorizer":#if($sub != "")#set($sep = ""){"claims":{` + claims("sub", "email", "username", "scope") + `}}#elseif($a && $a.size() > 0)#set($sep = ""){#foreach($k in $a.keySet())#if($k != "claims")$sep"E($k)":"E($a.get($k))"#set($sep = ",")#end#end}#else null#end},
+"authorizer":#if($claims)#set($sep = ""){"claims":{#foreach($k in $context.authorizer.claims.keySet())$sep"E($k)":"E($context.authorizer.claims.get($k))"#set($sep = ",")#end}}#elseif($a && $a.size() > 0)#set($sep = ""){#foreach($k in $a.keySet())#if($k != "claims")$sep"E($k)":"E($a.get($k))"#set($sep = ",")#end#end}#else null#end},
 "body":#if($body == "" || $body == "{}" && (@base64@ || !$typed))null#else"E($body)"#end,
 "isBase64Encoded":@base64@}
 `)
-
-// claims writes the Cognito user pool claims a template can read: each by
-// name ($context.authorizer.claims.NAME), when it has a value.
-func claims(names ...string) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString(`#set($v = "$!context.authorizer.claims.` + n + `")#if($v != "")$sep"` + n + `":"E($v)"#set($sep = ",")#end`)
-	}
-	return b.String()
-}
 
 // expandE writes E(x) out.
 func expandE(t string) string {
