@@ -245,12 +245,7 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 			return false
 		}
 		if !headers.Has(header) {
-			schema := tree.NewObject("type", "string")
-			if oas3 {
-				headers.Set(header, tree.NewObject("schema", schema))
-			} else {
-				headers.Set(header, schema)
-			}
+			headers.Set(header, headerObject(oas3))
 		}
 	}
 	return true
