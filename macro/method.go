@@ -36,11 +36,12 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 			return
 		}
 	}
+	converted := isProxyIntegration(in, cfn.MethodIntegration)
 	targets, ok := e.integration(in, cfn.MethodIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
-	if o.Event == EventProxy && !e.methodProxyEvent(props, in, iwhere) {
+	if o.Event == EventProxy && !e.methodProxyEvent(props, in, converted, iwhere) {
 		return
 	}
 	if !e.integrationResponses(in, o, iwhere) || !e.methodResponses(props, in, where) {

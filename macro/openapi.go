@@ -153,15 +153,13 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 			return
 		}
 	}
+	converted := isProxyIntegration(in, cfn.OpenAPIIntegration)
 	targets, ok := e.integration(in, cfn.OpenAPIIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
-	if o.Event == EventProxy {
-		binary, good := e.binaryMediaTypes(apiID, doc, where)
-		if !good || !e.proxyEvent(in, cfn.OpenAPIIntegration, binary, iwhere) {
-			return
-		}
+	if o.Event == EventProxy && !e.operationProxyEvent(apiID, doc, op, in, oas3, converted, where) {
+		return
 	}
 	if !in.Has("passthroughBehavior") {
 		in.Set("passthroughBehavior", "when_no_match")

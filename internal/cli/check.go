@@ -51,12 +51,23 @@ Codes (E: error, W: warning):
          the policy for an execution role defined elsewhere to deliver to a
          destination (the stack fails until the role has it), or the use of a
          KMS key from elsewhere that encrypts a destination
+  W4004  a request content type a method of Event: proxy declares (RequestModels,
+         consumes, requestBody.content) that has no request template: API Gateway
+         answers it 415 without invoking the function
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
 what it includes: check includes local files the same way (relative to the
 template's directory) and reports their problems where they are written.
 Includes from S3 are not checked.`
+
+// noteCodes are the codes of the macro's notes, by kind.
+var noteCodes = map[macro.NoteKind]string{
+	macro.NoteLeftToYou:   "W4001",
+	macro.NoteDeployment:  "W4002",
+	macro.NotePreflight:   "W4003",
+	macro.NoteContentType: "W4004",
+}
 
 // finding is one thing check reports.
 type finding struct {
@@ -180,7 +191,7 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 		}
 	}
 	for _, n := range stats.Notes {
-		l.add("warning", "W4001", n.Path, "%s", n.Message)
+		l.add("warning", noteCodes[n.Kind], n.Path, "%s", n.Message)
 	}
 	return l.findings
 }
