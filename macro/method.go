@@ -51,6 +51,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 		return
 	}
 	e.stats.Methods++
+	e.methodPreflight(props, o, where)
 	api, _ := props.Get("RestApiId")
 	httpMethod, _ := props.Get("HttpMethod")
 	resourceID, _ := props.Get("ResourceId")

@@ -27,7 +27,7 @@ Resources:
 		return "  " + id + ":\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Items\n      HttpMethod: " + httpMethod +
 			"\n      AuthorizationType: NONE\n      AsyncInvoke: " + shorthand + "\n      Integration: {Type: AWS_PROXY, Uri: !GetAtt Worker.Arn}\n" + extra
 	}
-	_ = "  Options:\n    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: OPTIONS, AuthorizationType: NONE, Integration: {Type: MOCK}}\n"
+	options := "  Options:\n    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: OPTIONS, AuthorizationType: NONE, Integration: {Type: MOCK}}\n"
 	doc := func(typ, ops string) string {
 		body := "Body"
 		if typ == "AWS::Serverless::Api" {
@@ -37,7 +37,6 @@ Resources:
 	}
 	const uri = "{type: aws_proxy, uri: !Sub 'arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}/invocations'}"
 	anyOp := "        swagger: '2.0'\n        info: {title: t, version: '1'}\n        paths:\n          /items:\n            x-amazon-apigateway-any-method:\n              x-async-invoke: {Mode: always, Event: proxy}\n              x-amazon-apigateway-integration: " + uri + "\n"
-	_ = anyOp
 	type note struct {
 		kind macro.NoteKind
 		path string
@@ -48,6 +47,16 @@ Resources:
 		resources string
 		want      []note
 	}{
+		{"ANY without OPTIONS", method("M", "ANY", "{Mode: always, Event: proxy}", ""),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously"}}},
+		{"ANY in client mode", method("M", "any", "{Mode: client, Event: proxy}", ""),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no InvocationType header)"}}},
+		{"ANY with an OPTIONS method", method("M", "ANY", "{Mode: always, Event: proxy}", "") + options, nil},
+		{"POST", method("M", "POST", "{Mode: always, Event: proxy}", ""), nil},
+		{"an any-method operation", doc("AWS::ApiGateway::RestApi", anyOp),
+			[]note{{macro.NotePreflight, "Resources.Doc.Properties.Body.paths./items.x-amazon-apigateway-any-method", "add an options operation to this path"}}},
+		{"an any-method operation beside options", doc("AWS::ApiGateway::RestApi", anyOp+"            options: {x-amazon-apigateway-integration: {type: mock}}\n"), nil},
+		{"an any-method operation of a SAM Api with Cors", doc("AWS::Serverless::Api", anyOp) + "      Cors: \"'*'\"\n", nil},
 		{"request models of Event: proxy", method("M", "POST", "{Mode: always, Event: proxy}", "      RequestModels: {application/json: Empty, multipart/form-data: Empty, image/png: Empty, application/xml: Empty, 'text/xml; charset=utf-8': Empty, '*/*': Empty}\n"),
 			[]note{{macro.NoteContentType, "Resources.M.Properties.RequestModels.multipart/form-data", "add multipart/form-data to the API's binary media types"},
 				{macro.NoteContentType, "Resources.M.Properties.RequestModels.application/xml", "where the proxy integration took any content type); to accept it, list application/xml itself"},

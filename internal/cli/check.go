@@ -51,6 +51,9 @@ Codes (E: error, W: warning):
          the policy for an execution role defined elsewhere to deliver to a
          destination (the stack fails until the role has it), or the use of a
          KMS key from elsewhere that encrypts a destination
+  W4003  an ANY method (x-amazon-apigateway-any-method) made asynchronous whose
+         resource has no OPTIONS method (path, no options operation): browsers'
+         CORS preflights invoke the function and get no CORS headers
   W4004  a request content type a method of Event: proxy declares (RequestModels,
          consumes, requestBody.content) that has no request template: API Gateway
          answers it 415 without invoking the function
