@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/asyncinvoke/asyncinvoke/macro"
@@ -57,6 +58,9 @@ Codes (E: error, W: warning):
   W4004  a request content type a method of Event: proxy declares (RequestModels,
          consumes, requestBody.content) that has no request template: API Gateway
          answers it 415 without invoking the function
+  W5001  the expanded template is larger than the 51,200 bytes CloudFormation
+         takes for a (processed) template passed in the request: deploy it
+         through S3 (sam deploy; aws cloudformation deploy --s3-bucket)
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
@@ -187,16 +191,42 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 	l.transform(t)
 	l.invisible(t)
 	l.misspelled(t)
-	stats, err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName)
+	expanded := tree.Clone(t).(*tree.Object)
+	stats, err := expandLocally(expanded, values, l.stack, l.macroName)
 	if err != nil {
 		for _, p := range problems(err) {
 			l.add("error", "E1001", p.Path, "%s", p.Message)
 		}
+	} else if stats.Methods+stats.Operations > 0 {
+		l.size(t, expanded)
 	}
 	for _, n := range stats.Notes {
 		l.add("warning", noteCodes[n.Kind], n.Path, "%s", n.Message)
 	}
 	return l.findings
+}
+
+// size warns when the expanded template is larger than CloudFormation
+// takes in a request. It is measured as compact JSON, the smallest form of
+// the processed template CloudFormation keeps (as JSON): its own formatting,
+// and a transform that runs after the macro (SAM's), can only add to it.
+func (l *linter) size(written, expanded *tree.Object) {
+	removeTransform(expanded, l.macroName)
+	n := len(tree.Encode(expanded))
+	if n <= cfn.TemplateBodyLimit {
+		return
+	}
+	l.add("warning", "W5001", nil, "expanded, the template is %s bytes as compact JSON (%s as written), over the %s bytes CloudFormation takes for a processed template passed in the request (aws cloudformation deploy without --s3-bucket, create-stack or update-stack with --template-body): deploy it through S3, where it takes up to 1 MB (sam deploy uploads the template; aws cloudformation deploy --s3-bucket BUCKET; --template-url); each content type of an Event: proxy method adds a request template of about 4 KB",
+		thousands(n), thousands(len(tree.Encode(written))), thousands(cfn.TemplateBodyLimit))
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func (l *linter) add(level, code string, path []string, format string, args ...any) {

@@ -79,7 +79,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, []string{"Usage:"}, nil},
 		{[]string{"expand", "-h"}, []string{"Usage: asyncinvoke expand", "-diff", "-o format", "removed from Transform"}, []string{"-strict"}},
 		{[]string{"expand", "--help"}, []string{"Usage: asyncinvoke expand"}, nil},
-		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "W4001", "W4003", "W4004", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
+		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "W4001", "W4003", "W4004", "W5001", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
 		{[]string{"help", "check"}, []string{"Usage: asyncinvoke check"}, nil},
 		{[]string{"local", "-h"}, []string{"Usage: asyncinvoke local COMMAND", "start-api", "invoke", "go install"}, nil},
 		{[]string{"local", "--help"}, []string{"Usage: asyncinvoke local COMMAND"}, nil},
@@ -357,6 +357,8 @@ func TestCheck(t *testing.T) {
 		{"include-after", nil, 1},
 		{"left-to-you", nil, 0},
 		{"unexpected", nil, 0},
+		{"large", nil, 0},
+		{"large-strict", []string{"--strict", "testdata/check/large.yaml"}, 1},
 		{"misspelled", nil, 1},
 		{"several", []string{"testdata/check/clean.yaml", "testdata/check/sam-first.yaml", "testdata/check/nowhere.yaml"}, 1},
 	}
