@@ -33,6 +33,10 @@ type Stats struct {
 	Operations  int // OpenAPI operations expanded
 	Permissions int // AWS::Lambda::Permission resources added
 	Configs     int // asynchronous invocation configurations added
+	// Deployments counts the AWS::ApiGateway::Deployment resources given
+	// a new logical ID, so that CloudFormation deploys what the macro
+	// expanded to the stages that run them (deployment.go).
+	Deployments int
 	// Notes are what the expansion left for you to do because it cannot
 	// be done in this template: a permission for a function defined
 	// elsewhere, a policy for a role defined elsewhere (the template
@@ -52,6 +56,7 @@ type expander struct {
 	values     map[string]any
 	problems   Problems
 	perms      permissions
+	expanded   []expanded // the methods and operations expanded, for redeploy
 	plans      configs
 	merged     []mergedOperation
 	stats      Stats
@@ -163,6 +168,9 @@ func (e *expander) run(fragment any) bool {
 		e.stats.Permissions = e.perms.add(e)
 	}
 	e.stats.Configs = e.addInvokeConfigs() // checks even when there are problems, adds only when none
+	if len(e.problems) == 0 {
+		e.redeploy()
+	}
 	return true
 }
 

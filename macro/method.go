@@ -51,6 +51,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 		return
 	}
 	e.stats.Methods++
+	e.expanded = append(e.expanded, expanded{api: valueOf(props, "RestApiId"), method: id, where: where, value: props})
 	e.methodPreflight(props, o, where)
 	api, _ := props.Get("RestApiId")
 	httpMethod, _ := props.Get("HttpMethod")

@@ -174,6 +174,7 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 		return
 	}
 	e.stats.Operations++
+	e.expanded = append(e.expanded, expanded{api: tree.NewObject("Ref", apiID), where: where, value: op})
 	e.operationPreflight(apiID, r.method, item, o, where)
 	if in.Has("credentials") {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed

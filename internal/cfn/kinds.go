@@ -19,6 +19,7 @@ const (
 	TypeRestAPI     = "AWS::ApiGateway::RestApi"
 	TypeMethod      = "AWS::ApiGateway::Method"
 	TypeResource    = "AWS::ApiGateway::Resource"
+	TypeDeployment  = "AWS::ApiGateway::Deployment"
 )
 
 // TypeEventInvokeConfig configures the asynchronous invocation of a

@@ -52,6 +52,10 @@ Codes (E: error, W: warning):
          the policy for an execution role defined elsewhere to deliver to a
          destination (the stack fails until the role has it), or the use of a
          KMS key from elsewhere that encrypts a destination
+  W4002  a stage deployed before would keep running the methods the macro expands
+         as they were: the macro cannot rename the API's deployment so that
+         CloudFormation deploys them (StageDescription, a method of another
+         Condition), or no deployment here deploys the method's API
   W4003  an ANY method (x-amazon-apigateway-any-method) made asynchronous whose
          resource has no OPTIONS method (path, no options operation): browsers'
          CORS preflights invoke the function and get no CORS headers
