@@ -150,8 +150,8 @@ func (e *expander) dependOn(id string, changes []expanded) {
 	}
 	n := len(deps)
 	for _, c := range changes {
-		if c.method == "" || containsString(deps, c.method) {
-			continue
+		if c.method == "" || containsString(deps, c.method) || e.names(c.method, id) {
+			continue // an operation; named already; or a method that depends on the deployment itself
 		}
 		if cond := e.res.Condition(c.method); cond != "" && cond != e.res.Condition(id) {
 			e.noteOf(NoteDeployment, resourcesLoc.at(id), "does not depend on %s, whose condition %s it does not share, so CloudFormation may create this deployment before it updates that method, and the stage would run the method as it was; add DependsOn: %s and the same Condition, or deploy the API to its stage after the update", c.method, cond, c.method)
@@ -171,6 +171,15 @@ func (e *expander) dependOn(id string, changes []expanded) {
 			res.Members[i].Value = deps
 		}
 	}
+}
+
+// names reports whether resource from names resource to (a Ref, a
+// Fn::GetAtt, a Fn::Sub, a DependsOn), so that a dependency the other way
+// would be a cycle.
+func (e *expander) names(from, to string) bool {
+	res, _ := e.res.Get(from)
+	text := tree.Encode(res)
+	return bytes.Contains(text, []byte(`"`+to+`"`)) || bytes.Contains(text, []byte(`"`+to+`.`)) || bytes.Contains(text, []byte(`${`+to))
 }
 
 func containsString(list []any, s string) bool {

@@ -94,6 +94,44 @@ func TestRedeploy(t *testing.T) {
 	assert.Equal(t, "Deployment", plain, "without the shorthand nothing is renamed")
 }
 
+// TestRedeployDependsOn: the renamed deployment depends on every method
+// the macro expanded, but on none that names the deployment (a cycle).
+func TestRedeployDependsOn(t *testing.T) {
+	tmpl, err := parse.Template([]byte(`
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: a}}
+  Worker: {Type: AWS::Lambda::Function, Properties: {Handler: bootstrap, Runtime: provided.al2023, Role: r, Code: {ZipFile: x}}}
+  A:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: POST, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Worker.Arn}}
+  B:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: PUT, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Worker.Arn}}
+  C:
+    Type: AWS::ApiGateway::Method
+    DependsOn: D
+    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: GET, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Worker.Arn}}
+  D:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: B
+    Properties: {RestApiId: !Ref Api, StageName: prod}
+`))
+	require.NoError(t, err)
+	_, err = macro.Expand(tmpl, nil)
+	require.NoError(t, err)
+	rv, _ := tmpl.Get("Resources")
+	for _, m := range rv.(*tree.Object).Members {
+		if strings.HasPrefix(m.Key, "D") {
+			deps, _ := m.Value.(*tree.Object).Get("DependsOn")
+			assert.Equal(t, []any{"B", "A"}, deps, "B as written, then A; not C, which depends on the deployment")
+		}
+		if m.Key == "C" {
+			deps, _ := m.Value.(*tree.Object).Get("DependsOn")
+			assert.Regexp(t, `^D[0-9A-F]{8}$`, deps, "C's DependsOn follows the rename")
+		}
+	}
+}
+
 // TestRedeployNotes: what the macro cannot do for a deployment it says,
 // where it is written (check's W4002): a method on an API of another
 // template, which no deployment here deploys; a method a renamed deployment
