@@ -16,7 +16,7 @@ CFN_LINT  := cfn-lint --non-zero-exit-code error
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
 HOST_ARCH := $(shell $(GO) env GOARCH)
 
-.PHONY: help build build-MacroFunction build-WorkerFunction test unit e2e fuzz-smoke fuzz lint lint-templates tools demo bench bench-instructions bench-e2e package-org clean
+.PHONY: help build build-MacroFunction build-WorkerFunction test unit e2e soak fuzz-smoke fuzz lint lint-templates tools demo bench bench-instructions bench-e2e package-org clean
 
 help: ## List the targets
 	@grep -hE '^[A-Za-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ unit: ## Unit and golden tests only (fast)
 
 e2e: tools ## The emulator end-to-end tests only
 	$(GO) test -count=1 ./tests
+
+# The template generator (tests/generator_test.go): make test checks 300
+# templates of seed 33; soak checks N of SEED, or with CASE=i that one alone.
+N    ?= 5000
+SEED ?= 33
+soak: tools ## The template generator's oracles on N=5000 templates of SEED=33 (CASE=i: one case, printed minimized)
+	$(GO) test ./tests -run '^TestGenerated$$' -count=1 -timeout 0 -v -args -gen.n=$(N) -gen.seed=$(SEED) $(if $(CASE),-gen.case=$(CASE))
 
 fuzz-smoke: ## Each fuzz target briefly ($(FUZZTIME))
 	$(GO) test ./macro -run '^$$' -fuzz '^FuzzExpand$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s

@@ -104,7 +104,7 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		// A queue or topic of the template, named by its ${Q.QueueName} or ${T.TopicName}.
 		for _, name := range refNames(resource) {
 			id, attr := cfn.SplitRef(name)
-			if (attr == "QueueName" && e.res.Type(id) == "AWS::SQS::Queue") || (attr == "TopicName" && e.res.Type(id) == "AWS::SNS::Topic") {
+			if (attr == "QueueName" && e.res.Type(id) == cfn.TypeQueue) || (attr == "TopicName" && e.res.Type(id) == cfn.TypeTopic) {
 				if _, msg := e.destinationResource(id, map[string]string{"QueueName": "Arn", "TopicName": "TopicArn"}[attr]); msg != "" {
 					e.fail(where, "%s", msg)
 					return d, false
@@ -156,7 +156,7 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 		return b || strings.HasSuffix(e.literal(n), ".fifo")
 	}
 	switch typ {
-	case "AWS::SQS::Queue":
+	case cfn.TypeQueue:
 		switch {
 		case attr == "":
 			return "", "is !Ref " + id + ", which is the queue's URL; Lambda needs its ARN, !GetAtt " + id + ".Arn"
@@ -166,7 +166,7 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 			return "", id + " is a FIFO queue; Lambda sends invocation records only to standard SQS queues; use a standard one"
 		}
 		return "SQS", ""
-	case "AWS::SNS::Topic":
+	case cfn.TypeTopic:
 		switch {
 		case attr != "" && attr != "TopicArn":
 			return "", "takes !Ref " + id + " (the topic's ARN), not its " + attr + " attribute"
@@ -187,12 +187,12 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 		return "Lambda", ""
 	case cfn.TypeAlias, cfn.TypeVersion:
 		return "Lambda", ""
-	case "AWS::Events::EventBus":
+	case cfn.TypeEventBus:
 		if attr != "Arn" {
 			return "", "takes !GetAtt " + id + ".Arn, the event bus's ARN (!Ref gives its name)"
 		}
 		return "EventBridge", ""
-	case "AWS::S3::Bucket":
+	case cfn.TypeBucket:
 		if attr != "Arn" {
 			return "", "takes !GetAtt " + id + ".Arn, the bucket's ARN (!Ref gives its name)"
 		}

@@ -194,27 +194,27 @@ func (e *expander) resource(id string, res *tree.Object) {
 	p, _ := props.(*tree.Object)
 	where := resourcesLoc.at(id).at("Properties")
 	switch t {
-	case "AWS::ApiGateway::Method":
+	case cfn.TypeMethod:
 		if p != nil && p.Has(Shorthand) {
 			e.method(id, p, where)
 		}
 		return
-	case "AWS::ApiGateway::RestApi":
+	case cfn.TypeRestAPI:
 		e.document(id, p, "Body", where)
-	case "AWS::Serverless::Api":
+	case cfn.TypeSAMAPI:
 		e.document(id, p, "DefinitionBody", where)
 	case cfn.TypeSAMFunction:
 		e.samFunction(id, p, where)
-	case "AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api":
+	case cfn.TypeSAMHTTPAPI, cfn.TypeHTTPAPI:
 		e.httpAPIDocument(t, p, where)
 	}
 	if p == nil || !p.Has(Shorthand) {
 		return
 	}
 	switch t {
-	case "AWS::ApiGateway::RestApi", "AWS::Serverless::Api":
+	case cfn.TypeRestAPI, cfn.TypeSAMAPI:
 		e.fail(where.at(Shorthand), "AsyncInvoke goes on each AWS::ApiGateway::Method, or as x-async-invoke on an operation of the API's OpenAPI document; move it there")
-	case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::Serverless::HttpApi":
+	case cfn.TypeHTTPAPI, cfn.TypeHTTPIntegration, cfn.TypeHTTPRoute, cfn.TypeSAMHTTPAPI:
 		e.fail(where.at(Shorthand), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
 	default:
 		e.fail(where.at(Shorthand), "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
@@ -228,13 +228,13 @@ func (e *expander) httpAPIDocument(t string, p *tree.Object, where *loc) {
 	}
 	for _, key := range []string{"Body", "DefinitionBody"} {
 		doc, _ := p.Get(key)
-		walkKeys(doc, nil, func(path []string, k string) {
-			if k == OpenAPIShorthand {
+		shorthandKeys(doc, func(path []string) {
+			if path[len(path)-1] == OpenAPIShorthand {
 				l := where.at(key)
 				for _, s := range path {
 					l = l.at(s)
 				}
-				e.fail(l.at(k), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi or AWS::Serverless::Api) for asynchronous invocation", t)
+				e.fail(l, "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi or AWS::Serverless::Api) for asynchronous invocation", t)
 			}
 		})
 	}

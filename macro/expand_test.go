@@ -21,7 +21,11 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden expands every testdata/*.yaml template and compares the result
 // with its .golden.yaml (or, for a refused template, its problems with its
-// .golden.txt). Run with -update to rewrite them; then read the diff.
+// .golden.txt). Run with -update to rewrite them; then read the diff. A
+// template's first line may give the inputs CloudFormation would send:
+// "# asyncinvoke-test: -region R -account-id A -p Key=Value ..." (see
+// readGoldenHeader); without it the stack is unknown and parameters take
+// their Default.
 func TestGolden(t *testing.T) {
 	inputs, err := filepath.Glob("testdata/*.yaml")
 	require.NoError(t, err)
@@ -33,11 +37,17 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(in)
 			require.NoError(t, err)
+			values, stack, err := macro.GoldenInputs(src)
+			require.NoError(t, err)
+			expand := func(v any) error {
+				_, err := macro.ExpandFor(v, values, stack)
+				return err
+			}
 			tmpl, err := parse.Template(src)
 			require.NoError(t, err)
 			original := tree.Clone(tmpl)
 
-			_, err = macro.Expand(tmpl, nil)
+			err = expand(tmpl)
 			var got []byte
 			golden := strings.TrimSuffix(in, ".yaml") + ".golden.yaml"
 			if err != nil {
@@ -64,7 +74,7 @@ func TestGolden(t *testing.T) {
 			assert.Empty(t, shorthands(tmpl, nil), "a shorthand is left in the expanded template")
 			// Idempotent: expanding the expanded template changes nothing.
 			again := tree.Clone(tmpl)
-			_, err = macro.Expand(again, nil)
+			err = expand(again)
 			require.NoError(t, err)
 			assert.True(t, tree.Equal(tmpl, again), "a second expansion changed the template")
 			// Idempotent with the shorthand put back where it was: the macro
@@ -72,7 +82,7 @@ func TestGolden(t *testing.T) {
 			// configurations, policies) and adds nothing twice.
 			again = tree.Clone(tmpl)
 			restoreShorthands(original, again)
-			_, err = macro.Expand(again, nil)
+			err = expand(again)
 			require.NoError(t, err)
 			if !tree.Equal(tmpl, again) {
 				first, _ := format.YAML(tmpl)

@@ -102,10 +102,8 @@ func FuzzExpand(f *testing.F) {
 // of a section's entry (a parameter called AsyncInvoke), or Mappings data.
 func onlyAsNames(t *tree.Object) bool {
 	ok := true
-	walkKeys(t, nil, func(path []string, key string) {
-		if key != Shorthand && key != OpenAPIShorthand {
-			return
-		}
+	shorthandKeys(t, func(full []string) {
+		path := full[:len(full)-1]
 		if !(len(path) == 1 && isSection(path[0])) && !(len(path) > 0 && path[0] == "Mappings") {
 			ok = false
 		}

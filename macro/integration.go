@@ -120,22 +120,15 @@ func (e *expander) failOverride(at *loc, o Options, where *loc) {
 // overrides reports whether any text in v, or v flattened as Fn::Sub or
 // Fn::Join would write it, sets X-Amz-Invocation-Type by request override.
 func overrides(v any) bool {
-	if flat, ok := cfn.Flatten(v); ok && overridesInvocationType(flat) {
-		return true
-	}
-	switch v := v.(type) {
-	case string:
-		return overridesInvocationType(v)
-	case []any:
-		return slices.ContainsFunc(v, overrides)
-	case *tree.Object:
-		for _, m := range v.Members {
-			if overrides(m.Value) {
-				return true
-			}
+	return !tree.Walk(v, func(_ []string, x any) tree.Step {
+		if flat, ok := cfn.Flatten(x); ok && overridesInvocationType(flat) {
+			return tree.Stop
 		}
-	}
-	return false
+		if s, ok := x.(string); ok && overridesInvocationType(s) {
+			return tree.Stop
+		}
+		return tree.Continue
+	})
 }
 
 var (

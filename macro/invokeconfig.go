@@ -401,20 +401,12 @@ func (e *expander) addWaits(id string, waits []conditionalWait) {
 
 // refersTo reports whether v holds a Ref to id.
 func refersTo(v any, id string) bool {
-	switch v := v.(type) {
-	case []any:
-		return slices.ContainsFunc(v, func(x any) bool { return refersTo(x, id) })
-	case *tree.Object:
-		if k, arg, ok := tree.Only(v); ok && k == "Ref" && arg == id {
-			return true
+	return !tree.Walk(v, func(_ []string, x any) tree.Step {
+		if k, arg, ok := tree.Only(x); ok && k == "Ref" && arg == id {
+			return tree.Stop
 		}
-		for _, m := range v.Members {
-			if refersTo(m.Value, id) {
-				return true
-			}
-		}
-	}
-	return false
+		return tree.Continue
+	})
 }
 
 // samGlobalsAgree refuses settings for a SAM function whose property the
@@ -476,41 +468,31 @@ func (e *expander) failCycle(p *configPlan, id string) {
 // by Ref (SAM's ref.Alias too), Fn::GetAtt, or ${ref} in a Fn::Sub.
 func mentions(section *tree.Object, id, ref string) bool {
 	v, _ := section.Get(id)
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch v := v.(type) {
-		case []any:
-			return slices.ContainsFunc(v, walk)
-		case *tree.Object:
-			if k, arg, ok := tree.Only(v); ok {
-				s, _ := arg.(string)
-				switch k {
-				case "Ref":
-					if x, _ := cfn.SplitRef(s); x == ref {
-						return true
-					}
-				case "Fn::GetAtt":
-					if x, _ := cfn.GetAtt(arg); x == ref {
-						return true
-					}
-				case "Fn::Sub":
-					text, _, _ := cfn.SubArgs(arg)
-					for _, part := range cfn.SplitSub(text) {
-						if x, _ := cfn.SplitRef(part.Ref); part.Ref != "" && x == ref {
-							return true
-						}
-					}
-				}
+	return !tree.Walk(v, func(_ []string, x any) tree.Step {
+		k, arg, ok := tree.Only(x)
+		if !ok {
+			return tree.Continue
+		}
+		s, _ := arg.(string)
+		switch k {
+		case "Ref":
+			if x, _ := cfn.SplitRef(s); x == ref {
+				return tree.Stop
 			}
-			for _, m := range v.Members {
-				if walk(m.Value) {
-					return true
+		case "Fn::GetAtt":
+			if x, _ := cfn.GetAtt(arg); x == ref {
+				return tree.Stop
+			}
+		case "Fn::Sub":
+			text, _, _ := cfn.SubArgs(arg)
+			for _, part := range cfn.SplitSub(text) {
+				if x, _ := cfn.SplitRef(part.Ref); part.Ref != "" && x == ref {
+					return tree.Stop
 				}
 			}
 		}
-		return false
-	}
-	return walk(v)
+		return tree.Continue
+	})
 }
 
 // samQualifierMatches reports whether SAM's EventInvokeConfig property of
@@ -814,7 +796,7 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 			}
 		}
 		switch {
-		case e.res.Type(id) != "AWS::IAM::Role":
+		case e.res.Type(id) != cfn.TypeRole:
 			outside = true
 		case !slices.Contains(roles, id):
 			roles = append(roles, id)
@@ -829,7 +811,7 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 // addPolicy adds a group's policy, named by its logical ID (a role's inline
 // policies must have different names), and notes that ID.
 func (e *expander) addPolicy(g *policyGroup) {
-	res := tree.NewObject("Type", "AWS::IAM::Policy")
+	res := tree.NewObject("Type", cfn.TypePolicy)
 	c := e.condition(g.conditions)
 	if c != "" {
 		res.Set("Condition", c)
@@ -887,13 +869,13 @@ func (e *expander) granted(role string, g grant, conditions []string) (string, b
 		props := e.res.Properties(id)
 		attached := false
 		switch e.res.Type(id) {
-		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
+		case cfn.TypePolicy, cfn.TypeManagedPolicy:
 			roles, _ := props.Get("Roles")
 			list, _ := roles.([]any)
 			for _, r := range list {
 				attached = attached || tree.Equal(r, ref) || r == role
 			}
-		case "AWS::IAM::RolePolicy":
+		case cfn.TypeRolePolicy:
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
 		}

@@ -30,9 +30,9 @@ func (e *expander) kmsKeyOf(resource string) keyUse {
 	props := e.res.Properties(resource)
 	var key any
 	switch e.res.Type(resource) {
-	case "AWS::SQS::Queue", "AWS::SNS::Topic":
+	case cfn.TypeQueue, cfn.TypeTopic:
 		key, _ = props.Get("KmsMasterKeyId")
-	case "AWS::S3::Bucket":
+	case cfn.TypeBucket:
 		enc, _ := props.Get("BucketEncryption")
 		eo, _ := enc.(*tree.Object)
 		rules, _ := eo.Get("ServerSideEncryptionConfiguration")
@@ -68,9 +68,9 @@ func (e *expander) keyARN(v any, aliases bool) (arn any, known bool) {
 	}
 	if id, attr, ok := cfn.SplitSubVar(flat); ok {
 		switch {
-		case e.res.Type(id) == "AWS::KMS::Key":
+		case e.res.Type(id) == cfn.TypeKMSKey:
 			return tree.NewObject("Fn::GetAtt", []any{id, "Arn"}), true // Ref is the key's ID
-		case e.res.Type(id) == "AWS::KMS::Alias" && attr == "" && aliases:
+		case e.res.Type(id) == cfn.TypeKMSAlias && attr == "" && aliases:
 			return e.aliasTarget(id) // Ref is the alias's name
 		}
 		return nil, false
@@ -105,7 +105,7 @@ func (e *expander) keyARN(v any, aliases bool) (arn any, known bool) {
 func (e *expander) aliasNamed(name string) string {
 	found := ""
 	e.res.Each(func(id string, _ *tree.Object) {
-		if found != "" || e.res.Type(id) != "AWS::KMS::Alias" {
+		if found != "" || e.res.Type(id) != cfn.TypeKMSAlias {
 			return
 		}
 		an, _ := e.res.Properties(id).Get("AliasName")

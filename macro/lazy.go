@@ -28,8 +28,8 @@ func ReadsType(t string) bool {
 	}
 	switch t {
 	case cfn.TypeFunction, cfn.TypeAlias, cfn.TypeVersion, cfn.TypePermission, cfn.TypeEventInvokeConfig,
-		"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
-		"AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::S3::Bucket", "AWS::KMS::Alias":
+		cfn.TypeRole, cfn.TypePolicy, cfn.TypeManagedPolicy, cfn.TypeRolePolicy,
+		cfn.TypeQueue, cfn.TypeTopic, cfn.TypeEventBus, cfn.TypeBucket, cfn.TypeKMSAlias:
 		return true
 	}
 	return false

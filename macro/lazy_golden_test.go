@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,9 +27,16 @@ func TestLazyMatchesFull(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(in), ".yaml"), func(t *testing.T) {
 			src, err := os.ReadFile(in)
 			require.NoError(t, err)
+			in, err := readGoldenHeader(src)
+			require.NoError(t, err)
+			if in.Stack.Region == "" {
+				in.Stack = Stack{Region: "us-east-1", AccountID: "123456789012"}
+			}
 			tmpl, err := parse.Template(src)
 			require.NoError(t, err)
-			payload := []byte(`{"requestId":"r","region":"us-east-1","accountId":"123456789012","fragment":` + string(tree.Encode(tmpl)) + `}`)
+			params, err := json.Marshal(in.Values)
+			require.NoError(t, err)
+			payload := []byte(`{"requestId":"r","region":"` + in.Stack.Region + `","accountId":"` + in.Stack.AccountID + `","templateParameterValues":` + string(params) + `,"fragment":` + string(tree.Encode(tmpl)) + `}`)
 			lazy, _ := handle(payload, true)
 			full, _ := handle(payload, false)
 			assert.True(t, tree.Equal(mustDecode(t, lazy), mustDecode(t, full)), "lazy:\n%s\nfull:\n%s", lazy, full)

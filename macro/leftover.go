@@ -1,7 +1,6 @@
 package macro
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -19,10 +18,8 @@ const templateTransform = "add Transform: AsyncInvoke at the top of the template
 // the macro was called as Fn::Transform on a part of a template, where it
 // cannot see the function, the API or the permissions it must add.
 func (e *expander) snippet(f *tree.Object) {
-	walkKeys(f, nil, func(path []string, key string) {
-		if key == Shorthand || key == OpenAPIShorthand {
-			e.fail(locOf(append(path[:len(path):len(path)], key)), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
-		}
+	shorthandKeys(f, func(path []string) {
+		e.fail(locOf(path), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
 	})
 }
 
@@ -34,10 +31,8 @@ func (e *expander) loops(resources *tree.Object) {
 		if !strings.HasPrefix(m.Key, "Fn::ForEach::") {
 			continue
 		}
-		walkKeys(m.Value, []string{"Resources", m.Key}, func(path []string, key string) {
-			if key == Shorthand || key == OpenAPIShorthand {
-				e.fail(locOf(append(path[:len(path):len(path)], key)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
-			}
+		shorthandKeys(m.Value, func(path []string) {
+			e.fail(locOf(append([]string{"Resources", m.Key}, path...)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
 		})
 	}
 }
@@ -46,12 +41,10 @@ func (e *expander) loops(resources *tree.Object) {
 // expansion: it stands where the macro does not expand it. (Those it
 // refused already with a better reason are gone, or inside a loop.)
 func (e *expander) leftovers(fragment any) {
-	walkKeys(fragment, nil, func(path []string, key string) {
-		if key != Shorthand && key != OpenAPIShorthand {
-			return
-		}
+	shorthandKeys(fragment, func(full []string) {
+		path, key := full[:len(full)-1], full[len(full)-1]
 		switch {
-		case e.reported(append(path[:len(path):len(path)], key)):
+		case e.reported(full):
 			return // refused with its reason
 		case len(path) == 1 && isSection(path[0]):
 			return // a logical ID or name that happens to be AsyncInvoke
@@ -60,19 +53,19 @@ func (e *expander) leftovers(fragment any) {
 		case len(path) > 1 && path[0] == "Resources" && strings.HasPrefix(path[1], "Fn::ForEach::"):
 			return // refused by loops
 		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(append(path[:len(path):len(path)], key)), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
+			e.fail(locOf(full), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
 			return
 		case len(path) == 2 && path[0] == "Resources" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(append(path[:len(path):len(path)], key)), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
+			e.fail(locOf(full), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
 			return
 		}
 		for i, k := range path {
 			if cfn.IsIntrinsic(k) {
-				e.fail(locOf(append(path[:len(path):len(path)], key)), "%s is inside %s (at %s), which the macro does not read through there, so it would be left in the template: the macro expands it on an AWS::ApiGateway::Method's Properties and on OpenAPI operations, and through Fn::If only around a path item or an operation; write it outside the function, for example a method per case, each with its own Condition, or an Fn::If around the whole operation", key, k, Path(path[:i]).String())
+				e.fail(locOf(full), "%s is inside %s (at %s), which the macro does not read through there, so it would be left in the template: the macro expands it on an AWS::ApiGateway::Method's Properties and on OpenAPI operations, and through Fn::If only around a path item or an operation; write it outside the function, for example a method per case, each with its own Condition, or an Fn::If around the whole operation", key, k, Path(path[:i]).String())
 				return
 			}
 		}
-		e.fail(locOf(append(path[:len(path):len(path)], key)), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
+		e.fail(locOf(full), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
 	})
 }
 
@@ -84,30 +77,16 @@ func isSection(key string) bool {
 	return false
 }
 
-// walkKeys calls f for every key of every object in v, with the path of
-// the object that holds it. f must not keep path: its array is reused.
-func walkKeys(v any, path []string, f func(path []string, key string)) {
-	walk(v, slices.Grow(path, 16), f)
-}
-
-func walk(v any, path []string, f func(path []string, key string)) {
-	switch v := v.(type) {
-	case *tree.Object:
-		for _, m := range v.Members {
-			f(path, m.Key)
-			switch m.Value.(type) {
-			case *tree.Object, []any:
-				walk(m.Value, append(path, m.Key), f)
-			}
+// shorthandKeys calls f with the path of every AsyncInvoke and
+// x-async-invoke key in v, from v down to the key. f must not keep path:
+// its array is reused.
+func shorthandKeys(v any, f func(path []string)) {
+	tree.Walk(v, func(path []string, _ any) tree.Step {
+		if n := len(path); n > 0 && (path[n-1] == Shorthand || path[n-1] == OpenAPIShorthand) {
+			f(path)
 		}
-	case []any:
-		for i, x := range v {
-			switch x.(type) {
-			case *tree.Object, []any:
-				walk(x, append(path, itoa(i)), f)
-			}
-		}
-	}
+		return tree.Continue
+	})
 }
 
 // locOf is the loc of a path.

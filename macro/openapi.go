@@ -97,23 +97,12 @@ func eachBranch(v any, where *loc, f func(o *tree.Object, where *loc)) {
 
 // hasText reports whether any string in v holds s.
 func hasText(v any, s string) bool {
-	switch v := v.(type) {
-	case string:
-		return strings.Contains(v, s)
-	case *tree.Object:
-		for _, m := range v.Members {
-			if hasText(m.Value, s) {
-				return true
-			}
+	return !tree.Walk(v, func(_ []string, x any) tree.Step {
+		if t, ok := x.(string); ok && strings.Contains(t, s) {
+			return tree.Stop
 		}
-	case []any:
-		for _, x := range v {
-			if hasText(x, s) {
-				return true
-			}
-		}
-	}
-	return false
+		return tree.Continue
+	})
 }
 
 func isOperation(key string) bool {

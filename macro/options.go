@@ -344,6 +344,11 @@ func boolean(v any) (bool, bool) {
 	return false, false
 }
 
+// IsHeaderName reports whether s is an HTTP header name (an RFC 9110
+// token), as the Header option must be: what asyncinvoke audit --header
+// takes too.
+func IsHeaderName(s string) bool { return isToken(s) }
+
 // isToken reports whether s is an HTTP header name (RFC 9110 token).
 func isToken(s string) bool {
 	for i := 0; i < len(s); i++ {

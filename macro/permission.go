@@ -180,22 +180,31 @@ func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
 	return false
 }
 
-// implied reports whether condition c is true whenever all of cs are: it
-// is one of them, or an Fn::And of some of them (as the macro writes one).
+// implied reports whether condition c is true whenever all of cs are: one
+// of them requires it (is it, or an Fn::And of conditions that includes it,
+// such as the macro writes), or it is an Fn::And of conditions each implied.
 func (e *expander) implied(c string, cs []string) bool {
-	if contains(cs, c) {
+	holds := map[string]bool{}
+	for _, x := range cs {
+		e.requires(tree.NewObject("Condition", x), true, holds, map[string]bool{}, 0)
+	}
+	return e.impliedBy(c, holds, 0)
+}
+
+func (e *expander) impliedBy(c string, holds map[string]bool, depth int) bool {
+	if holds[c] {
 		return true
 	}
 	def, _ := e.conditions.Get(c)
 	k, arg, _ := tree.Only(def)
 	parts, _ := arg.([]any)
-	if k != "Fn::And" || len(parts) == 0 {
+	if k != "Fn::And" || len(parts) == 0 || depth > 16 {
 		return false
 	}
 	for _, p := range parts {
 		pk, name, _ := tree.Only(p)
 		n, _ := name.(string)
-		if pk != "Condition" || !contains(cs, n) {
+		if pk != "Condition" || !e.impliedBy(n, holds, depth+1) {
 			return false
 		}
 	}

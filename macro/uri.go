@@ -75,12 +75,12 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 	flat, _ := cfn.Flatten(s)
 	if partition, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
 		if _, good := cfn.ParseFunctionARN(fn); good && !strings.Contains(fn, "${") || isStageQualified(fn) {
-			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", external(fn), true
+			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", e.literalTargets(fn), true
 		}
 	}
 	if r, good := cfn.ParseFunctionARN(flat); good && r.Head == "" && (!strings.Contains(flat, "${") || isStageQualified(flat)) {
 		partition := cfn.SplitARN(flat)[1]
-		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", external(flat), true
+		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", e.literalTargets(flat), true
 	}
 	if other := otherService(flat); other != "" {
 		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
@@ -93,9 +93,19 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 	return s, nil, false
 }
 
-// external is what a literal function ARN invokes: a function defined
+// literalTargets is what a literal function ARN invokes: a function of
+// this template when the ARN spells it out in the stack's region and
+// account (so it gets its permission, as the same ARN written with
+// ${AWS::Region} and ${AWS::AccountId} does), else a function defined
 // elsewhere (with a stage variable qualifier, perhaps).
-func external(flat string) []resolved {
+func (e *expander) literalTargets(flat string) []resolved {
+	if r, ok := cfn.ParseFunctionARN(flat); ok && !isStageQualified(flat) {
+		if fn := e.functionNamed(r); fn != "" {
+			if t, msg := e.qualify(resolved{}, fn, r.Qualifier); msg == "" {
+				return []resolved{t}
+			}
+		}
+	}
 	return []resolved{{external: true, target: target{StageVariable: isStageQualified(flat)}}}
 }
 

@@ -190,8 +190,23 @@ func TestAuditMoto(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), stdout)
 
+	// Without --stage, permissions are checked for each stage the API has
+	// (GetStages): one granted stage by stage, as CDK writes it, covers.
+	cdk := resource(root, "cdk")
+	method(cdk, "POST", nil, apigateway.PutIntegrationInput{Type: types.IntegrationTypeAws, IntegrationHttpMethod: aws.String("POST"), Uri: uri("reader"),
+		RequestParameters: map[string]string{"integration.request.header.X-Amz-Invocation-Type": "'Event'"}}, true)
+	for _, stage := range []string{"prod", "test-invoke-stage"} {
+		_, err := lm.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("reader"), StatementId: aws.String("cdk-" + stage), Action: aws.String("lambda:InvokeFunction"),
+			Principal: aws.String("apigateway.amazonaws.com"), SourceArn: aws.String(source + "/" + stage + "/POST/cdk")})
+		require.NoError(t, err)
+	}
+	exit, stdout, stderr = run("--method", "POST /cdk")
+	assert.Equal(t, 0, exit, "%s%s", stdout, stderr)
+	assert.Contains(t, stdout, "Stages: prod (a permission must cover the calls from each; --stage checks one)\n")
+	assert.Regexp(t, `POST +/cdk +AWS +async +reader +yes `, stdout)
+
 	exit, _, stderr = run("--fix", "--mode", "client", "--method", "GET /jobs/{id}", "--apply")
-	assert.Equal(t, 1, exit)
+	assert.Equal(t, 3, exit, "--apply stopped: the audit could not finish")
 	assert.True(t, strings.HasPrefix(stderr, "asyncinvoke: step 1 of 2 failed: updating the method GET /jobs/{id}: UpdateMethod: the endpoint answered HTTP 500 with no error of the service's own (an emulator answers so for an operation it does not implement)\n"), stderr)
 	assert.NotContains(t, stderr, "RequestID")
 	assert.NotContains(t, stderr, "<")

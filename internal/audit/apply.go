@@ -138,6 +138,9 @@ func (p *Plan) WriteText(w io.Writer) error {
 	if len(p.Skipped) > 0 {
 		b.WriteString("\n")
 	}
+	for _, g := range groupFindings(p.Warnings) {
+		fmt.Fprintf(&b, "\n# Warning: %s: %s\n", g.methods, g.Message)
+	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "\n# Note: %s\n", n)
 	}
@@ -165,7 +168,10 @@ type ApplyError struct {
 
 func (e *ApplyError) Error() string {
 	done := "nothing was changed"
-	if e.Step > 1 {
+	switch {
+	case e.Step == 2:
+		done = "step 1 was applied, and nothing after step 2 was run"
+	case e.Step > 2:
 		done = fmt.Sprintf("steps 1 to %d were applied, and nothing after step %d was run", e.Step-1, e.Step)
 	}
 	return fmt.Sprintf("step %d of %d failed: %v\n  %s\n%s; run the audit again to see where the API stands", e.Step, e.Of, e.Err, e.Command, done)

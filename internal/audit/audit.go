@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -20,15 +21,19 @@ type Options struct {
 
 // Report is what the audit found.
 type Report struct {
-	API      API          `json:"api"`
-	Stage    *StageReport `json:"stage,omitempty"`
-	Methods  []Row        `json:"methods"`
-	Problems []Finding    `json:"problems"`
-	Warnings []Finding    `json:"warnings"`
+	API   API          `json:"api"`
+	Stage *StageReport `json:"stage,omitempty"`
+	// Stages are, without --stage, the API's stages (GetStages): a
+	// permission covers a method when it covers its calls from each.
+	Stages   []string  `json:"stages,omitempty"`
+	Methods  []Row     `json:"methods"`
+	Problems []Finding `json:"problems"`
+	Warnings []Finding `json:"warnings"`
 
-	stage            *stage   // nil without --stage
-	config           Config   // how the clients were made, for the plan's commands
-	binaryMediaTypes []string // the API's, for --event proxy's templates
+	stage            *stage                  // nil without --stage
+	config           Config                  // how the clients were made, for the plan's commands
+	binaryMediaTypes []string                // the API's, for --event proxy's templates
+	preflights       map[string]types.Method // the OPTIONS methods by path, for client mode's header
 }
 
 // API is the audited REST API.
@@ -38,7 +43,13 @@ type API struct {
 	Region    string `json:"region"`
 	Account   string `json:"account"`
 	Partition string `json:"partition"`
+	// Stack is the CloudFormation stack that made the API (its tag
+	// aws:cloudformation:stack-name), or "".
+	Stack string `json:"stack,omitempty"`
 }
+
+// stackTag is the tag CloudFormation puts on what a stack makes.
+const stackTag = "aws:cloudformation:stack-name"
 
 // StageReport is the stage named with --stage.
 type StageReport struct {
@@ -84,6 +95,7 @@ const (
 	CodeInvocation  = "invocation"   // problem: an invocation type Lambda refuses, or DryRun
 	CodeIntegration = "integration"  // problem: a method without integration
 	CodeOnFailure   = "on-failure"   // warning: an asynchronous call's failure goes nowhere (ES1007)
+	CodeCORS        = "cors"         // warning: the preflight does not let a browser send the client's header
 	CodeUnknown     = "cannot-check" // warning: something could not be read
 )
 
@@ -111,7 +123,7 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config, binaryMediaTypes: def.BinaryMediaTypes}
+	r := &Report{API: API{ID: def.ID, Name: def.Name, Region: cl.Region, Account: account, Partition: partition, Stack: def.Tags[stackTag]}, Methods: []Row{}, Problems: []Finding{}, Warnings: []Finding{}, config: cl.Config, binaryMediaTypes: def.BinaryMediaTypes}
 	var vars map[string]string
 	var deployed map[string]snapshot
 	if o.Stage != "" {
@@ -122,6 +134,18 @@ func Run(ctx context.Context, cl *Clients, o Options) (*Report, error) {
 		r.stage, vars = st, st.Variables
 		r.Stage = &StageReport{Name: st.Name, DeploymentID: st.DeploymentID}
 		deployed = r.compareStage(def, len(o.Methods) == 0)
+	} else {
+		names, err := cl.stageNames(ctx, o.RestAPIID)
+		if err != nil {
+			r.warn("", CodeUnknown, err.Error()+": permissions are checked for calls from a stage of any name")
+		}
+		r.Stages = names
+	}
+	r.preflights = map[string]types.Method{}
+	for _, m := range def.Methods {
+		if m.HTTPMethod == "OPTIONS" {
+			r.preflights[m.Path] = m.Def
+		}
 	}
 	functions := map[string]*function{}
 	for _, m := range methods {
@@ -178,7 +202,9 @@ func (r *Report) compareStage(def definition, all bool) map[string]snapshot {
 		r.warn("", CodeUnknown, r.Stage.Note)
 		return nil
 	}
-	if !hasIntegrations && len(deployed) > 0 {
+	if !hasIntegrations {
+		// API Gateway deploys no API without methods, nor a method without
+		// an integration: an export without any left them out.
 		r.Stage.Note = "the stage's export carries no x-amazon-apigateway-integration (the endpoint exports none), so its deployment is not compared"
 		r.warn("", CodeUnknown, r.Stage.Note)
 		return nil
@@ -210,7 +236,17 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 	case Invalid:
 		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from "+row.Invocation.Source+": "+row.Invocation.Note)
 	}
+	if row.Invocation.unset {
+		name := strings.TrimPrefix(row.Invocation.Source, "stageVariables.")
+		r.problem(key, CodeInvocation, "maps X-Amz-Invocation-Type from the stage variable "+name+", which the stage "+r.stage.Name+" does not set: API Gateway sends no invocation type, so its calls run synchronously (Lambda's default); set "+name+" on the stage to Event or RequestResponse")
+	}
 	t, invokesLambda := InvokedTarget(in, vars)
+	if invokesLambda && !strings.EqualFold(deref(in.HttpMethod), "POST") {
+		r.problem(key, CodeIntegration, "calls Lambda with "+dash(deref(in.HttpMethod))+", but Lambda's Invoke API takes POST only (API Gateway requires POST for a Lambda integration), so every call fails (--fix makes it POST)")
+	}
+	if invokesLambda && row.Invocation.Class != Proxy && !hasDefaultResponse(in) {
+		r.problem(key, CodeIntegration, "has no default integration response (one without a selection pattern): API Gateway answers 500 to every call the function does not fail, asynchronous ones included (--fix adds one)")
+	}
 	if invokesLambda {
 		row.Target = &t
 		p, async := r.lambdaChecks(ctx, cl, key, t, in, row.Invocation.Class, functions)
@@ -226,7 +262,38 @@ func (r *Report) row(ctx context.Context, cl *Clients, m method, vars map[string
 	if deployed != nil {
 		row.Deployed = r.deployedState(key, m, deployed)
 	}
+	if row.Invocation.Class == Client && row.Invocation.Header != "" {
+		if allowed, blocks := r.preflightBlocks(row.Path, row.Invocation.Header); blocks {
+			r.warn(key, CodeCORS, "lets the caller choose with the header "+row.Invocation.Header+", but its preflight (OPTIONS "+row.Path+") allows the headers "+allowed+" only: a browser that sends "+row.Invocation.Header+" is stopped by the preflight and its request never made; add "+row.Invocation.Header+" to the preflight's Access-Control-Allow-Headers")
+		}
+	}
 	return row
+}
+
+// preflightBlocks reports whether the preflight of a path (its OPTIONS
+// method, as the console's Enable CORS makes it: an integration response
+// that maps Access-Control-Allow-Headers from a literal) does not let a
+// browser send header, and which headers it allows. A preflight that
+// answers otherwise (a proxy, no such mapping) is not judged.
+func (r *Report) preflightBlocks(path, header string) (allowed string, blocks bool) {
+	m, ok := r.preflights[path]
+	if !ok || m.MethodIntegration == nil {
+		return "", false
+	}
+	for _, ir := range m.MethodIntegration.IntegrationResponses {
+		v, ok := ir.ResponseParameters["method.response.header.Access-Control-Allow-Headers"]
+		if !ok || len(v) < 2 || v[0] != '\'' || v[len(v)-1] != '\'' {
+			continue
+		}
+		allowed = v[1 : len(v)-1]
+		for _, h := range strings.Split(allowed, ",") {
+			if h = strings.TrimSpace(h); h == "*" || strings.EqualFold(h, header) {
+				return allowed, false
+			}
+		}
+		return allowed, true
+	}
+	return "", false
 }
 
 // lambdaChecks checks the permission for a method's calls and, for a
@@ -265,18 +332,12 @@ func (r *Report) lambdaChecks(ctx context.Context, cl *Clients, key string, t Ta
 		p = Permission{State: Unknown, Note: f.policyErr.Error()}
 		r.warn(key, CodeUnknown, f.policyErr.Error())
 	default:
-		c := r.call(key)
-		sid, others := f.policy.covers(c)
-		if sid != "" {
-			p = Permission{State: Permitted, Statement: sid}
-			break
+		var answer string
+		p, answer = r.permission(key, f.policy)
+		p.policyBytes = f.policy.size
+		if p.State == Unpermitted {
+			r.problem(key, CodePermission, "invokes "+t.String()+", but "+p.Note+": "+answer+" (--fix adds it)")
 		}
-		note := "no statement of its policy lets " + cfn.APIGatewayPrincipal + " invoke it for " + SourceARN(c)
-		if len(others) > 0 {
-			note += "; for API Gateway: " + strings.Join(others, "; ")
-		}
-		p = Permission{State: Unpermitted, Note: note}
-		r.problem(key, CodePermission, "invokes "+t.String()+", but "+note+": calls answer 500 (--fix adds it)")
 	}
 	if !async {
 		return p, nil
@@ -292,6 +353,21 @@ func (r *Report) lambdaChecks(ctx context.Context, cl *Clients, key string, t Ta
 	return p, &s
 }
 
+// hasDefaultResponse reports whether a Lambda non-proxy integration has an
+// integration response without a selection pattern: for Lambda a pattern
+// matches the error message of a failed call only, so without one a call
+// that does not fail (and every asynchronous call, which Lambda answers 202)
+// has no response, and API Gateway answers 500 ("No match for output
+// mapping and no default output mapping configured").
+func hasDefaultResponse(in *types.Integration) bool {
+	for _, ir := range in.IntegrationResponses {
+		if deref(ir.SelectionPattern) == "" {
+			return true
+		}
+	}
+	return false
+}
+
 func regionOr(region, fallback string) string {
 	if region == "" {
 		return fallback
@@ -299,15 +375,77 @@ func regionOr(region, fallback string) string {
 	return region
 }
 
-// call is every call of a method from this API, as Lambda sees it: from
-// the named stage, or from any stage when none is named.
-func (r *Report) call(key string) cfn.Call {
-	method, path, _ := strings.Cut(key, " ")
-	c := cfn.Call{Partition: r.API.Partition, Region: r.API.Region, Account: r.API.Account, APIID: r.API.ID, Method: method, Path: path}
-	if r.stage != nil {
-		c.Stage = r.stage.Name
+// checkedStages are the stages whose calls a permission must cover: the
+// one named with --stage, else each the API has; "" (a stage of any name)
+// when it has none, or they could not be read.
+func (r *Report) checkedStages() []string {
+	switch {
+	case r.stage != nil:
+		return []string{r.stage.Name}
+	case len(r.Stages) > 0:
+		return r.Stages
 	}
-	return c
+	return []string{""}
+}
+
+// maxStatements is how many other statements a permission's note describes.
+const maxStatements = 3
+
+// permission tells whether a function's policy lets API Gateway make a
+// method's calls from each checked stage; when not, the note says for
+// which, and answer which calls answer 500.
+func (r *Report) permission(key string, pol *policy) (p Permission, answer string) {
+	var missing, covered, sids, others []string
+	for _, st := range r.checkedStages() {
+		sid, o := pol.covers(r.call(key, st))
+		if sid == "" {
+			missing = append(missing, st)
+			if others == nil {
+				others = o
+			}
+			continue
+		}
+		covered = append(covered, st)
+		if !slices.Contains(sids, sid) {
+			sids = append(sids, sid)
+		}
+	}
+	if len(missing) == 0 {
+		return Permission{State: Permitted, Statement: strings.Join(sids, ", ")}, ""
+	}
+	lets := "no statement of its policy lets " + cfn.APIGatewayPrincipal + " invoke it "
+	if len(covered) > 0 {
+		c := r.call(key, missing[0])
+		note := fmt.Sprintf("%sfrom the %s %s (%s); from %s, %s does", lets, plural0(len(missing), "stage"), strings.Join(missing, ", "), SourceARN(c), strings.Join(covered, ", "), strings.Join(sids, ", "))
+		return Permission{State: Unpermitted, Note: note, Missing: missing}, "calls from " + strings.Join(missing, ", ") + " answer 500"
+	}
+	c := r.call(key, missing[0])
+	if len(missing) > 1 {
+		c.Stage = ""
+	}
+	note := lets + "for " + SourceARN(c)
+	if len(missing) > 1 {
+		note += " from any of the stages " + strings.Join(missing, ", ")
+	}
+	if len(others) > 0 {
+		note += "; for API Gateway: " + listCapped(others, maxStatements, "; ", "statements")
+	}
+	return Permission{State: Unpermitted, Note: note}, "calls answer 500"
+}
+
+// plural0 is what, for n of them, without the number.
+func plural0(n int, what string) string {
+	if n == 1 {
+		return what
+	}
+	return what + "s"
+}
+
+// call is every call of a method from this API, as Lambda sees it, from
+// stage ("" for a stage of any name).
+func (r *Report) call(key, stage string) cfn.Call {
+	method, path, _ := strings.Cut(key, " ")
+	return cfn.Call{Partition: r.API.Partition, Region: r.API.Region, Account: r.API.Account, APIID: r.API.ID, Stage: stage, Method: method, Path: path}
 }
 
 // SourceARN writes the source ARN of every call c stands for, with * for

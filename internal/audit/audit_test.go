@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +106,35 @@ func TestFindings(t *testing.T) {
 			a.Method("/jobs", "POST", method("worker", ``))
 			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
 		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it for arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/*/POST/jobs; for API Gateway: prod-only allows"}, nil},
+		{"without --stage, a stage's permission covers the calls when the API has only that stage", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			a.Deploy("prod", nil)
+		}, Options{}, nil, nil},
+		{"without --stage, permissions by stage as CDK writes them cover every stage the API has", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "ApiPermission0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			fn.Allow("", "ApiPermissionTest0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/test-invoke-stage/POST/jobs")
+			fn.Allow("", "ApiPermissionBeta0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/beta/POST/jobs")
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, nil, nil},
+		{"without --stage, a stage the permissions leave out", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			f.AddFunction("worker").Allow("", "ApiPermission0", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it from the stage beta (arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/beta/POST/jobs); from prod, ApiPermission0 does: calls from beta answer 500 (--fix adds it)"}, nil},
+		{"without --stage, no stage's calls allowed: the note names a few statements", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", ``))
+			fn := f.AddFunction("worker")
+			for i := range 50 {
+				fn.Allow("", fmt.Sprintf("other%d", i), fmt.Sprintf("arn:aws:execute-api:us-east-1:123456789012:%s/prod/POST/other%d", api, i))
+			}
+			a.Deploy("prod", nil)
+			a.Deploy("beta", nil)
+		}, Options{}, []string{"permission: invokes worker, but no statement of its policy lets apigateway.amazonaws.com invoke it for arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/*/POST/jobs from any of the stages beta, prod; for API Gateway: other0 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other0 only; other1 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other1 only; other2 allows arn:aws:execute-api:us-east-1:123456789012:zzzzzzzzzz/prod/POST/other2 only; and 47 more statements: calls answer 500 (--fix adds it)"}, nil},
 		{"but it covers its own stage", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/jobs", "POST", method("worker", ``))
 			f.AddFunction("worker").Allow("", "prod-only", "arn:aws:execute-api:us-east-1:123456789012:"+api+"/prod/POST/jobs")
@@ -130,6 +160,15 @@ func TestFindings(t *testing.T) {
 			fn.Allow("live", "s", "")
 			fn.OnFailure("live", "arn:aws:sqs:us-east-1:123456789012:failures", 2)
 		}, Options{Stage: "prod"}, nil, nil},
+		{"a stage variable for the invocation type that the stage does not set: synchronous", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", method("worker", `"integration.request.header.X-Amz-Invocation-Type": "stageVariables.mode"`))
+			f.AddFunction("worker").Allow("", "s", "")
+			a.Deploy("prod", map[string]string{})
+		}, Options{Stage: "prod"}, []string{"invocation: maps X-Amz-Invocation-Type from the stage variable mode, which the stage prod does not set: API Gateway sends no invocation type, so its calls run synchronously (Lambda's default); set mode on the stage to Event or RequestResponse"}, nil},
+		{"InvokeAsync: asynchronous, with its function's settings", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), "path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations", "path/2014-11-13/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invoke-async/", 1))
+			f.AddFunction("worker")
+		}, Options{}, []string{"permission: invokes worker, but no statement"}, []string{"on-failure: invokes worker asynchronously, and a failed call goes nowhere"}},
 		{"a method deleted since the deployment", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/old", "DELETE", `{"methodIntegration": {"type": "MOCK"}}`)
 			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)
@@ -137,14 +176,39 @@ func TestFindings(t *testing.T) {
 			a.Delete("/old", "DELETE")
 		}, Options{Stage: "prod"}, []string{"deployment: is still deployed to the stage prod but no longer defined"}, nil},
 		{"a method added since the deployment", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/health", "GET", `{"methodIntegration": {"type": "MOCK"}}`)
 			a.Deploy("prod", nil)
 			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)
 		}, Options{Stage: "prod"}, []string{"deployment: is not deployed to the stage prod"}, nil},
+		{"an export without any method cannot be compared (API Gateway deploys none such; moto leaves out ANY)", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Deploy("prod", nil)
+			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)
+		}, Options{Stage: "prod"}, nil, []string{"cannot-check: the stage's export carries no x-amazon-apigateway-integration"}},
 		{"an export without integrations cannot be compared", func(f *awsfake.Fake, a *awsfake.API) {
 			f.NoExportIntegrations = true
 			a.Method("/jobs", "POST", `{"methodIntegration": {"type": "MOCK"}}`)
 			a.Deploy("prod", nil)
 		}, Options{Stage: "prod"}, nil, []string{"cannot-check: the stage's export carries no x-amazon-apigateway-integration"}},
+		{"no integration response: every call answers 500", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", `"integration.request.header.X-Amz-Invocation-Type": "'Event'"`), `, "integrationResponses": {"200": {"statusCode": "200"}}`, ``, 1))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "s", "")
+			fn.OnFailure("", "arn:aws:sqs:us-east-1:123456789012:failures", 1)
+		}, Options{}, []string{"integration: has no default integration response (one without a selection pattern): API Gateway answers 500 to every call the function does not fail, asynchronous ones included (--fix adds one)"}, nil},
+		{"an error response only is no default response", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), `"200": {"statusCode": "200"}}}}`, `"400": {"statusCode": "400", "selectionPattern": "Invalid.*"}}}}`, 1))
+			f.AddFunction("worker").Allow("", "s", "")
+		}, Options{}, []string{"integration: has no default integration response"}, nil},
+		{"an integration that calls Lambda with GET", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "POST", strings.Replace(method("worker", `"integration.request.header.X-Amz-Invocation-Type": "'Event'"`), `"httpMethod": "POST"`, `"httpMethod": "GET"`, 1))
+			fn := f.AddFunction("worker")
+			fn.Allow("", "s", "")
+			fn.OnFailure("", "arn:aws:sqs:us-east-1:123456789012:failures", 1)
+		}, Options{}, []string{"integration: calls Lambda with GET, but Lambda's Invoke API takes POST only (API Gateway requires POST for a Lambda integration), so every call fails (--fix makes it POST)"}, nil},
+		{"a proxy integration needs none", func(f *awsfake.Fake, a *awsfake.API) {
+			a.Method("/jobs", "ANY", `{"methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "`+uri+`worker/invocations"}}`)
+			f.AddFunction("worker").Allow("", "s", "")
+		}, Options{}, nil, nil},
 		{"an integration with credentials needs no permission", func(f *awsfake.Fake, a *awsfake.API) {
 			a.Method("/jobs", "POST", strings.Replace(method("worker", ``), `"type": "AWS",`, `"type": "AWS", "credentials": "arn:aws:iam::123456789012:role/apigateway",`, 1))
 			f.AddFunction("worker")

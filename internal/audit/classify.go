@@ -36,10 +36,16 @@ type Invocation struct {
 	Header string `json:"header,omitempty"`
 	// Source is the X-Amz-Invocation-Type mapping's source as written
 	// ('Event', method.request.header.InvocationType, stageVariables.mode),
-	// or for Template the content type of the template that sets it.
+	// for Template the content type of the template that sets it, for
+	// OtherService the service (sqs, states, lambda).
 	Source string `json:"source,omitempty"`
 	// Note says more, in words.
 	Note string `json:"note,omitempty"`
+	// InvokeAsync is true for an integration with Lambda's deprecated
+	// InvokeAsync API, always asynchronous, which reads no invocation type.
+	InvokeAsync bool `json:"invokeAsync,omitempty"`
+
+	unset bool // the mapping's stage variable is not set on the stage
 }
 
 // Lambda's invocation types, as X-Amz-Invocation-Type carries them.
@@ -70,8 +76,12 @@ func Classify(m types.Method, stageVariables map[string]string) Invocation {
 		return Invocation{Class: OtherService, Note: "integration type " + string(in.Type)}
 	}
 	uri := deref(in.Uri)
+	if _, ok := invokeAsyncURI(uri); ok {
+		return Invocation{Class: Async, InvokeAsync: true, Note: "through Lambda's deprecated InvokeAsync API (path/2014-11-13/functions/.../invoke-async/), which always invokes asynchronously, takes payloads up to 256 KB and reads no X-Amz-Invocation-Type"}
+	}
 	if _, _, _, ok := cfn.SplitInvocationURI(uri); !ok {
-		return Invocation{Class: OtherService, Note: serviceOf(uri)}
+		service, note := serviceOf(uri)
+		return Invocation{Class: OtherService, Source: service, Note: note}
 	}
 	for _, ct := range sortedKeys(in.RequestTemplates) {
 		if macro.OverridesInvocationType(in.RequestTemplates[ct]) {
@@ -112,7 +122,8 @@ func fromSource(source string, stageVariables map[string]string) Invocation {
 		}
 		value, set := stageVariables[name]
 		if !set {
-			inv.Class, inv.Note = Invalid, "the stage variable "+name+" is not set on this stage, so API Gateway sends no invocation type"
+			inv.Class, inv.unset = Sync, true
+			inv.Note = "the stage variable " + name + " is not set on this stage, so API Gateway sends no invocation type: Lambda's default, RequestResponse"
 			return inv
 		}
 		inv.Class, inv.Note = staticType(value)
@@ -165,14 +176,32 @@ func invocationTypeKeys(params map[string]string) []string {
 }
 
 // serviceOf names the AWS service of an API Gateway integration URI,
-// arn:PARTITION:apigateway:REGION:SERVICE:..., in words.
-func serviceOf(uri string) string {
+// arn:PARTITION:apigateway:REGION:SERVICE:..., and says more in words.
+func serviceOf(uri string) (service, note string) {
 	segs := strings.SplitN(uri, ":", 6)
 	if len(segs) < 6 || segs[0] != "arn" || segs[2] != "apigateway" {
-		return "integration URI " + uri
+		return "", "integration URI " + uri
 	}
 	if segs[4] == "lambda" {
-		return "Lambda, but not its Invoke API: " + segs[5]
+		return "lambda", "Lambda, but not its Invoke API: " + segs[5]
 	}
-	return segs[4]
+	return segs[4], ""
+}
+
+// invokeAsyncURI reads an integration URI of Lambda's deprecated
+// InvokeAsync API, arn:PARTITION:apigateway:REGION:lambda:path/2014-11-13/functions/FUNCTION/invoke-async/,
+// and returns the URI of its Invoke API for the same function.
+func invokeAsyncURI(uri string) (invoke string, ok bool) {
+	segs := strings.SplitN(uri, ":", 6)
+	if len(segs) < 6 || segs[0] != "arn" || segs[2] != "apigateway" || segs[4] != "lambda" {
+		return "", false
+	}
+	fn, ok := strings.CutPrefix(segs[5], "path/2014-11-13/functions/")
+	if !ok {
+		return "", false
+	}
+	if fn, ok = strings.CutSuffix(strings.TrimSuffix(fn, "/"), "/invoke-async"); !ok || fn == "" {
+		return "", false
+	}
+	return strings.Join(segs[:5], ":") + ":path/2015-03-31/functions/" + fn + "/invocations", true
 }

@@ -11,6 +11,7 @@
 // One concern a file: read.go reads through the SDK; classify.go and
 // target.go read an integration; policy.go reads a function's policy;
 // deployment.go compares a stage's export with the definition; audit.go
-// makes the report; plan.go, proxy.go and event.go plan the fix; apply.go
+// makes the report; scope.go decides which methods a fix without --method
+// changes; plan.go, proxy.go and event.go plan the fix; apply.go
 // writes it as commands and makes the calls; output.go writes the report.
 package audit

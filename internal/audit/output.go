@@ -12,13 +12,21 @@ import (
 // its methods, then the problems and warnings, one a line.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "REST API %s (%s) in %s, account %s\n", r.API.Name, r.API.ID, r.API.Region, r.API.Account)
+	fmt.Fprintf(&b, "REST API %s (%s) in %s, account %s", r.API.Name, r.API.ID, r.API.Region, r.API.Account)
+	if r.API.Stack != "" {
+		fmt.Fprintf(&b, ", made by the CloudFormation stack %s", r.API.Stack)
+	}
+	b.WriteString("\n")
 	if s := r.Stage; s != nil {
 		if s.Compared {
 			fmt.Fprintf(&b, "Stage %s: deployment %s, compared with the current definition\n", s.Name, s.DeploymentID)
 		} else {
 			fmt.Fprintf(&b, "Stage %s: deployment %s, not compared (see the warnings)\n", s.Name, s.DeploymentID)
 		}
+	} else if len(r.Stages) > 0 {
+		fmt.Fprintf(&b, "Stages: %s (a permission must cover the calls from each; --stage checks one)\n", listCapped(r.Stages, maxListed, ", ", ""))
+	} else {
+		b.WriteString("Stages: none (permissions are checked for the calls from a stage of any name)\n")
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -52,11 +60,11 @@ func writeFindings(b *strings.Builder, what string, fs []Finding) {
 		return
 	}
 	fmt.Fprintf(b, "\n%s:\n", plural(len(fs), what))
-	for _, f := range fs {
-		if f.Method != "" {
-			fmt.Fprintf(b, "  %s: %s [%s]\n", f.Method, f.Message, f.Code)
+	for _, g := range groupFindings(fs) {
+		if g.methods != "" {
+			fmt.Fprintf(b, "  %s: %s [%s]\n", g.methods, g.Message, g.Code)
 		} else {
-			fmt.Fprintf(b, "  %s [%s]\n", f.Message, f.Code)
+			fmt.Fprintf(b, "  %s [%s]\n", g.Message, g.Code)
 		}
 	}
 }
@@ -99,9 +107,14 @@ func InvocationText(inv Invocation) string {
 	case inv.Class == Template:
 		detail = inv.Source
 	case inv.Class == OtherService:
-		detail = inv.Note
+		detail = inv.Source
+	case inv.InvokeAsync:
+		detail = "InvokeAsync"
 	case strings.HasPrefix(inv.Source, "stageVariables."):
 		detail = "stage variable " + strings.TrimPrefix(inv.Source, "stageVariables.")
+		if inv.unset {
+			detail += ", not set"
+		}
 	case inv.Class == Client || inv.Class == Varies || inv.Class == Invalid:
 		detail = inv.Source
 	}
@@ -160,4 +173,54 @@ func deployedText(d *Deployed) string {
 		return "-"
 	}
 	return string(d.State)
+}
+
+// group is findings with the same code and message, said once for all
+// their methods.
+type group struct {
+	Finding
+	methods string // "POST /a, POST /b and 3 more"; "" for the API or stage
+}
+
+// maxListed is how many methods (or statements) a line names before it
+// counts the rest.
+const maxListed = 5
+
+// groupFindings groups findings by code and message, in the order they
+// first appear, so that a warning repeated for many methods (one function
+// behind all of them) is one line.
+func groupFindings(fs []Finding) []group {
+	var out []group
+	index := map[[2]string]int{}
+	var methods [][]string
+	for _, f := range fs {
+		k := [2]string{f.Code, f.Message}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, group{Finding: f})
+			methods = append(methods, nil)
+		}
+		if f.Method != "" {
+			methods[i] = append(methods[i], f.Method)
+		}
+	}
+	for i := range out {
+		out[i].methods = listCapped(methods[i], maxListed, ", ", "")
+	}
+	return out
+}
+
+// listCapped joins items with sep, naming at most max and counting the
+// rest as more what ("" for none).
+func listCapped(items []string, max int, sep, what string) string {
+	if len(items) <= max {
+		return strings.Join(items, sep)
+	}
+	more := fmt.Sprintf(" and %d more", len(items)-max)
+	if what != "" {
+		more += " " + what
+	}
+	return strings.Join(items[:max], sep) + strings.TrimPrefix(sep, ",") + strings.TrimSpace(more)
 }

@@ -33,7 +33,8 @@ func TestPlanGolden(t *testing.T) {
 		file  string
 		state string
 	}{
-		{"always, the methods that are not synchronous, deployed to prod", Options{Stage: "prod"}, FixOptions{Mode: Async}, "plan-always.txt", ""},
+		{"always, no --method: the synchronous method, deployed to prod", Options{Stage: "prod"}, FixOptions{Mode: Async}, "plan-always.txt", ""},
+		{"client, no --method: the synchronous method, and the client one repaired", Options{Stage: "prod"}, FixOptions{Mode: Client}, "plan-client-all.txt", ""},
 		{"client, two methods named, no stage", Options{Methods: []string{"POST /jobs", "GET /jobs/{id}"}}, FixOptions{Mode: Client}, "plan-client.txt", ""},
 		{"a proxy method named", Options{Methods: []string{"ANY /legacy/{proxy+}"}}, FixOptions{Mode: Async}, "plan-proxy.txt", ""},
 	}
@@ -195,7 +196,9 @@ func TestCommandsMakeTheSameCalls(t *testing.T) {
 	cl := serve(t, sdk)
 	r, err := Run(context.Background(), cl, o)
 	require.NoError(t, err)
-	p := r.Plan(FixOptions{Mode: Client, Event: "proxy", Methods: o.Methods})
+	p := r.Plan(FixOptions{Mode: Client, Methods: o.Methods[:4]})
+	proxy := r.Plan(FixOptions{Mode: Async, Event: "proxy", Methods: o.Methods[4:]})
+	p.Steps = append(p.Steps, proxy.Steps...)
 	kinds := map[string]bool{}
 	for _, s := range p.Steps {
 		kinds[s.Command[2]] = true
@@ -227,20 +230,6 @@ func TestCommandsMakeTheSameCalls(t *testing.T) {
 	assert.Equal(t, calls(t, sdk.Mutations()), calls(t, cli.Mutations()))
 }
 
-// failing answers a PATCH of an integration as an emulator that does not
-// implement it: 500 with an HTML page.
-type failing struct{ http.Handler }
-
-func (f failing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPatch {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"))
-		return
-	}
-	f.Handler.ServeHTTP(w, r)
-}
-
 // TestApplyFailure: a step that fails stops the plan, with one clear
 // message: which step, its command, what the endpoint answered, and what
 // had been done.
@@ -249,7 +238,7 @@ func TestApplyFailure(t *testing.T) {
 	awsfake.Example(f)
 	fakeEnv(t)
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	srv := httptest.NewServer(failing{f})
+	srv := httptest.NewServer(awsfake.NotImplemented(f, func(r *http.Request) bool { return r.Method == http.MethodPatch }))
 	defer srv.Close()
 	cl, err := Connect(context.Background(), Config{Region: awsfake.ExampleRegion, EndpointURL: srv.URL})
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -13,10 +14,22 @@ import (
 // method's calls.
 type Permission struct {
 	State PermissionState `json:"state"`
-	// Statement is the Sid of the statement that allows the calls.
+	// Statement is the Sid of the statement that allows the calls (of
+	// each statement, when one stage's calls are allowed by one and
+	// another's by another).
 	Statement string `json:"statement,omitempty"`
 	Note      string `json:"note,omitempty"`
+	// Missing are, when the calls from some of the stages are allowed, the
+	// stages whose calls are not: --fix grants those.
+	Missing []string `json:"missingStages,omitempty"`
+
+	policyBytes int // the size of the function's policy, for --fix
 }
+
+// policyLimit is the most a function's resource-based policy may hold:
+// Lambda's quota of 20 KB (Lambda quotas, "Function resource-based
+// policy"); AddPermission beyond it fails.
+const policyLimit = 20 * 1024
 
 // PermissionState is the answer.
 type PermissionState string
@@ -33,6 +46,7 @@ const (
 // returns it.
 type policy struct {
 	Statement []statement
+	size      int // of the document, in bytes
 }
 
 type statement struct {
@@ -108,14 +122,25 @@ func allowsInvoke(action any) bool {
 // call c stands for; when not, why, in words.
 func (s statement) conditionsHold(c cfn.Call) (bool, string) {
 	for op, keys := range s.Condition {
+		// ForAnyValue: and ForAllValues: on a key with one value, as
+		// aws:SourceArn is, compare that value as the operator does.
 		base := strings.TrimSuffix(op, "IfExists")
+		if set, rest, ok := strings.Cut(base, ":"); ok && (set == "ForAnyValue" || set == "ForAllValues") {
+			base = rest
+		}
 		for key, values := range keys {
 			switch strings.ToLower(key) {
 			case "aws:sourcearn":
+				if !slices.Contains([]string{"ArnLike", "ArnEquals", "StringLike", "StringEquals"}, base) {
+					return false, "has a condition the audit does not read (" + op + " " + key + ")"
+				}
 				if !anyString(values, func(v string) bool { return sourceARNHolds(base, v, c) }) {
 					return false, "allows " + describeValues(values) + " only"
 				}
 			case "aws:sourceaccount":
+				if !slices.Contains([]string{"StringEquals", "StringLike"}, base) {
+					return false, "has a condition the audit does not read (" + op + " " + key + ")"
+				}
 				if !anyString(values, func(v string) bool { return accountHolds(base, v, c.Account) }) {
 					return false, "allows the account " + describeValues(values) + " only"
 				}
@@ -129,8 +154,10 @@ func (s statement) conditionsHold(c cfn.Call) (bool, string) {
 
 func sourceARNHolds(op, v string, c cfn.Call) bool {
 	switch op {
-	case "ArnLike", "ArnEquals", "StringLike":
+	case "ArnLike", "ArnEquals":
 		return cfn.SourceARNCovers(v, c)
+	case "StringLike":
+		return cfn.SourceARNLike(v, c)
 	case "StringEquals":
 		return !strings.ContainsAny(v, "*?") && cfn.SourceARNCovers(v, c)
 	}

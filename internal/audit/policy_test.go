@@ -35,6 +35,13 @@ func TestPolicyCovers(t *testing.T) {
 		{"any principal", `{"Statement": [{"Sid": "s1", "Principal": "*", "Effect": "Allow", "Action": "lambda:InvokeFunction"}]}`, "s1", nil},
 		{"lambda:* and a list of services", `{"Statement": [{"Sid": "s1", "Principal": {"Service": ["events.amazonaws.com", "apigateway.amazonaws.com"]}, "Effect": "Allow", "Action": ["lambda:*"]}]}`, "s1", nil},
 		{"another action", `{"Statement": [{"Sid": "s1", "Principal": {"Service": "apigateway.amazonaws.com"}, "Effect": "Allow", "Action": "lambda:GetFunction"}]}`, "", nil},
+		{"StringLike: the whole ARN as one string, * across colons", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"StringLike": {"AWS:SourceArn": "arn:aws:execute-api:*"}}}]}`, "s1", nil},
+		{"StringLike: the API, any stage, method and path", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"StringLike": {"AWS:SourceArn": "arn:aws:execute-api:*:123456789012:a1b2c3d4e5/*"}}}]}`, "s1", nil},
+		{"StringLike: another API", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"StringLike": {"AWS:SourceArn": "arn:aws:execute-api:*:zzz/*"}}}]}`, "", []string{"s1 allows arn:aws:execute-api:*:zzz/* only"}},
+		{"StringLike: ? cannot stand for a path parameter", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"StringLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/jobs/?"}}}]}`, "", []string{"s1 allows arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/jobs/? only"}},
+		{"ForAnyValue:ArnLike on the one-valued SourceArn", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"ForAnyValue:ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/*"}}}]}`, "s1", nil},
+		{"ForAllValues:StringLike", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"ForAllValues:StringLike": {"AWS:SourceArn": "arn:aws:execute-api:*"}}}]}`, "s1", nil},
+		{"ArnNotLike is not read as allowing", `{"Statement": [{"Sid": "s1", ` + principal + `, "Condition": {"ArnNotLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:zzz/*"}}}]}`, "", []string{"s1 has a condition the audit does not read (ArnNotLike AWS:SourceArn)"}},
 		{"the second statement", `{"Statement": [{"Sid": "a", ` + principal + `, "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/jobs/*"}}}, {"Sid": "b", ` + principal + `, "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/jobs/*"}}}]}`, "b", nil},
 	}
 	for _, tc := range tests {

@@ -95,6 +95,7 @@ func (m method) key() string { return m.HTTPMethod + " " + m.Path }
 type definition struct {
 	ID, Name         string
 	BinaryMediaTypes []string
+	Tags             map[string]string
 	Methods          []method
 }
 
@@ -105,7 +106,7 @@ func (cl *Clients) readDefinition(ctx context.Context, id string, pageSize int32
 	if err != nil {
 		return definition{}, callError("reading the REST API "+id, err)
 	}
-	d := definition{ID: id, Name: deref(api.Name), BinaryMediaTypes: api.BinaryMediaTypes}
+	d := definition{ID: id, Name: deref(api.Name), BinaryMediaTypes: api.BinaryMediaTypes, Tags: api.Tags}
 	if pageSize <= 0 {
 		pageSize = 500
 	}
@@ -178,6 +179,20 @@ func (cl *Clients) readStage(ctx context.Context, api, name string) (*stage, err
 	return s, nil
 }
 
+// stageNames reads the names of the API's stages (GetStages), sorted.
+func (cl *Clients) stageNames(ctx context.Context, api string) ([]string, error) {
+	out, err := cl.APIs.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api})
+	if err != nil {
+		return nil, callError("reading the stages of the REST API "+api, err)
+	}
+	names := []string{}
+	for _, s := range out.Item {
+		names = append(names, deref(s.StageName))
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
 // function is what Lambda says of a function, alias or version.
 type function struct {
 	exists    bool
@@ -220,6 +235,7 @@ func (cl *Clients) readFunction(ctx context.Context, t Target) *function {
 			f.policyErr = err
 		} else {
 			f.policy = &p
+			f.policy.size = len(deref(pol.Policy))
 		}
 	}
 	if conf.DeadLetterConfig != nil {

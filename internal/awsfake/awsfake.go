@@ -1,6 +1,6 @@
 // Package awsfake is a fake of the AWS calls asyncinvoke audit makes, for
 // tests: API Gateway's REST routes (GetRestApi, GetResources paged with
-// position and limit, GetStage, GetExport of what a stage has deployed,
+// position and limit, GetStages, GetStage, GetExport of what a stage has deployed,
 // UpdateIntegration and UpdateMethod applying PatchOperation add, replace
 // and remove, PutIntegration, PutMethodResponse, PutIntegrationResponse,
 // CreateDeployment), Lambda's (GetFunctionConfiguration, GetPolicy,
@@ -84,6 +84,7 @@ func (f *Fake) Mutations() []Request {
 type API struct {
 	ID, Name         string
 	BinaryMediaTypes []string
+	Tags             map[string]string
 	resources        []*resource
 	stages           map[string]*stage
 	deployments      map[string][]*resource
@@ -292,9 +293,16 @@ func (f *Fake) apigateway(w http.ResponseWriter, req *http.Request, segs []strin
 	rest := segs[2:]
 	switch {
 	case len(rest) == 0 && req.Method == http.MethodGet:
-		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes})
+		writeJSON(w, 200, map[string]any{"id": a.ID, "name": a.Name, "binaryMediaTypes": a.BinaryMediaTypes, "tags": a.Tags})
 	case len(rest) == 1 && rest[0] == "resources" && req.Method == http.MethodGet:
 		a.getResources(w, req.URL.Query())
+	case len(rest) == 1 && rest[0] == "stages" && req.Method == http.MethodGet:
+		items := []any{}
+		for _, name := range slices.Sorted(maps.Keys(a.stages)) {
+			s := a.stages[name]
+			items = append(items, map[string]any{"stageName": s.Name, "deploymentId": s.DeploymentID, "variables": s.Variables})
+		}
+		writeJSON(w, 200, map[string]any{"item": items})
 	case len(rest) == 2 && rest[0] == "stages" && req.Method == http.MethodGet:
 		s, ok := a.stages[rest[1]]
 		if !ok {
@@ -656,4 +664,19 @@ func lambdaError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("X-Amzn-Errortype", code)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"Type": "User", "Message": message})
+}
+
+// NotImplemented serves h, except that it answers the requests match picks
+// as an emulator answers an operation it does not implement (moto's
+// UpdateIntegration): 500 with an HTML page and no error of the service's.
+func NotImplemented(h http.Handler, match func(*http.Request) bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !match(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>")
+	})
 }

@@ -20,6 +20,26 @@ const (
 	TypeMethod      = "AWS::ApiGateway::Method"
 	TypeResource    = "AWS::ApiGateway::Resource"
 	TypeDeployment  = "AWS::ApiGateway::Deployment"
+
+	// APIs that cannot invoke asynchronously: HTTP APIs.
+	TypeSAMHTTPAPI      = "AWS::Serverless::HttpApi"
+	TypeHTTPAPI         = "AWS::ApiGatewayV2::Api"
+	TypeHTTPIntegration = "AWS::ApiGatewayV2::Integration"
+	TypeHTTPRoute       = "AWS::ApiGatewayV2::Route"
+
+	// Destinations of asynchronous invocation records, and their keys.
+	TypeQueue    = "AWS::SQS::Queue"
+	TypeTopic    = "AWS::SNS::Topic"
+	TypeEventBus = "AWS::Events::EventBus"
+	TypeBucket   = "AWS::S3::Bucket"
+	TypeKMSKey   = "AWS::KMS::Key"
+	TypeKMSAlias = "AWS::KMS::Alias"
+
+	// Execution roles and what grants them.
+	TypeRole          = "AWS::IAM::Role"
+	TypePolicy        = "AWS::IAM::Policy"
+	TypeManagedPolicy = "AWS::IAM::ManagedPolicy"
+	TypeRolePolicy    = "AWS::IAM::RolePolicy"
 )
 
 // TypeEventInvokeConfig configures the asynchronous invocation of a

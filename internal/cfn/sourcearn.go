@@ -52,6 +52,24 @@ func SourceARNCovers(arn string, c Call) bool {
 	return glob(rest, calls)
 }
 
+// SourceARNLike reports whether a permission's SourceArn compared with
+// StringLike matches every call c stands for: the whole ARN as one string,
+// * matching any text (colons and slashes too) and ? one character, so
+// that arn:aws:execute-api:* matches every API. A reference (${...})
+// matches nothing: a deployed policy has none.
+func SourceARNLike(pattern string, c Call) bool {
+	if strings.Contains(pattern, "${") {
+		return false
+	}
+	or := func(v string) string {
+		if v == "" {
+			return unknown
+		}
+		return v
+	}
+	return glob(pattern, "arn:"+or(c.Partition)+":execute-api:"+or(c.Region)+":"+or(c.Account)+":"+or(c.APIID)+"/"+c.path())
+}
+
 // unknown stands for a part of a call's source ARN that varies or is not
 // known: only a wildcard matches it.
 const unknown = "\x00"

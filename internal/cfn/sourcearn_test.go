@@ -55,3 +55,30 @@ func TestSourceARNCovers(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceARNLike: StringLike compares the whole ARN as one string, so
+// * spans colons and slashes, where ArnLike matches each segment alone;
+// what varies in a call (a path parameter, the stage when none is named)
+// is still matched by * only.
+func TestSourceARNLike(t *testing.T) {
+	deployed := cfn.Call{Partition: "aws", Region: "us-east-1", Account: "123456789012", APIID: "a1b2c3d4e5", Method: "POST", Path: "/jobs/{id}"}
+	tests := []struct {
+		name    string
+		pattern string
+		want    bool
+	}{
+		{"fewer segments than an ARN: * across colons", "arn:aws:execute-api:*", true},
+		{"the API, anything after", "arn:aws:execute-api:*:a1b2c3d4e5/*", true},
+		{"this method", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/jobs/*", true},
+		{"another API", "arn:aws:execute-api:*:zzz/*", false},
+		{"one stage, no stage named", "arn:aws:execute-api:*:a1b2c3d4e5/prod/*", false},
+		{"? for a path parameter of any length", "arn:aws:execute-api:*:a1b2c3d4e5/*/POST/jobs/?", false},
+		{"a reference", "arn:aws:execute-api:*:${Api}/*", false},
+		{"another service", "arn:aws:s3:::*", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, cfn.SourceARNLike(tc.pattern, deployed))
+		})
+	}
+}

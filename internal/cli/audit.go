@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/audit"
+	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
 const auditAbout = `
@@ -31,17 +32,25 @@ Exit code 1 when a problem is found: no permission, a function that does not
 exist, a deployment behind the definition, an invocation type Lambda refuses,
 or, with --expect, a Lambda method of another class. Warnings (a failed
 asynchronous call that goes nowhere, as Serverless Rules' ES1007 says;
-something that could not be read) do not change it.
+something that could not be read) do not change it. Exit code 3 when the
+audit could not run (no credentials, no such API, no answer) or --apply
+stopped at a failed step; 2 when the command line is wrong.
 
 --fix --mode always|client prints the plan that makes the methods
 asynchronous, as the exact aws commands, and changes nothing. Without
---method it covers the Lambda methods that are not synchronous; a sync or
-proxy method changes only when --method names it. With --apply it makes
+--method it changes only what is clearly wrong in the direction asked (a
+method mapping no invocation type; with always, 'event' in the wrong case),
+repairs the methods already as asked, and leaves deliberate choices alone
+(async in client mode, client in always mode or on another header, a stage
+variable, 'RequestResponse', DryRun, proxy), saying why; --method changes
+the methods it names. With --apply it makes
 those calls through the SDK, in order, stops at the first that fails, and
 audits again. A Lambda proxy (AWS_PROXY) method is refused, since the
 function's event would change, unless --event proxy converts it as the
 macro's Event: proxy does, with the request templates that build the proxy
-event. With --stage the plan ends with a deployment to that stage (and to
+event, in always mode only (in client mode today's callers, who send no
+header, would get the function's proxy result as a 200 body), and the plan
+warns what its callers lose. With --stage the plan ends with a deployment to that stage (and to
 no other).`
 
 // methodFlag is --method METHOD /path.
@@ -97,11 +106,19 @@ func auditCommand(args []string, stdio IO) int {
 		return c.usageError("--fix needs --mode always or --mode client")
 	case mode.value == "always" && *header != "":
 		return c.usageError("--header goes with --mode client")
+	case event.value != "" && len(methods) == 0:
+		return c.usageError("--event proxy converts the proxy methods --method names, and no other: name them")
+	case *header != "" && !macro.IsHeaderName(*header):
+		return c.usageError("--header: want an HTTP header name such as %s, not %q", audit.DefaultHeader, *header)
 	}
 	ctx := context.Background()
+	fail := func(err error) int { // the audit could not run, or not to its end
+		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %v\n", err)
+		return exitFailed
+	}
 	cl, err := audit.Connect(ctx, cfg)
 	if err != nil {
-		return stdio.fail(err)
+		return fail(err)
 	}
 	o := audit.Options{RestAPIID: *id, Stage: *stage, Methods: methods, Expect: expectClass(expect.value)}
 	report, err := audit.Run(ctx, cl, o)
@@ -110,18 +127,18 @@ func auditCommand(args []string, stdio IO) int {
 		return c.usageError("--method: %v", err)
 	}
 	if err != nil {
-		return stdio.fail(err)
+		return fail(err)
 	}
 	if !*fix {
-		if err := write(stdio.Stdout, form.value, report, nil, nil); err != nil {
-			return stdio.fail(err)
+		if err := write(stdio.Stdout, form.value, output{report: report}); err != nil {
+			return fail(err)
 		}
 		return problemsCode(report)
 	}
 	plan := report.Plan(audit.FixOptions{Mode: expectClass(mode.value), Header: *header, Methods: methods, Event: event.value})
 	if !*apply || len(plan.Steps) == 0 {
-		if err := write(stdio.Stdout, form.value, report, plan, nil); err != nil {
-			return stdio.fail(err)
+		if err := write(stdio.Stdout, form.value, output{report: report, plan: plan}); err != nil {
+			return fail(err)
 		}
 		if plan.Refused() {
 			return exitProblems
@@ -129,24 +146,32 @@ func auditCommand(args []string, stdio IO) int {
 		return exitOK
 	}
 	if form.value == "text" {
-		if err := write(stdio.Stdout, form.value, report, plan, nil); err != nil {
-			return stdio.fail(err)
+		if err := write(stdio.Stdout, form.value, output{report: report, plan: plan, applying: true}); err != nil {
+			return fail(err)
 		}
 	}
 	if err := plan.Apply(ctx, cl, stdio.Stderr); err != nil {
-		return stdio.fail(err)
+		if form.value == "json" { // which steps were applied, for a script
+			var ae *audit.ApplyError
+			applied := 0
+			if errors.As(err, &ae) {
+				applied = ae.Step - 1
+			}
+			_ = write(stdio.Stdout, form.value, output{report: report, plan: plan, applying: true, applied: applied, err: err})
+		}
+		return fail(err)
 	}
 	after, err := audit.Run(ctx, cl, o)
 	if err != nil {
-		return stdio.fail(fmt.Errorf("the changes were applied, but reading the API again failed: %w", err))
+		return fail(fmt.Errorf("the changes were applied, but reading the API again failed: %w", err))
 	}
 	if form.value == "text" {
 		fmt.Fprintln(stdio.Stdout, "\nAfter the changes:")
 		if err := after.WriteText(stdio.Stdout); err != nil {
-			return stdio.fail(err)
+			return fail(err)
 		}
-	} else if err := write(stdio.Stdout, form.value, report, plan, after); err != nil {
-		return stdio.fail(err)
+	} else if err := write(stdio.Stdout, form.value, output{report: report, plan: plan, applying: true, applied: len(plan.Steps), after: after}); err != nil {
+		return fail(err)
 	}
 	if plan.Refused() {
 		return exitProblems
@@ -171,25 +196,46 @@ func problemsCode(r *audit.Report) int {
 	return exitOK
 }
 
-// write writes the report, and the plan and the report after applying it
-// when there are, as text or as one JSON object.
-func write(w io.Writer, format string, report *audit.Report, plan *audit.Plan, after *audit.Report) error {
+// output is what audit writes: the report, the plan of --fix, and with
+// --apply how many of its steps were applied, the error that stopped it,
+// and the report after.
+type output struct {
+	report   *audit.Report
+	plan     *audit.Plan
+	applying bool
+	applied  int
+	err      error
+	after    *audit.Report
+}
+
+// write writes the output as text or as one JSON object.
+func write(w io.Writer, format string, out output) error {
 	if format == "json" {
-		if plan == nil {
-			return report.WriteJSON(w)
+		if out.plan == nil {
+			return out.report.WriteJSON(w)
 		}
-		out := map[string]any{"audit": report, "plan": plan}
-		if after != nil {
-			out["after"] = after
+		obj := map[string]any{"audit": out.report, "plan": out.plan}
+		if out.applying {
+			obj["applied"] = out.applied
 		}
-		return audit.WriteJSON(w, out)
+		if out.err != nil {
+			obj["error"] = out.err.Error()
+		}
+		if out.after != nil {
+			obj["after"] = out.after
+		}
+		return audit.WriteJSON(w, obj)
 	}
-	if err := report.WriteText(w); err != nil {
+	if err := out.report.WriteText(w); err != nil {
 		return err
 	}
-	if plan == nil {
+	if out.plan == nil {
 		return nil
 	}
-	fmt.Fprintln(w, "\nPlan (nothing changes without --apply):")
-	return plan.WriteText(w)
+	if out.applying {
+		fmt.Fprintln(w, "\nPlan (applying it now):")
+	} else {
+		fmt.Fprintln(w, "\nPlan (nothing changes without --apply):")
+	}
+	return out.plan.WriteText(w)
 }

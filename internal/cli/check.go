@@ -481,26 +481,18 @@ func shorthandUses(t *tree.Object) [][]string {
 			}
 		}
 	}
-	return append(uses, keyPaths(t, macro.OpenAPIShorthand, nil)...)
+	return append(uses, keyPaths(t, macro.OpenAPIShorthand)...)
 }
 
 // keyPaths lists where key is used in v.
-func keyPaths(v any, key string, path []string) [][]string {
+func keyPaths(v any, key string) [][]string {
 	var found [][]string
-	switch v := v.(type) {
-	case *tree.Object:
-		for _, m := range v.Members {
-			p := with(path, m.Key)
-			if m.Key == key {
-				found = append(found, p)
-			}
-			found = append(found, keyPaths(m.Value, key, p)...)
+	tree.Walk(v, func(path []string, _ any) tree.Step {
+		if len(path) > 0 && path[len(path)-1] == key {
+			found = append(found, slices.Clone(path))
 		}
-	case []any:
-		for i, e := range v {
-			found = append(found, keyPaths(e, key, with(path, strconv.Itoa(i)))...)
-		}
-	}
+		return tree.Continue
+	})
 	return found
 }
 
@@ -520,9 +512,9 @@ func (l *linter) invisible(t *tree.Object) {
 		typ, _ := res.Get("Type")
 		var key, inline string
 		switch typ {
-		case "AWS::ApiGateway::RestApi":
+		case cfn.TypeRestAPI:
 			key, inline = "BodyS3Location", "Body"
-		case "AWS::Serverless::Api":
+		case cfn.TypeSAMAPI:
 			key, inline = "DefinitionUri", "DefinitionBody"
 		default:
 			continue
@@ -558,7 +550,7 @@ func (l *linter) document(where []string, location, why, fix string, anyShorthan
 		l.add("warning", "W3003", where, "cannot read %s, so it is not checked: %v", location, err)
 		return
 	}
-	uses := keyPaths(src.Template, macro.OpenAPIShorthand, nil)
+	uses := keyPaths(src.Template, macro.OpenAPIShorthand)
 	if anyShorthand {
 		uses = shorthandUses(src.Template)
 	}

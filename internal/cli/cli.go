@@ -51,6 +51,7 @@ const (
 	exitOK       = 0
 	exitProblems = 1 // the template has problems, or the command failed
 	exitUsage    = 2 // the command line is wrong
+	exitFailed   = 3 // audit: it could not run, or --apply stopped (1 is for problems found)
 )
 
 // IO is where a command reads and writes.

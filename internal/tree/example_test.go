@@ -2,6 +2,7 @@ package tree_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
@@ -33,4 +34,22 @@ func ExampleDecode() {
 	_, err := tree.Decode([]byte(`{"Resources": {"Api": {"Type": "A", "Type": "B"}}}`))
 	fmt.Println(err)
 	// Output: duplicate key "Type" in Resources.Api: a key may appear once in an object
+}
+
+// Walk visits every value of a document with its path; a step says
+// whether to go into a value, skip it, or stop.
+func ExampleWalk() {
+	doc, _ := tree.Decode([]byte(`{"Resources":{"Q":{"Type":"AWS::SQS::Queue"},"Fn":{"Properties":{"Role":{"Ref":"R"},"Tags":[{"Ref":"T"}]}}}}`))
+	tree.Walk(doc, func(path []string, v any) tree.Step {
+		if len(path) == 2 && path[1] == "Q" {
+			return tree.SkipChildren
+		}
+		if k, arg, ok := tree.Only(v); ok && k == "Ref" {
+			fmt.Println(strings.Join(path, "."), "refers to", arg)
+		}
+		return tree.Continue
+	})
+	// Output:
+	// Resources.Fn.Properties.Role refers to R
+	// Resources.Fn.Properties.Tags.0 refers to T
 }

@@ -180,3 +180,45 @@ func TestUTF8(t *testing.T) {
 	}
 	assert.Equal(t, `"a\ufffdb"`, string(tree.Encode("a\xffb")))
 }
+
+// TestWalk: every value in document order with its path, and each step.
+func TestWalk(t *testing.T) {
+	doc, err := tree.Decode([]byte(`{"a":{"b":[1,{"c":2}],"d":3},"e":4}`))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		step func(path []string) tree.Step
+		want []string
+		all  bool
+	}{
+		{"every value", func([]string) tree.Step { return tree.Continue },
+			[]string{"", "a", "a.b", "a.b.0", "a.b.1", "a.b.1.c", "a.d", "e"}, true},
+		{"skip a's children", func(p []string) tree.Step {
+			if strings.Join(p, ".") == "a" {
+				return tree.SkipChildren
+			}
+			return tree.Continue
+		}, []string{"", "a", "e"}, true},
+		{"stop at a.b.0", func(p []string) tree.Step {
+			if strings.Join(p, ".") == "a.b.0" {
+				return tree.Stop
+			}
+			return tree.Continue
+		}, []string{"", "a", "a.b", "a.b.0"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			all := tree.Walk(doc, func(path []string, v any) tree.Step {
+				got = append(got, strings.Join(path, "."))
+				return tc.step(path)
+			})
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.all, all)
+		})
+	}
+	assert.True(t, tree.Walk(tree.Raw(`{"x":1}`), func(path []string, v any) tree.Step {
+		assert.Empty(t, path, "a tree.Raw value is not looked into")
+		return tree.Continue
+	}))
+}
