@@ -205,7 +205,11 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 		l.size(t, expanded)
 	}
 	for _, n := range stats.Notes {
-		l.add("warning", noteCodes[n.Kind], n.Path, "%s", n.Message)
+		code, ok := noteCodes[n.Kind]
+		if !ok {
+			code = noteCodes[macro.NoteLeftToYou]
+		}
+		l.add("warning", code, n.Path, "%s", n.Message)
 	}
 	return l.findings
 }
