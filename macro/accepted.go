@@ -15,14 +15,22 @@ const AcceptedStatus = "202"
 // gives the request ID it also gives in its body.
 const RequestIDHeader = "X-Request-Id"
 
-// requestIDSource is where the ID comes from, as a response parameter
-// mapping: the AWS endpoint's request ID, which for a Lambda integration is
-// the request ID of Lambda's Invoke call. Lambda runs the asynchronous
-// invocation under that ID (the function's context has it, and its log
-// lines), keeps it on every retry, and writes it into the invocation
-// record a destination receives (requestContext.requestId). See the README,
-// "Accepted".
-const requestIDSource = "context.awsEndpointRequestId"
+// requestIDSource is where the header's ID comes from, as a response
+// parameter mapping: the x-amzn-RequestId header of Lambda's answer to the
+// Invoke call, the request ID of the invocation. Lambda runs the
+// asynchronous invocation under that ID (the function's context has it,
+// and its log lines), keeps it on every retry, and writes it into the
+// invocation record a destination receives (requestContext.requestId).
+// Public templates map it so on Lambda integrations; the body's ID comes
+// from $context.awsEndpointRequestId, "the AWS endpoint's request ID", as a
+// response template cannot read the integration response's headers. See
+// the README, "Accepted".
+const requestIDSource = "integration.response.header.x-amzn-RequestId"
+
+// formerRequestIDSource is the mapping earlier versions of the macro wrote
+// (the same ID, from the context variable): a mapping of X-Request-Id from
+// it is the macro's, and becomes requestIDSource.
+const formerRequestIDSource = "context.awsEndpointRequestId"
 
 // AcceptedResponseTemplate is the response template of the default
 // integration response of a method with Accepted: {"requestId": "..."}
@@ -119,7 +127,9 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 	key := requestIDParameter
 	if i := indexFold(params, requestIDParameter); i >= 0 {
 		key = params.Members[i].Key
-		if params.Members[i].Value != requestIDSource {
+		if v := params.Members[i].Value; v == requestIDSource || v == formerRequestIDSource {
+			params.Members[i].Value = requestIDSource
+		} else {
 			e.fail(where.at(pk).at(key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
 			ok = false
 		}
@@ -245,12 +255,7 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 			return false
 		}
 		if !headers.Has(header) {
-			schema := tree.NewObject("type", "string")
-			if oas3 {
-				headers.Set(header, tree.NewObject("schema", schema))
-			} else {
-				headers.Set(header, schema)
-			}
+			headers.Set(header, headerObject(oas3))
 		}
 	}
 	return true

@@ -133,27 +133,19 @@ var proxyEventTemplate = expandE(`#set($ps = $input.params())
 #foreach($k in $ps.header.keySet())#if($k.equalsIgnoreCase("Content-Type"))#set($typed = true)#end#end
 #set($epoch = "$!context.requestTimeEpoch")
 #set($a = $context.authorizer)
-#set($sub = "$!context.authorizer.claims.sub")
+#set($claims = false)
+#foreach($k in $context.authorizer.claims.keySet())#set($claims = true)#end
 {"resource":"$!context.resourcePath","path":"E($path)","httpMethod":"$!context.httpMethod",
 #foreach($n in ["headers","multiValueHeaders","queryStringParameters","multiValueQueryStringParameters","pathParameters","stageVariables"])#set($m = {})#set($m = $ms.get($foreach.index))#set($multi = $n.startsWith("multi"))"$n":#if($m.size() > 0){#foreach($k in $m.keySet())"E($k)":#if($multi)[#end"E($m.get($k))"#if($multi)]#end#if($foreach.hasNext),#end#end}#else null#end,
 #end
 "requestContext":{"resourceId":"$!context.resourceId","resourcePath":"$!context.resourcePath","httpMethod":"$!context.httpMethod","extendedRequestId":"$!context.extendedRequestId","requestTime":"$!context.requestTime","path":"E($context.path)","accountId":"$!context.accountId","protocol":"$!context.protocol","stage":"$!context.stage","domainPrefix":"$!context.domainPrefix","requestTimeEpoch":#if($epoch == "")0#else$epoch#end,"requestId":"E($context.requestId)","domainName":"$!context.domainName","apiId":"$!context.apiId",
-"identity":{#foreach($k in ["cognitoIdentityPoolId","accountId","cognitoIdentityId","caller","apiKey","apiKeyId","accessKey","sourceIp","cognitoAuthenticationType","cognitoAuthenticationProvider","userArn","userAgent","user"])#set($v = "$!context.identity.get($k)")"$k":#if($v == "")null#else"E($v)"#end,#end
+"identity":{#foreach($k in ["cognitoIdentityPoolId","accountId","cognitoIdentityId","caller","apiKey","apiKeyId","accessKey","sourceIp","cognitoAuthenticationType","cognitoAuthenticationProvider","userArn","userAgent","user","principalOrgId"])#set($v = "$!context.identity.get($k)")"$k":#if($v == "")null#else"E($v)"#end,#end
+#foreach($k in ["vpcId","vpceId"])#set($v = "$!context.identity.get($k)")#if($v != "")"$k":"E($v)",#end#end
 "clientCert":#if("$!context.identity.clientCert.clientCertPem" == "")null#else{"clientCertPem":"E($context.identity.clientCert.clientCertPem)","subjectDN":"E($context.identity.clientCert.subjectDN)","issuerDN":"E($context.identity.clientCert.issuerDN)","serialNumber":"$!context.identity.clientCert.serialNumber","validity":{"notBefore":"$!context.identity.clientCert.validity.notBefore","notAfter":"$!context.identity.clientCert.validity.notAfter"}}#end},
-"authorizer":#if($sub != "")#set($sep = ""){"claims":{` + claims("sub", "email", "username", "scope") + `}}#elseif($a && $a.size() > 0)#set($sep = ""){#foreach($k in $a.keySet())#if($k != "claims")$sep"E($k)":"E($a.get($k))"#set($sep = ",")#end#end}#else null#end},
+"authorizer":#if($claims)#set($sep = ""){"claims":{#foreach($k in $context.authorizer.claims.keySet())$sep"E($k)":"E($context.authorizer.claims.get($k))"#set($sep = ",")#end}}#elseif($a && $a.size() > 0)#set($sep = ""){#foreach($k in $a.keySet())#if($k != "claims")$sep"E($k)":"E($a.get($k))"#set($sep = ",")#end#end}#else null#end},
 "body":#if($body == "" || $body == "{}" && (@base64@ || !$typed))null#else"E($body)"#end,
 "isBase64Encoded":@base64@}
 `)
-
-// claims writes the Cognito user pool claims a template can read: each by
-// name ($context.authorizer.claims.NAME), when it has a value.
-func claims(names ...string) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString(`#set($v = "$!context.authorizer.claims.` + n + `")#if($v != "")$sep"` + n + `":"E($v)"#set($sep = ",")#end`)
-	}
-	return b.String()
-}
 
 // expandE writes E(x) out.
 func expandE(t string) string {
@@ -212,7 +204,11 @@ func contentHandlingKey(d cfn.IntegrationKeys) string {
 // template base64-encoded, rather than as bytes no template can read). It
 // keeps templates it wrote itself and refuses the author's own, and refuses
 // settings that would let a request bypass the templates.
-func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []string, where *loc) bool {
+//
+// converted says the integration was a Lambda proxy integration (AWS_PROXY),
+// for which PassthroughBehavior has no effect: WHEN_NO_MATCH (which API
+// Gateway's own exports write) becomes NEVER rather than being refused.
+func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []string, converted bool, where *loc) bool {
 	ok := true
 	want := ProxyRequestTemplates(binary)
 	templates := &tree.Object{}
@@ -248,7 +244,9 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 			ok = false
 		}
 	case string:
-		if u := strings.ToUpper(s); u == "WHEN_NO_MATCH" {
+		if u := strings.ToUpper(s); u == "WHEN_NO_MATCH" && converted {
+			in.Set(key, never) // it had no effect on the proxy integration
+		} else if u == "WHEN_NO_MATCH" {
 			e.fail(where.at(key), "is %s: a request whose Content-Type has no template would reach the function as its bare body instead of the proxy event; with Event: proxy write %s (API Gateway answers 415 to a content type without a template), or leave %s out and the macro sets it", s, never, key)
 			ok = false
 		} else if u != "NEVER" && u != "WHEN_NO_TEMPLATES" {
@@ -416,12 +414,99 @@ func samAPIGlobals(f *tree.Object) *tree.Object {
 
 // methodProxyEvent applies Event: proxy to an AWS::ApiGateway::Method's
 // integration, with the binary media types of its REST API.
-func (e *expander) methodProxyEvent(props, in *tree.Object, where *loc) bool {
+func (e *expander) methodProxyEvent(props, in *tree.Object, converted bool, where *loc) bool {
 	api, _ := props.Get("RestApiId")
 	id := cfn.RestAPI(api)
 	if _, ok := e.res.Get(id); !ok {
 		e.note(where.at(cfn.MethodIntegration.RequestTemplates), "Event: proxy cannot see the binary media types of the REST API %s, which is not a resource of this template: its request templates say isBase64Encoded false for every content type; if that API treats one of %s as binary, or has other binary media types, define the method in the API's template", describe(api), strings.Join(ProxyContentTypes, ", "))
 	}
 	binary, ok := e.binaryMediaTypes(id, nil, where)
-	return ok && e.proxyEvent(in, cfn.MethodIntegration, binary, where)
+	if !ok || !e.proxyEvent(in, cfn.MethodIntegration, binary, converted, where) {
+		return false
+	}
+	mv, _ := props.Get("RequestModels")
+	if models, isObj := mv.(*tree.Object); isObj && !isIntrinsic(models) {
+		mwhere := where.parent.at("RequestModels")
+		for _, m := range models.Members {
+			e.noteUntemplated(m.Key, binary, converted, mwhere.at(m.Key))
+		}
+	}
+	return true
+}
+
+// operationProxyEvent applies Event: proxy to an OpenAPI operation's
+// integration, with the binary media types of its REST API.
+func (e *expander) operationProxyEvent(api string, doc, op, in *tree.Object, oas3, converted bool, where *loc) bool {
+	binary, ok := e.binaryMediaTypes(api, doc, where)
+	if !ok || !e.proxyEvent(in, cfn.OpenAPIIntegration, binary, converted, where.at(cfn.IntegrationExtension)) {
+		return false
+	}
+	// The request content types the operation declares: Swagger's consumes
+	// (the operation's, else the document's), OpenAPI 3's requestBody.
+	if oas3 {
+		rv, _ := op.Get("requestBody")
+		body, _ := rv.(*tree.Object)
+		bwhere := where.at("requestBody")
+		if ref, isRef := body.Get("$ref"); isRef {
+			body, bwhere = localRef(doc, ref), refLoc(docLoc(api, e.res.Type(api)), ref)
+		}
+		cv, _ := body.Get("content")
+		if content, isObj := cv.(*tree.Object); isObj && !isIntrinsic(content) {
+			for _, m := range content.Members {
+				e.noteUntemplated(m.Key, binary, converted, bwhere.at("content").at(m.Key))
+			}
+		}
+		return true
+	}
+	cv, has := op.Get("consumes")
+	cwhere := where.at("consumes")
+	if !has {
+		cv, _ = doc.Get("consumes")
+		cwhere = docLoc(api, e.res.Type(api)).at("consumes")
+	}
+	consumes, _ := cv.([]any)
+	for i, c := range consumes {
+		if t, isStr := c.(string); isStr {
+			e.noteUntemplated(t, binary, converted, cwhere.at(itoa(i)))
+		}
+	}
+	return true
+}
+
+// refLoc is where a local $ref (#/components/...) points in the document at
+// doc.
+func refLoc(doc *loc, ref any) *loc {
+	s, _ := ref.(string)
+	at := doc
+	for _, part := range strings.Split(strings.TrimPrefix(s, "#/"), "/") {
+		at = at.at(strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~"))
+	}
+	return at
+}
+
+// noteUntemplated notes a request content type a method declares that
+// Event: proxy has no request template for, which API Gateway answers with
+// 415 (PassthroughBehavior NEVER). A type with a wildcard is not said.
+func (e *expander) noteUntemplated(contentType string, binary []string, converted bool, where *loc) {
+	t, _, _ := strings.Cut(contentType, ";")
+	if t = mediaType(t); t == "" || strings.Contains(t, "*") || hasContentType(ProxyRequestTemplates(binary), t) {
+		return
+	}
+	was := ""
+	if converted {
+		was = ", where the proxy integration took any content type"
+	}
+	add := "add " + t + " to the API's binary media types"
+	if isBinary(t, binary) {
+		add = "list " + t + " itself among the API's binary media types (the wildcard that covers it gets no template)"
+	}
+	e.noteOf(NoteContentType, where, "declares the request content type %s, for which Event: proxy writes no request template: API Gateway answers a request of that type 415 Unsupported Media Type without invoking the function (PassthroughBehavior NEVER%s); to accept it, %s, and the function gets its body base64-encoded with isBase64Encoded true, as from a proxy integration", t, was, add)
+}
+
+// isProxyIntegration reports whether an integration is a Lambda proxy
+// integration (AWS_PROXY, in any case).
+func isProxyIntegration(in *tree.Object, d cfn.IntegrationKeys) bool {
+	t, _ := in.Get(d.Type)
+	s, _ := t.(string)
+	return strings.EqualFold(s, "AWS_PROXY")
 }

@@ -30,7 +30,7 @@ Resources:
 	out, _ := format.YAML(t)
 	fmt.Printf("%+v\n%s", stats, out)
 	// Output:
-	// {Methods:1 Operations:0 Permissions:1 Configs:0 Notes:[]}
+	// {Methods:1 Operations:0 Permissions:1 Configs:0 Deployments:0 Notes:[]}
 	// Resources:
 	//   Start:
 	//     Type: AWS::ApiGateway::Method

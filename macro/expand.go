@@ -16,6 +16,7 @@ package macro
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -32,11 +33,17 @@ type Stats struct {
 	Operations  int // OpenAPI operations expanded
 	Permissions int // AWS::Lambda::Permission resources added
 	Configs     int // asynchronous invocation configurations added
+	// Deployments counts the AWS::ApiGateway::Deployment resources given
+	// a new logical ID, so that CloudFormation deploys what the macro
+	// expanded to the stages that run them (deployment.go).
+	Deployments int
 	// Notes are what the expansion left for you to do because it cannot
 	// be done in this template: a permission for a function defined
-	// elsewhere, a policy for a role defined elsewhere. The template
-	// deploys, but until that is done calls fail (or, for a role, the
-	// stack does). asyncinvoke check reports them as warnings.
+	// elsewhere, a policy for a role defined elsewhere (the template
+	// deploys, but until that is done calls fail, or, for a role, the
+	// stack does); and what the output does that you may not expect
+	// (each Problem's Kind says which). asyncinvoke check reports them as
+	// warnings.
 	Notes []Problem
 }
 
@@ -49,6 +56,7 @@ type expander struct {
 	values     map[string]any
 	problems   Problems
 	perms      permissions
+	expanded   []expanded // the methods and operations expanded, for redeploy
 	plans      configs
 	merged     []mergedOperation
 	stats      Stats
@@ -108,7 +116,19 @@ func (e *expander) fail(where *loc, format string, args ...any) {
 
 // note records what the user must do for the output to work (Stats.Notes).
 func (e *expander) note(where *loc, format string, args ...any) {
-	e.stats.Notes = append(e.stats.Notes, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
+	e.noteOf(NoteLeftToYou, where, format, args...)
+}
+
+// noteOf records a note of a kind, once: a note about what several
+// methods share (an API's) is said once.
+func (e *expander) noteOf(kind NoteKind, where *loc, format string, args ...any) {
+	n := Problem{Path: where.path(), Message: fmt.Sprintf(format, args...), Kind: kind}
+	for _, have := range e.stats.Notes {
+		if have.Kind == n.Kind && have.Message == n.Message && slices.Equal(have.Path, n.Path) {
+			return
+		}
+	}
+	e.stats.Notes = append(e.stats.Notes, n)
 }
 
 // reported reports whether a problem was reported at path.
@@ -148,6 +168,9 @@ func (e *expander) run(fragment any) bool {
 		e.stats.Permissions = e.perms.add(e)
 	}
 	e.stats.Configs = e.addInvokeConfigs() // checks even when there are problems, adds only when none
+	if len(e.problems) == 0 {
+		e.redeploy()
+	}
 	return true
 }
 

@@ -141,8 +141,8 @@ type Summary struct {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("requestId=%q transformId=%q status=%s bytes=%d methods=%d operations=%d permissions=%d configs=%d notes=%d problems=%d",
-		s.RequestID, s.TransformID, s.Status, s.Bytes, s.Methods, s.Operations, s.Permissions, s.Configs, len(s.Notes), s.Problems)
+	return fmt.Sprintf("requestId=%q transformId=%q status=%s bytes=%d methods=%d operations=%d permissions=%d configs=%d deployments=%d notes=%d problems=%d",
+		s.RequestID, s.TransformID, s.Status, s.Bytes, s.Methods, s.Operations, s.Permissions, s.Configs, s.Deployments, len(s.Notes), s.Problems)
 }
 
 // requestIDField finds the requestId of a request that is not valid JSON

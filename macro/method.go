@@ -36,22 +36,23 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 			return
 		}
 	}
+	converted := isProxyIntegration(in, cfn.MethodIntegration)
 	targets, ok := e.integration(in, cfn.MethodIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
-	if o.Event == EventProxy && !e.methodProxyEvent(props, in, iwhere) {
+	if o.Event == EventProxy && !e.methodProxyEvent(props, in, converted, iwhere) {
 		return
 	}
-	statuses, ok := e.integrationResponses(in, o, iwhere)
-	if !ok {
+	if !e.integrationResponses(in, o, iwhere) || !e.methodResponses(props, in, where) {
 		return
 	}
-	e.methodResponses(props, statuses)
 	if o.Accepted && !e.acceptMethod(props, in, o, where) {
 		return
 	}
 	e.stats.Methods++
+	e.expanded = append(e.expanded, expanded{api: valueOf(props, "RestApiId"), method: id, where: where, value: props})
+	e.methodPreflight(props, o, where)
 	api, _ := props.Get("RestApiId")
 	httpMethod, _ := props.Get("HttpMethod")
 	resourceID, _ := props.Get("ResourceId")
@@ -92,24 +93,23 @@ func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc)
 }
 
 // integrationResponses adds the default integration response when there is
-// none and returns the status codes of all of them. Without a default one
-// (a response without SelectionPattern), API Gateway has nothing to answer a
-// successful invocation with, and every call fails with 500.
-func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) ([]any, bool) {
+// none. Without a default one (a response without SelectionPattern), API
+// Gateway has nothing to answer a successful invocation with, and every
+// call fails with 500.
+func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) bool {
 	v, has := in.Get("IntegrationResponses")
 	list, isList := v.([]any)
 	if !has || (isList && len(list) == 0) {
 		in.Set("IntegrationResponses", []any{tree.NewObject("StatusCode", o.StatusCode)})
-		return []any{o.StatusCode}, true
+		return true
 	}
 	if !isList {
 		if _, isObj := v.(*tree.Object); isObj {
-			return nil, true // an intrinsic function: left as written
+			return true // an intrinsic function: left as written
 		}
 		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", cfn.TypeName(v))
-		return nil, false
+		return false
 	}
-	var statuses []any
 	hasDefault := false
 	taken := -1
 	for i, r := range list {
@@ -118,7 +118,6 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 			continue
 		}
 		if s, ok := r.Get("StatusCode"); ok {
-			statuses = append(statuses, s) // a code, or an intrinsic function giving one
 			if code, ok := scalarString(e.resolved(s)); ok && code == o.StatusCode {
 				taken = i
 			}
@@ -128,55 +127,122 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		}
 	}
 	if hasDefault {
-		return statuses, true
+		return true
 	}
 	if taken >= 0 {
 		e.fail(where.at("IntegrationResponses").at(itoa(taken)), "has no default response (one without SelectionPattern), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give AsyncInvoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
-		return nil, false
+		return false
 	}
 	in.Set("IntegrationResponses", append(list, tree.NewObject("StatusCode", o.StatusCode)))
-	return append(statuses, o.StatusCode), true
+	return true
 }
 
 // methodResponses adds a method response for every integration response
-// status that lacks one: API Gateway refuses an integration response whose
-// status the method does not declare.
-func (e *expander) methodResponses(props *tree.Object, statuses []any) {
+// status that lacks one, declaring each header the integration responses
+// of that status map: API Gateway refuses an integration response whose
+// status the method does not declare, or that maps a header its method
+// response does not declare ("Invalid mapping expression parameter
+// specified: method.response.header.X"). A method response of yours that
+// lacks such a header is refused, with the line to add.
+func (e *expander) methodResponses(props, in *tree.Object, where *loc) bool {
 	v, has := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if has && !isList {
-		return // an intrinsic function: left as written
+		return true // an intrinsic function: left as written
 	}
-	added := false
-	for _, s := range statuses {
-		if !e.declaresStatus(list, s) {
-			status := tree.Clone(s)
-			if code, ok := scalarString(s); ok {
-				status = code // CloudFormation's StatusCode is a string
+	iv, _ := in.Get("IntegrationResponses")
+	irs, _ := iv.([]any)
+	added := map[*tree.Object]bool{}
+	ok := true
+	for i, x := range irs {
+		r, isObj := x.(*tree.Object)
+		if !isObj {
+			continue
+		}
+		status, hasStatus := r.Get("StatusCode")
+		if !hasStatus {
+			continue
+		}
+		headers := mappedHeaders(r, "ResponseParameters")
+		at := e.methodResponse(list, status)
+		if at < 0 {
+			s := tree.Clone(status)
+			if code, isCode := scalarString(status); isCode {
+				s = code // CloudFormation's StatusCode is a string
 			}
-			list = append(list, tree.NewObject("StatusCode", status))
-			added = true
+			resp := tree.NewObject("StatusCode", s)
+			list = append(list, resp)
+			added[resp] = true
+			at = len(list) - 1
+		}
+		resp, _ := list[at].(*tree.Object)
+		pv, hasParams := resp.Get("ResponseParameters")
+		params, isParams := pv.(*tree.Object)
+		if hasParams && (!isParams || isIntrinsic(params)) {
+			continue // written so that the macro cannot see it
+		}
+		for _, h := range headers {
+			key := responseHeader + h
+			if params != nil && indexFold(params, key) >= 0 {
+				continue
+			}
+			if added[resp] {
+				if params == nil {
+					params = &tree.Object{}
+					resp.Set("ResponseParameters", params)
+				}
+				params.Set(key, false)
+				continue
+			}
+			mwhere := where.at("MethodResponses").at(itoa(at))
+			if hasParams {
+				mwhere = mwhere.at("ResponseParameters")
+			}
+			e.fail(mwhere, "declares no %s, which integration response %d (status %s) maps, so API Gateway refuses the deployment (Invalid mapping expression parameter specified: %s); add %s: false to this method response's ResponseParameters", key, i, describe(status), key, key)
+			ok = false
 		}
 	}
-	if added {
+	if len(added) > 0 {
 		props.Set("MethodResponses", list)
 	}
+	return ok
 }
 
-// declaresStatus reports whether a list of method responses has status: the
-// same code, or the same intrinsic function.
-func (e *expander) declaresStatus(list []any, status any) bool {
+// responseHeader begins a method response header's parameter name.
+const responseHeader = "method.response.header."
+
+// mappedHeaders are the method response headers an integration response
+// maps in its parameters (key: ResponseParameters or responseParameters),
+// in order; none when they are written so that the macro cannot see them.
+func mappedHeaders(r *tree.Object, key string) []string {
+	v, _ := r.Get(key)
+	params, _ := v.(*tree.Object)
+	if params == nil || isIntrinsic(params) {
+		return nil
+	}
+	var out []string
+	for _, m := range params.Members {
+		if h, found := strings.CutPrefix(m.Key, responseHeader); found && h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// methodResponse is the index of the method response in list with status:
+// the same code, or the same intrinsic function; -1 when there is none.
+func (e *expander) methodResponse(list []any, status any) int {
 	want, known := scalarString(e.resolved(status))
-	for _, r := range list {
+	for i, r := range list {
 		if r, isObj := r.(*tree.Object); isObj {
 			if s, ok := r.Get("StatusCode"); ok {
 				if code, ok := scalarString(e.resolved(s)); (ok && known && code == want) || tree.Equal(s, status) {
-					return true
+					return i
 				}
 			}
 		}
 	}
-	return false
+	return -1
 }
 
 // resolved is a value as deployed when the template tells it: a Ref to a

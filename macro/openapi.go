@@ -142,15 +142,13 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 			return
 		}
 	}
+	converted := isProxyIntegration(in, cfn.OpenAPIIntegration)
 	targets, ok := e.integration(in, cfn.OpenAPIIntegration, o, o.source(header), iwhere)
 	if !ok {
 		return
 	}
-	if o.Event == EventProxy {
-		binary, good := e.binaryMediaTypes(apiID, doc, where)
-		if !good || !e.proxyEvent(in, cfn.OpenAPIIntegration, binary, iwhere) {
-			return
-		}
+	if o.Event == EventProxy && !e.operationProxyEvent(apiID, doc, op, in, oas3, converted, where) {
+		return
 	}
 	if !in.Has("passthroughBehavior") {
 		in.Set("passthroughBehavior", "when_no_match")
@@ -158,15 +156,15 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !in.Has("contentHandling") {
 		in.Set("contentHandling", "CONVERT_TO_TEXT")
 	}
-	statuses, ok := e.openAPIResponses(in, o, iwhere)
-	if !ok {
+	if !e.openAPIResponses(in, o, iwhere) || !e.declareResponses(doc, op, in, oas3, where) {
 		return
 	}
-	e.declareResponses(op, statuses, where)
 	if o.Accepted && !e.acceptOperation(op, in, o, oas3, where) {
 		return
 	}
 	e.stats.Operations++
+	e.expanded = append(e.expanded, expanded{api: tree.NewObject("Ref", apiID), where: where, value: op})
+	e.operationPreflight(apiID, r.method, item, o, where)
 	if in.Has("credentials") {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed
 	}
@@ -174,64 +172,128 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	e.wantInvokeConfig(targets, o)
 }
 
-// openAPIResponses adds the default integration response when there is none
-// and returns the status codes the integration responses use. Without a
-// default response (the key "default"), API Gateway has nothing to answer
-// a successful invocation with, and every call fails with 500.
-func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) ([]string, bool) {
+// openAPIResponses adds the default integration response when there is
+// none. Without a default response (the key "default"), API Gateway has
+// nothing to answer a successful invocation with, and every call fails
+// with 500.
+func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) bool {
 	v, has := in.Get("responses")
 	rs, isObj := v.(*tree.Object)
 	if has && (!isObj || isIntrinsic(rs)) {
 		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", cfn.TypeName(v))
-		return nil, false
+		return false
 	}
 	if !has {
 		rs = &tree.Object{}
 	}
-	var statuses []string
 	taken := ""
 	for _, m := range rs.Members {
 		if r, ok := m.Value.(*tree.Object); ok {
 			if s, ok := r.Get("statusCode"); ok {
-				if code, ok := scalarString(s); ok {
-					statuses = append(statuses, code)
-					if code == o.StatusCode {
-						taken = m.Key
-					}
+				if code, ok := scalarString(s); ok && code == o.StatusCode {
+					taken = m.Key
 				}
 			}
 		}
 	}
 	if rs.Has("default") {
-		return statuses, true
+		return true
 	}
 	if taken != "" {
 		e.fail(where.at("responses").at(taken), "has no default response (the key default), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give x-async-invoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
-		return nil, false
+		return false
 	}
 	rs.Set("default", tree.NewObject("statusCode", o.StatusCode))
 	if !has {
 		in.Set("responses", rs)
 	}
-	return append(statuses, o.StatusCode), true
+	return true
 }
 
 // declareResponses adds an operation response for every integration
-// response status the operation does not declare; API Gateway refuses an
-// integration response without its method response.
-func (e *expander) declareResponses(op *tree.Object, statuses []string, where *loc) {
-	if len(statuses) == 0 {
-		return
+// response status the operation does not declare, with the headers the
+// integration responses of that status map: API Gateway refuses an
+// integration response without its method response, and one that maps a
+// header its method response does not declare. An operation response of
+// yours that lacks such a header (directly or through a local $ref) is
+// refused, with what to add.
+func (e *expander) declareResponses(doc, op, in *tree.Object, oas3 bool, where *loc) bool {
+	iv, _ := in.Get("responses")
+	irs, _ := iv.(*tree.Object)
+	if irs == nil || irs.Len() == 0 {
+		return true
 	}
 	rs, ok := e.object(op, "responses", where)
 	if !ok {
-		return
+		return false
 	}
-	for _, s := range statuses {
-		if !rs.Has(s) {
-			rs.Set(s, tree.NewObject("description", s+" response"))
+	added := map[*tree.Object]bool{}
+	for _, m := range irs.Members {
+		r, isObj := m.Value.(*tree.Object)
+		if !isObj {
+			continue
+		}
+		sv, _ := r.Get("statusCode")
+		status, known := scalarString(sv)
+		if !known {
+			continue
+		}
+		headers := mappedHeaders(r, "responseParameters")
+		v, has := rs.Get(status)
+		if !has {
+			resp := tree.NewObject("description", status+" response")
+			rs.Set(status, resp)
+			added[resp] = true
+			v = resp
+		}
+		resp, isObj := v.(*tree.Object)
+		if !isObj || isIntrinsic(resp) {
+			continue
+		}
+		if ref, isRef := resp.Get("$ref"); isRef {
+			if resp = localRef(doc, ref); resp == nil {
+				continue // not a response the macro can see
+			}
+		}
+		hv, hasHeaders := resp.Get("headers")
+		hs, isHeaders := hv.(*tree.Object)
+		if hasHeaders && (!isHeaders || isIntrinsic(hs)) {
+			continue
+		}
+		for _, h := range headers {
+			if hs != nil && indexFold(hs, h) >= 0 {
+				continue
+			}
+			if !added[resp] {
+				e.fail(where.at("responses").at(status), "declares no header %s, which the integration response %s maps (%s%s), so API Gateway refuses the import (Invalid mapping expression parameter specified); add %s to this response's headers", h, m.Key, responseHeader, h, headerSchema(h, oas3))
+				ok = false
+				continue
+			}
+			if hs == nil {
+				hs = &tree.Object{}
+				resp.Set("headers", hs)
+			}
+			hs.Set(h, headerObject(oas3))
 		}
 	}
+	return ok
+}
+
+// headerObject declares a string header in the document's dialect.
+func headerObject(oas3 bool) *tree.Object {
+	schema := tree.NewObject("type", "string")
+	if oas3 {
+		return tree.NewObject("schema", schema)
+	}
+	return schema
+}
+
+// headerSchema is how a header is declared, as a message writes it.
+func headerSchema(h string, oas3 bool) string {
+	if oas3 {
+		return h + ": {schema: {type: string}}"
+	}
+	return h + ": {type: string}"
 }
 
 // declareHeaderParameter makes the operation declare the client's header,

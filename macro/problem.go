@@ -13,7 +13,31 @@ type Problem struct {
 	Path Path
 	// Message says what is wrong and how to fix it.
 	Message string
+	// Kind says what a note (Stats.Notes) is about; it is NoteLeftToYou
+	// for a problem.
+	Kind NoteKind
 }
+
+// NoteKind says what a note is about: asyncinvoke check reports each kind
+// under a code of its own.
+type NoteKind int
+
+const (
+	// NoteLeftToYou is what the macro cannot do in the template and leaves
+	// to you: a permission for a function defined elsewhere, a policy for
+	// a role defined elsewhere, the use of a key from elsewhere.
+	NoteLeftToYou NoteKind = iota
+	// NoteDeployment is a change to methods that callers get only once
+	// the API is deployed to its stage again, which the template does not
+	// do.
+	NoteDeployment
+	// NotePreflight is an ANY method whose CORS preflights (OPTIONS)
+	// invoke the function and are answered without CORS headers.
+	NotePreflight
+	// NoteContentType is a request content type a method of Event: proxy
+	// declares but has no request template for: API Gateway answers 415.
+	NoteContentType
+)
 
 func (p Problem) Error() string {
 	if len(p.Path) == 0 {

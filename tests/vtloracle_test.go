@@ -142,7 +142,9 @@ func TestProxyEventTemplateRendered(t *testing.T) {
 			seen, err := base64.StdEncoding.DecodeString(app.Body)
 			require.NoError(t, err)
 			assert.Equal(t, body, seen, "the handler reads the body byte for byte")
-			assert.Equal(t, "203.0.113.7", app.SourceIP)
+			ctx, _ := v.Request["context"].(map[string]any)
+			identity, _ := ctx["identity"].(map[string]any)
+			assert.Equal(t, identity["sourceIp"], app.SourceIP, "serverless-http's source IP")
 		})
 	}
 }

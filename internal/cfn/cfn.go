@@ -183,3 +183,12 @@ func cutSegment(s string) (segment, rest string, ok bool) {
 	}
 	return "", "", false
 }
+
+// TemplateBodyLimit is the largest template, in bytes, that CloudFormation
+// takes in a request (TemplateBody of CreateStack, UpdateStack,
+// CreateChangeSet, ValidateTemplate); through S3 (TemplateURL) it takes up
+// to 1 MB. A template with macros must fit once processed: "The maximum
+// size for a processed stack template is 51,200 bytes when passed directly
+// into a CreateStack, UpdateStack, or ValidateTemplate request" (the
+// CloudFormation User Guide, Troubleshoot the processed template).
+const TemplateBodyLimit = 51200

@@ -19,6 +19,7 @@ const (
 	TypeRestAPI     = "AWS::ApiGateway::RestApi"
 	TypeMethod      = "AWS::ApiGateway::Method"
 	TypeResource    = "AWS::ApiGateway::Resource"
+	TypeDeployment  = "AWS::ApiGateway::Deployment"
 
 	// APIs that cannot invoke asynchronously: HTTP APIs.
 	TypeSAMHTTPAPI      = "AWS::Serverless::HttpApi"

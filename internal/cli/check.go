@@ -52,12 +52,33 @@ Codes (E: error, W: warning):
          the policy for an execution role defined elsewhere to deliver to a
          destination (the stack fails until the role has it), or the use of a
          KMS key from elsewhere that encrypts a destination
+  W4002  a stage deployed before would keep running the methods the macro expands
+         as they were: the macro cannot rename the API's deployment so that
+         CloudFormation deploys them (StageDescription, a method of another
+         Condition), or no deployment here deploys the method's API
+  W4003  an ANY method (x-amazon-apigateway-any-method) made asynchronous whose
+         resource has no OPTIONS method (path, no options operation): browsers'
+         CORS preflights invoke the function and get no CORS headers
+  W4004  a request content type a method of Event: proxy declares (RequestModels,
+         consumes, requestBody.content) that has no request template: API Gateway
+         answers it 415 without invoking the function
+  W5001  the expanded template is larger than the 51,200 bytes CloudFormation
+         takes for a (processed) template passed in the request: deploy it
+         through S3 (sam deploy; aws cloudformation deploy --s3-bucket)
 
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
 what it includes: check includes local files the same way (relative to the
 template's directory) and reports their problems where they are written.
 Includes from S3 are not checked.`
+
+// noteCodes are the codes of the macro's notes, by kind.
+var noteCodes = map[macro.NoteKind]string{
+	macro.NoteLeftToYou:   "W4001",
+	macro.NoteDeployment:  "W4002",
+	macro.NotePreflight:   "W4003",
+	macro.NoteContentType: "W4004",
+}
 
 // finding is one thing check reports.
 type finding struct {
@@ -174,16 +195,46 @@ func lint(file string, src *parse.Source, values params, stack macro.Stack, macr
 	l.transform(t)
 	l.invisible(t)
 	l.misspelled(t)
-	stats, err := expandLocally(tree.Clone(t).(*tree.Object), values, l.stack, l.macroName)
+	expanded := tree.Clone(t).(*tree.Object)
+	stats, err := expandLocally(expanded, values, l.stack, l.macroName)
 	if err != nil {
 		for _, p := range problems(err) {
 			l.add("error", "E1001", p.Path, "%s", p.Message)
 		}
+	} else if stats.Methods+stats.Operations > 0 {
+		l.size(t, expanded)
 	}
 	for _, n := range stats.Notes {
-		l.add("warning", "W4001", n.Path, "%s", n.Message)
+		code, ok := noteCodes[n.Kind]
+		if !ok {
+			code = noteCodes[macro.NoteLeftToYou]
+		}
+		l.add("warning", code, n.Path, "%s", n.Message)
 	}
 	return l.findings
+}
+
+// size warns when the expanded template is larger than CloudFormation
+// takes in a request. It is measured as compact JSON, the smallest form of
+// the processed template CloudFormation keeps (as JSON): its own formatting,
+// and a transform that runs after the macro (SAM's), can only add to it.
+func (l *linter) size(written, expanded *tree.Object) {
+	removeTransform(expanded, l.macroName)
+	n := len(tree.Encode(expanded))
+	if n <= cfn.TemplateBodyLimit {
+		return
+	}
+	l.add("warning", "W5001", nil, "expanded, the template is %s bytes as compact JSON (%s as written), over the %s bytes CloudFormation takes for a processed template passed in the request (aws cloudformation deploy without --s3-bucket, create-stack or update-stack with --template-body): deploy it through S3, where it takes up to 1 MB (sam deploy uploads the template; aws cloudformation deploy --s3-bucket BUCKET; --template-url); each content type of an Event: proxy method adds a request template of about 4 KB",
+		thousands(n), thousands(len(tree.Encode(written))), thousands(cfn.TemplateBodyLimit))
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func (l *linter) add(level, code string, path []string, format string, args ...any) {

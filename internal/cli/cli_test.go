@@ -79,7 +79,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, []string{"Usage:"}, nil},
 		{[]string{"expand", "-h"}, []string{"Usage: asyncinvoke expand", "-diff", "-o format", "removed from Transform"}, []string{"-strict"}},
 		{[]string{"expand", "--help"}, []string{"Usage: asyncinvoke expand"}, nil},
-		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "W4001", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
+		{[]string{"check", "-h"}, []string{"Usage: asyncinvoke check", "-strict", "-f format", "E2001", "W3002", "W4001", "W4002", "W4003", "W4004", "W5001", "FILE:LINE:COL: CODE message"}, []string{"-o format", "yaml|json", "removed from"}},
 		{[]string{"help", "check"}, []string{"Usage: asyncinvoke check"}, nil},
 		{[]string{"local", "-h"}, []string{"Usage: asyncinvoke local COMMAND", "start-api", "invoke", "go install"}, nil},
 		{[]string{"local", "--help"}, []string{"Usage: asyncinvoke local COMMAND"}, nil},
@@ -309,11 +309,14 @@ func TestDiff(t *testing.T) {
 		}
 	}
 	// Exactly what the macro owns goes: the shorthand, the URIs it rewrites
-	// and the macro's name in Transform.
+	// and the macro's name in Transform, and the deployment's logical ID,
+	// which it renames (written anew, in block style) with the reference to
+	// it.
 	assert.Equal(t, []string{
 		"Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]",
 		"AsyncInvoke: always", "Uri: !GetAtt WorkerFunction.Arn",
 		"AsyncInvoke: client", "Uri: !GetAtt WorkerFunction.Arn",
+		"JobsDeployment:", "DependsOn: [StartJob, RunJob]", "DeploymentId: !Ref JobsDeployment",
 		"x-async-invoke: always",
 		"x-async-invoke: !Ref ReportMode", "uri: !GetAtt WorkerFunction.Arn",
 	}, removed)
@@ -356,6 +359,9 @@ func TestCheck(t *testing.T) {
 		{"include", nil, 1},
 		{"include-after", nil, 1},
 		{"left-to-you", nil, 0},
+		{"unexpected", nil, 0},
+		{"large", nil, 0},
+		{"large-strict", []string{"--strict", "testdata/check/large.yaml"}, 1},
 		{"misspelled", nil, 1},
 		{"several", []string{"testdata/check/clean.yaml", "testdata/check/sam-first.yaml", "testdata/check/nowhere.yaml"}, 1},
 	}

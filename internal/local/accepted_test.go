@@ -11,8 +11,9 @@ import (
 
 // TestAccepted: a method with Accepted answers an asynchronous call 202
 // with {"requestId": ...} and X-Request-Id, both the request ID of the
-// Invoke call ($context.awsEndpointRequestId), which is the one the
-// function runs under; API Gateway's own request ID (x-amzn-RequestId) is
+// Invoke call ($context.awsEndpointRequestId in the body, Lambda's
+// x-amzn-RequestId in the header), which is the one the function runs
+// under; API Gateway's own request ID (x-amzn-RequestId) is
 // another. In client mode a synchronous call gets the function's result,
 // and the ID of that invocation in X-Request-Id.
 func TestAccepted(t *testing.T) {
