@@ -223,6 +223,35 @@ func TestGeneratedReproducers(t *testing.T) {
 	}
 }
 
+// TestGoldenOracles checks every template of macro/testdata that the macro
+// expands (its golden is a .golden.yaml) with the generator's oracles: the
+// hand-written cases hold what the generated ones do, and the oracles read
+// what the hand-written cases show.
+func TestGoldenOracles(t *testing.T) {
+	o := startOracles(t)
+	goldens, err := filepath.Glob(filepath.Join("..", "macro", "testdata", "*.golden.yaml"))
+	if err != nil || len(goldens) == 0 {
+		t.Fatalf("no goldens in macro/testdata: %v", err)
+	}
+	for _, golden := range goldens {
+		in := strings.TrimSuffix(golden, ".golden.yaml") + ".yaml"
+		t.Run(strings.TrimSuffix(filepath.Base(in), ".yaml"), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := parse.Template(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range o.Check(tmpl, nil, nil).Failures {
+				t.Errorf("%s", f)
+			}
+		})
+	}
+}
+
 var wantRefused = regexp.MustCompile(`(?m)^# want refused: (.+)$`)
 
 // known is a failure the generator finds that is not fixed yet.
