@@ -95,7 +95,7 @@ func (e *expander) addInvokeConfigs() int {
 		existing  string   // the template's own identical configuration, or ""
 		dependsOn []string // resources that grant the role what it needs
 		groups    []string // the policy groups the plan needs
-		samRole   bool     // a SAM function whose role SAM makes, which may need grants on keys
+		samRole   bool     // a SAM function whose role SAM makes, which may need grants (on keys, or all of them)
 	}
 	var todo []pending
 	groups := map[string]*policyGroup{}
@@ -116,12 +116,19 @@ func (e *expander) addInvokeConfigs() int {
 		}
 		e.noteUnknownKeys(p)
 		sam := e.res.Type(fn) == cfn.TypeSAMFunction
-		samProperty := sam && len(roles) == 0 // the macro sets the property (SAM makes the role, unless it is from elsewhere)
-		if sam && !e.samQualifierMatches(p) || samProperty && (!e.samGlobalsAgree(p) || !e.samConditionalDestinations(p)) {
+		// The macro sets the property when SAM makes the role (unless it
+		// is from elsewhere) and SAM can make the configuration of it;
+		// else it writes the configuration itself.
+		samRole := sam && len(roles) == 0
+		samProperty := samRole && e.samCanConfigure(p)
+		if sam && !e.samQualifierMatches(p) || samProperty && !e.samGlobalsAgree(p) {
 			continue
 		}
-		existing, differs := e.existingConfig(p, sam, samProperty)
+		existing, differs, onlyUnder := e.existingConfig(p, sam, samProperty)
 		switch {
+		case onlyUnder != "":
+			e.fail(differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
+			continue
 		case differs != nil && sam:
 			e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
@@ -129,29 +136,43 @@ func (e *expander) addInvokeConfigs() int {
 			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 			continue
 		}
-		x := pending{p: p, sam: samProperty, existing: existing, samRole: samProperty && !outside}
+		x := pending{p: p, sam: samProperty, existing: existing, samRole: samRole && !outside}
 		conditions := e.configConditions(p)
 		for _, role := range roles {
-			for _, d := range []*destination{p.onFailure, p.onSuccess} {
+			for _, od := range []struct {
+				on string
+				d  *destination
+			}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
+				d := od.d
 				if d == nil {
 					continue
 				}
 				// The conditions under which the function runs with this
-				// role and has this configuration, and the destination
-				// exists: where the role needs the grant.
-				all := slices.Clone(conditions)
+				// role and has this configuration (base), and the
+				// destination exists (all): where the role needs the grant.
+				base := slices.Clone(conditions)
+				if c := e.res.Condition(role); c != "" && !contains(base, c) {
+					base = append(base, c)
+				}
+				all := slices.Clone(base)
 				for _, c := range d.conditions {
 					if !contains(all, c) {
 						all = append(all, c)
 					}
 				}
-				if c := e.res.Condition(role); c != "" && !contains(all, c) {
-					all = append(all, c)
-				}
-				if e.excluded(all) {
+				if e.excluded(base) {
 					continue // the function never runs with this role
 				}
+				samMade := existing == fn && sam && e.samMadeDestination(p, d, od.on) != nil
 				for _, g := range d.grants(e) {
+					all := all
+					if samMade && tree.Equal(g.resource, d.arn) {
+						// Where d does not exist, SAM's configuration
+						// sends the records to its own queue or topic.
+						g.resource, all = e.samMadeDestination(p, d, od.on), base
+					} else if e.excluded(all) {
+						continue
+					}
 					if by, ok := e.granted(role, g, all); ok {
 						if by != "" && existing == fn && mentions(e.res.Section, by, fn) {
 							e.failCycle(p, by)
@@ -229,8 +250,11 @@ func (e *expander) addInvokeConfigs() int {
 		for _, gk := range x.groups {
 			wait(groups[gk].id, groups[gk].conditions)
 		}
-		if x.samRole && (x.sam || x.existing == x.p.t.Function) {
-			e.addSAMKeyPolicy(x.p)
+		if x.samRole {
+			// SAM's configuration grants SAM's role the destinations;
+			// any other, the macro's policy documents in Policies.
+			samMakes := x.existing == x.p.t.Function || x.sam && x.existing == ""
+			e.addSAMRolePolicies(x.p, !samMakes)
 		}
 		switch {
 		case x.existing != "":
@@ -409,6 +433,55 @@ func refersTo(v any, id string) bool {
 	})
 }
 
+// samCanConfigure reports whether SAM can make p's configuration from a SAM
+// function's EventInvokeConfig property: a destination under a condition
+// the function lacks must be a queue or topic (SAM refuses a Destination
+// under a condition for the other kinds, "Destination is required if Type
+// is not SQS or SNS", and makes a queue or topic of its own where the
+// condition does not hold), and the logical IDs SAM gives what it makes,
+// <Function>EventInvokeConfig and that queue or topic, must fit
+// CloudFormation's limit. Otherwise the function, whose role SAM makes,
+// gets the macro's AWS::Lambda::EventInvokeConfig, and its role the grants
+// in the function's Policies.
+func (e *expander) samCanConfigure(p *configPlan) bool {
+	if len(cfn.SAMEventInvokeConfigID(p.t.Function)) > maxLogicalID {
+		return false
+	}
+	for _, d := range []struct {
+		key string
+		d   *destination
+	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
+		if d.d == nil || len(e.unmet(p, d.d)) == 0 {
+			continue
+		}
+		id := cfn.SAMDestinationID(p.t.Function, d.key, d.d.kind)
+		if id == "" || len(id) > maxLogicalID {
+			return false
+		}
+	}
+	return true
+}
+
+// samMadeDestination is the resource of the grant of destination d (on:
+// OnFailure or OnSuccess) when SAM makes p's configuration from a SAM
+// function's EventInvokeConfig property for a role of the template, and d
+// exists only under conditions the function lacks: where they do not hold,
+// SAM sends the records to a queue or topic of its own, which it grants
+// only a role it makes, so the role needs the grant on !If [condition, d,
+// SAM's queue or topic] wherever the configuration exists. nil otherwise.
+func (e *expander) samMadeDestination(p *configPlan, d *destination, on string) any {
+	unmet := e.unmet(p, d)
+	id := cfn.SAMDestinationID(p.t.Function, on, d.kind)
+	if len(unmet) == 0 || id == "" {
+		return nil
+	}
+	var own any = tree.NewObject("Ref", id) // a topic's ARN
+	if d.kind == "SQS" {
+		own = tree.NewObject("Fn::GetAtt", []any{id, "Arn"})
+	}
+	return tree.NewObject("Fn::If", []any{e.condition(unmet), tree.Clone(d.arn), own})
+}
+
 // samGlobalsAgree refuses settings for a SAM function whose property the
 // macro sets when Globals' Function section has an EventInvokeConfig that
 // would change them: SAM merges the two.
@@ -423,29 +496,6 @@ func (e *expander) samGlobalsAgree(p *configPlan) bool {
 	}
 	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
 	return false
-}
-
-// samConditionalDestinations refuses a destination of a SAM function whose
-// property the macro sets when it exists only under a condition and is not
-// a queue or topic: SAM accepts a Destination under a condition only for
-// SQS and SNS, for which it makes a queue or topic of its own where the
-// condition does not hold ("Destination is required if Type is not SQS or
-// SNS").
-func (e *expander) samConditionalDestinations(p *configPlan) bool {
-	ok := true
-	for _, d := range []struct {
-		key string
-		d   *destination
-	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-		if d.d == nil || d.d.kind == "SQS" || d.d.kind == "SNS" || len(e.unmet(p, d.d)) == 0 {
-			continue
-		}
-		cs := strings.Join(e.unmet(p, d.d), " and ")
-		e.fail(p.first.at(d.key), "gets records only where %s holds (the destination's Condition, or an Fn::If), which %s's configuration does not require; SAM, which configures %s (its role is SAM's), accepts a destination under a condition only for SQS and SNS; give %s a Role of the template (the macro then writes the configuration, sending records there only where %s holds), or a destination without that condition",
-			cs, p.t.Function, p.t.Function, p.t.Function, cs)
-		ok = false
-	}
-	return ok
 }
 
 // failCycle refuses a plan whose configuration is SAM's, made from a SAM
@@ -518,8 +568,11 @@ func (e *expander) samQualifierMatches(p *configPlan) bool {
 // plan's target: the logical ID of an identical AWS::Lambda::EventInvokeConfig,
 // or the SAM function's when SAM makes an identical one from its
 // EventInvokeConfig property; or where one differs. samProperty: the macro
-// would set that property itself, and Globals are compared apart.
-func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (string, *loc) {
+// would set that property itself, and Globals are compared apart. An
+// AWS::Lambda::EventInvokeConfig with identical settings that exists only
+// under a condition the target does not imply differs too: onlyUnder is
+// that condition.
+func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (found string, differs *loc, onlyUnder string) {
 	if sam && !samProperty {
 		// SAM makes a configuration from the property (merged with
 		// Globals') on what the integration invokes (samQualifierMatches),
@@ -529,28 +582,29 @@ func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (string,
 		case v == nil:
 			// none: the macro writes its own
 		case sameSetting(e, v, e.samConfig(p)):
-			return p.t.Function, nil
+			return p.t.Function, nil, ""
 		case e.res.Properties(p.t.Function).Has("EventInvokeConfig"):
-			return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig")
+			return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig"), ""
 		default:
-			return "", locOf([]string{"Globals", "Function", "EventInvokeConfig"})
+			return "", locOf([]string{"Globals", "Function", "EventInvokeConfig"}), ""
 		}
 	}
 	if samProperty {
 		v, has := e.res.Properties(p.t.Function).Get("EventInvokeConfig")
 		switch {
 		case !has:
-			return "", nil
+			// the template may have an AWS::Lambda::EventInvokeConfig
 		case sameSetting(e, v, e.samConfig(p)):
-			return p.t.Function, nil
+			return p.t.Function, nil, ""
+		default:
+			return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig"), ""
 		}
-		return "", resourcesLoc.at(p.t.Function).at("Properties").at("EventInvokeConfig")
 	}
-	found, differs := "", ""
+	other := ""
 	qualifier := e.qualifier(p.t)
 	e.res.Each(func(id string, _ *tree.Object) {
 		props := e.res.Properties(id)
-		if found != "" || differs != "" || e.res.Type(id) != cfn.TypeEventInvokeConfig || props == nil {
+		if found != "" || other != "" || e.res.Type(id) != cfn.TypeEventInvokeConfig || props == nil {
 			return
 		}
 		fn, _ := props.Get("FunctionName")
@@ -563,16 +617,23 @@ func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (string,
 			a, _ := props.Get(key)
 			b, _ := want.Get(key)
 			if !sameSetting(e, a, b) {
-				differs = id
+				other = id
 				return
 			}
 		}
+		if c := e.res.Condition(id); c != "" && !e.implied(c, e.configConditions(p)) {
+			other, onlyUnder = id, c
+			return
+		}
 		found = id
 	})
-	if differs != "" {
-		return "", resourcesLoc.at(differs).at("Properties")
+	switch {
+	case onlyUnder != "":
+		return "", resourcesLoc.at(other).at("Condition"), onlyUnder
+	case other != "":
+		return "", resourcesLoc.at(other).at("Properties"), ""
 	}
-	return found, nil
+	return found, nil, ""
 }
 
 // sameSetting compares settings as deployed: objects whatever the order of
@@ -735,8 +796,8 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 	}
 	dc := &tree.Object{}
 	// SAM takes a destination under a condition inside Destination, and
-	// makes a queue or topic of its own for the other case (refused for
-	// the other kinds: samConditionalDestinations).
+	// makes a queue or topic of its own for the other case (only for
+	// those kinds: samCanConfigure).
 	if d := p.onSuccess; d != nil {
 		dc.Set("OnSuccess", tree.NewObject("Type", d.kind, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
 	}

@@ -143,13 +143,15 @@ func (e *expander) noteUnknownKeys(p *configPlan) {
 	}
 }
 
-// addSAMKeyPolicy lets the role SAM makes for p's function use the keys
+// addSAMRolePolicies lets the role SAM makes for p's function use the keys
 // of p's destinations: SAM's EventInvokeConfig property grants the role
-// the destination's own action only. The grants go into the function's
-// Policies as a policy document (SAM makes it an inline policy of the
-// role), under the conditions of the destinations the function lacks;
-// what Policies grants already is not repeated.
-func (e *expander) addSAMKeyPolicy(p *configPlan) {
+// the destination's own action only. With destinations (a configuration
+// other than SAM's), it grants the destinations' actions too. The grants go
+// into the function's Policies as a policy document (SAM makes it an
+// inline policy of the role, which the function, and so its
+// configuration, waits for), under the conditions of the destinations the
+// function lacks; what Policies grants already is not repeated.
+func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
 	fn := p.t.Function
 	props := e.res.Properties(fn)
 	pv, has := props.Get("Policies")
@@ -168,12 +170,19 @@ func (e *expander) addSAMKeyPolicy(p *configPlan) {
 	var granted []grant
 	changed := false
 	for _, d := range []*destination{p.onFailure, p.onSuccess} {
-		if d == nil || d.key.arn == nil {
+		if d == nil {
 			continue
 		}
+		var needed []grant
+		if destinations {
+			needed = d.grants(e)
+		} else if d.key.arn != nil {
+			for _, action := range d.keyActions() {
+				needed = append(needed, grant{action, d.key.arn})
+			}
+		}
 		var grants []grant
-		for _, action := range d.keyActions() {
-			g := grant{action, d.key.arn}
+		for _, g := range needed {
 			if hasGrant(granted, g) || slices.ContainsFunc(list, func(item any) bool { return allows(item, g) }) {
 				continue
 			}

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/format"
+	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 	"github.com/asyncinvoke/asyncinvoke/tests/gen"
@@ -40,20 +42,7 @@ var (
 // (and must still happen: a case that passes now must leave the table);
 // any other is printed, minimized, with the command that reproduces it.
 func TestGenerated(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the generator needs cfn-lint and the SAM translator")
-	}
-	lint, err := oracle.Start("python3", "lint")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lint.Close()
-	sam, err := oracle.Start("python3", "sam")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sam.Close()
-	o := &oracle.Oracles{Lint: lint, SAM: sam}
+	o := startOracles(t)
 
 	first, last := 0, *genN
 	if *genCase >= 0 {
@@ -164,6 +153,106 @@ func TestGenerated(t *testing.T) {
 			sig, len(cases), strings.Join(ids, ", "), c.Seed, c.Index, strings.Join(c.Features, " "), indent(string(y)))
 	}
 }
+
+// startOracles starts cfn-lint's and the SAM translator's servers for the
+// test, and stops them when it ends.
+func startOracles(t *testing.T) *oracle.Oracles {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("the generator's oracles need cfn-lint and the SAM translator")
+	}
+	lint, err := oracle.Start("python3", "lint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lint.Close)
+	sam, err := oracle.Start("python3", "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sam.Close)
+	return &oracle.Oracles{Lint: lint, SAM: sam}
+}
+
+// TestGeneratedReproducers checks each minimized reproducer of a failure
+// the generator found (tests/testdata/gen: written by -gen.save, or by
+// hand) with the same oracles: every one must now pass, as a template the
+// macro expands, or, when a comment line says "# want refused: <regular
+// expression>", as one it refuses with every problem matching it. Its
+// first comment lines say what it reproduced.
+func TestGeneratedReproducers(t *testing.T) {
+	o := startOracles(t)
+	files, err := filepath.Glob(filepath.Join("testdata", "gen", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no reproducers in testdata/gen: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".yaml"), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := parse.Template(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var refuse []string
+			if m := wantRefused.FindSubmatch(data); m != nil {
+				// The fix is a refusal: every problem says why.
+				refuse = []string{"the reproducer says so"}
+				_, err := macro.Expand(tree.Clone(tmpl), nil)
+				var ps macro.Problems
+				if !errors.As(err, &ps) {
+					t.Fatalf("want a refusal, got %v", err)
+				}
+				for _, p := range ps {
+					if !regexp.MustCompile(string(m[1])).MatchString(p.Message) {
+						t.Errorf("a problem does not say %s: %s", m[1], p.Error())
+					}
+				}
+			}
+			r := o.Check(tmpl, refuse, nil)
+			for _, f := range r.Failures {
+				t.Errorf("%s", f)
+			}
+			if refuse == nil && !r.Expanded && len(r.Failures) == 0 {
+				t.Error("the macro refused it")
+			}
+		})
+	}
+}
+
+// TestGoldenOracles checks every template of macro/testdata that the macro
+// expands (its golden is a .golden.yaml) with the generator's oracles: the
+// hand-written cases hold what the generated ones do, and the oracles read
+// what the hand-written cases show.
+func TestGoldenOracles(t *testing.T) {
+	o := startOracles(t)
+	goldens, err := filepath.Glob(filepath.Join("..", "macro", "testdata", "*.golden.yaml"))
+	if err != nil || len(goldens) == 0 {
+		t.Fatalf("no goldens in macro/testdata: %v", err)
+	}
+	for _, golden := range goldens {
+		in := strings.TrimSuffix(golden, ".golden.yaml") + ".yaml"
+		t.Run(strings.TrimSuffix(filepath.Base(in), ".yaml"), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := parse.Template(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range o.Check(tmpl, nil, nil).Failures {
+				t.Errorf("%s", f)
+			}
+		})
+	}
+}
+
+var wantRefused = regexp.MustCompile(`(?m)^# want refused: (.+)$`)
 
 // known is a failure the generator finds that is not fixed yet.
 type known struct {

@@ -33,17 +33,22 @@ const (
 
 // A function is a function of the template.
 type function struct {
-	id       string
-	sam      bool
-	cond     condSet
-	props    *tree.Object
-	roles    []*role // the template roles that may run it
-	samRole  bool    // SAM creates its role
-	alias    string  // AutoPublishAlias, its own or Globals'
-	aliases  map[string]string
-	version  string
-	events   *tree.Object
-	features []string
+	id      string
+	sam     bool
+	cond    condSet
+	props   *tree.Object
+	roles   []*role // the template roles that may run it
+	samRole bool    // SAM creates its role
+	// ownConfig is a SAM function's EventInvokeConfig property, as the
+	// author wrote it; configured: the template has an
+	// AWS::Lambda::EventInvokeConfig for it.
+	ownConfig  *tree.Object
+	configured bool
+	alias      string // AutoPublishAlias, its own or Globals'
+	aliases    map[string]string
+	version    string
+	events     *tree.Object
+	features   []string
 }
 
 // A role is an IAM role of the template.
@@ -58,7 +63,7 @@ type role struct {
 type target struct {
 	fn       *function // nil: a function outside the template
 	expr     any
-	q        string // "" (the function), an alias name, "version:<ID>", or "stagevar"
+	q        string // "" (the function), an alias name, "version:<ID>", "samversion" (SAM's Function.Version), or "stagevar"
 	perm     any    // a Lambda permission's FunctionName for it
 	id       string // the template alias or version resource, or the function
 	cond     condSet
@@ -125,6 +130,9 @@ func (b *builder) build() {
 		b.newUse()
 	}
 	for _, f := range b.finish {
+		f()
+	}
+	for _, f := range b.late {
 		f()
 	}
 	b.sharedGrants()

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
@@ -35,16 +36,30 @@ var templateFeatures = []row[*builder]{
 	}},
 	{name: "globals-event-invoke-config", ok: func(b *builder, _ *builder) bool { return b.sam && b.chance(0.3) }, apply: func(b *builder, _ *builder) {
 		b.global("Function", "EventInvokeConfig", obj("MaximumRetryAttempts", num(1)))
-		b.finish = append(b.finish, func() {
+		b.late = append(b.late, func() {
 			for _, key := range sortedKeys(b.settings) {
 				s := b.settings[key]
 				f := b.function(strings.SplitN(key, ":", 2)[0])
 				if s == nil || f == nil || !f.sam {
 					continue
 				}
-				// SAM merges Globals' into the property the macro
-				// sets: the shorthand's own MaximumRetryAttempts wins.
-				same := f.samRole && s.retries != nil
+				// SAM merges Globals' into the function's property (its
+				// own keys win). Where the macro sets the property, the
+				// shorthand's MaximumRetryAttempts wins; elsewhere
+				// SAM's configuration is the existing one (README,
+				// issue 16 case 5), equal to the shorthand's settings
+				// or refused.
+				var same bool
+				switch {
+				case b.samSetsProperty(f):
+					same = s.retries != nil
+				case f.ownConfig != nil:
+					c, _ := b.configOf(s, f.cond, true)
+					same = s.retries != nil && tree.Equal(f.ownConfig, c)
+				default:
+					c, _ := b.configOf(s, f.cond, true)
+					same = tree.Equal(obj("MaximumRetryAttempts", num(1)), c)
+				}
 				if !same {
 					b.mustRefuse("Globals' EventInvokeConfig would change the settings of " + f.id)
 				}
@@ -319,6 +334,9 @@ var functionFeatures = []row[*function]{
 func isSAMFunction(_ *builder, f *function) bool { return f.sam }
 
 func (b *builder) samOwnConfig(f *function) {
+	if f.configured {
+		return // the template configures it with a resource
+	}
 	var s *settings
 	for _, key := range sortedKeys(b.settings) {
 		if strings.HasPrefix(key, f.id+":") && b.settings[key] != nil {
@@ -326,20 +344,40 @@ func (b *builder) samOwnConfig(f *function) {
 		}
 	}
 	if s != nil && b.chance(0.6) {
-		b.feature("sam-own-event-invoke-config-same")
-		f.props.Set("EventInvokeConfig", samConfig(s))
-		return
+		if c, ok := b.configOf(s, f.cond, true); ok {
+			b.feature("sam-own-event-invoke-config-same")
+			f.ownConfig = c
+			f.props.Set("EventInvokeConfig", f.ownConfig)
+			return
+		}
 	}
-	f.props.Set("EventInvokeConfig", obj("MaximumRetryAttempts", num(0)))
+	// Settings no shorthand gives (event ages are 60, 600, 3600, 21600).
+	f.ownConfig = obj("MaximumRetryAttempts", num(0), "MaximumEventAgeInSeconds", num(120))
+	f.props.Set("EventInvokeConfig", f.ownConfig)
 	if s != nil {
 		b.feature("sam-own-event-invoke-config-different")
 		b.mustRefuse("SAM's EventInvokeConfig of " + f.id + " differs from the shorthand's settings")
 	}
 }
 
-// samConfig is settings as SAM's EventInvokeConfig property.
-func samConfig(s *settings) *tree.Object {
-	c := &tree.Object{}
+// samSetsProperty reports whether the macro gives SAM function f's
+// settings as its EventInvokeConfig property: when SAM makes its role, and
+// the logical ID SAM gives the configuration, <Function>EventInvokeConfig,
+// fits CloudFormation's 255 characters (README: a function whose logical ID
+// is near the limit gets the macro's AWS::Lambda::EventInvokeConfig).
+func (b *builder) samSetsProperty(f *function) bool {
+	return f.samRole && len(f.id)+len("EventInvokeConfig") <= 255
+}
+
+// configOf is settings s as a configuration of a target under cond writes
+// them, as the macro means the shorthand (README: a destination that exists
+// only under a condition the target lacks gets records only there, through
+// an Fn::If on that condition): SAM's EventInvokeConfig property (the
+// Fn::If inside Destination), or an AWS::Lambda::EventInvokeConfig's
+// properties. ok is false when a destination would need two conditions,
+// which the macro joins in a condition it names itself.
+func (b *builder) configOf(s *settings, cond condSet, sam bool) (c *tree.Object, ok bool) {
+	c = &tree.Object{}
 	if s.retries != nil {
 		c.Set("MaximumRetryAttempts", s.retries)
 	}
@@ -347,18 +385,39 @@ func samConfig(s *settings) *tree.Object {
 		c.Set("MaximumEventAgeInSeconds", s.age)
 	}
 	dc := &tree.Object{}
+	ok = true
 	for _, d := range []struct {
 		key string
 		d   *dest
 	}{{"OnSuccess", s.onSuccess}, {"OnFailure", s.onFailure}} {
-		if d.d != nil {
-			dc.Set(d.key, obj("Type", samDestinationType[d.d.kind], "Destination", d.d.expr))
+		if d.d == nil {
+			continue
 		}
+		var only []string // the conditions the target lacks
+		if !cond.covers(d.d.cond) {
+			only = append(only, b.condition(d.d.cond))
+		}
+		if d.key == "OnFailure" && s.ifFailure && !cond.covers(condSet{atomFeature}) && !slices.Contains(only, b.atom(atomFeature)) {
+			only = append(only, b.atom(atomFeature))
+		}
+		var expr any = d.d.expr
+		if len(only) > 1 {
+			ok = false
+		} else if len(only) == 1 && sam {
+			expr = ifThen(only[0], expr, ref("AWS::NoValue"))
+		}
+		var v any = obj("Destination", expr)
+		if sam {
+			v = obj("Type", samDestinationType[d.d.kind], "Destination", expr)
+		} else if len(only) == 1 {
+			v = ifThen(only[0], v, ref("AWS::NoValue"))
+		}
+		dc.Set(d.key, v)
 	}
 	if dc.Len() > 0 {
 		c.Set("DestinationConfig", dc)
 	}
-	return c
+	return c, ok
 }
 
 var samDestinationType = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3Bucket", "external": "SQS"}
@@ -401,6 +460,9 @@ var targets = []row[*target]{
 	}},
 	{name: "target-sam-alias-sub", weight: 20, ok: samAlias, apply: func(_ *builder, t *target) {
 		t.expr, t.q, t.perm, t.id = sub("${"+t.fn.id+".Arn}:"+t.fn.alias), t.fn.alias, ref(t.fn.id+".Alias"), t.fn.id
+	}},
+	{name: "target-sam-version-ref", weight: 5, ok: samAlias, apply: func(_ *builder, t *target) {
+		t.expr, t.q, t.perm, t.id = ref(t.fn.id+".Version"), "samversion", ref(t.fn.id+".Version"), t.fn.id
 	}},
 	{name: "target-stage-variable", weight: 3, apply: func(_ *builder, t *target) {
 		t.expr, t.q, t.id = sub("${"+t.fn.id+".Arn}:${!stageVariables.alias}"), "stagevar", t.fn.id
@@ -586,8 +648,13 @@ var useFeatures = []row[*use]{
 	{name: "existing-permission-stage", ok: permissible, apply: func(b *builder, u *use) {
 		b.permission(u, u.cond, sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"+u.api.id+"}/prod/*/*"))
 	}},
-	{name: "existing-event-invoke-config-same", ok: existingConfigFits, apply: func(b *builder, u *use) { b.existingEventInvokeConfig(u, true) }},
-	{name: "existing-event-invoke-config-different", ok: rarely(existingConfigFits), apply: func(b *builder, u *use) { b.existingEventInvokeConfig(u, false) }},
+	// An AWS::Lambda::EventInvokeConfig the author wrote for what u
+	// invokes: the shorthand's settings as the macro writes them (README:
+	// the same configuration), other settings, or the same settings under
+	// a condition the function lacks (both refused).
+	{name: "existing-event-invoke-config-same", ok: existingConfigFits, apply: func(b *builder, u *use) { b.existingEventInvokeConfig(u, "same") }},
+	{name: "existing-event-invoke-config-different", ok: rarely(existingConfigFits), apply: func(b *builder, u *use) { b.existingEventInvokeConfig(u, "different") }},
+	{name: "existing-event-invoke-config-conditional", ok: rarely(existingConfigFits), apply: func(b *builder, u *use) { b.existingEventInvokeConfig(u, "conditional") }},
 	{name: "existing-policy-grant", ok: hasDestinationsAndRole, apply: func(b *builder, u *use) { b.existingPolicy(u, nil) }},
 	{name: "existing-policy-conditional", ok: hasDestinationsAndRole, apply: func(b *builder, u *use) {
 		b.existingPolicy(u, condSet{oneOf(b, atomProd, atomFeature, atomNotProd)})
@@ -682,8 +749,18 @@ func samEventFits(b *builder, u *use) bool {
 	return u.api.kind == apiSAM && len(b.samFunctions(u.api.cond)) > 0 && !u.api.ops["/status/{id} get"]
 }
 
+// existingConfigFits: u gives settings for a function invoked unqualified
+// that has no configuration yet (a SAM function without AutoPublishAlias,
+// and no EventInvokeConfig in Globals, from which SAM would make one),
+// whose settings a configuration can write.
 func existingConfigFits(b *builder, u *use) bool {
-	return u.s != nil && !u.t.fn.sam && u.t.q == "" && !b.existingConfig[u.t.key()]
+	f := u.t.fn
+	if u.s == nil || u.t.q != "" || b.existingConfig[u.t.key()] ||
+		f.sam && (f.alias != "" || b.globalValue("Function", "EventInvokeConfig") != nil) {
+		return false
+	}
+	_, ok := b.configOf(u.s, u.t.cond, false)
+	return ok
 }
 
 func hasDestinationsAndRole(_ *builder, u *use) bool {
@@ -750,34 +827,30 @@ func (b *builder) permission(u *use, cond condSet, sourceARN any) {
 	b.add(b.id(u.t.id+"Invoke"), "AWS::Lambda::Permission", cond, p)
 }
 
-func (b *builder) existingEventInvokeConfig(u *use, same bool) {
-	s := u.s
-	cond := u.t.cond
-	for _, d := range []*dest{s.onFailure, s.onSuccess} {
-		if d != nil {
-			cond = cond.union(d.cond)
-		}
-	}
-	if !cond.satisfiable() {
-		return
-	}
+func (b *builder) existingEventInvokeConfig(u *use, kind string) {
+	s, cond := u.s, u.t.cond
 	b.existingConfig[u.t.key()] = true
+	u.t.fn.configured = true
 	p := obj("FunctionName", ref(u.t.fn.id), "Qualifier", "$LATEST")
-	if same {
-		c := samConfig(s)
-		for _, m := range c.Members {
-			if m.Key == "DestinationConfig" {
-				dc := m.Value.(*tree.Object)
-				for _, d := range dc.Members {
-					d.Value.(*tree.Object).Delete("Type")
-				}
-			}
-			p.Set(m.Key, m.Value)
-		}
-	} else {
+	switch kind {
+	case "different":
 		p.Set("MaximumRetryAttempts", num(0))
 		p.Set("MaximumEventAgeInSeconds", num(120))
 		b.mustRefuse("the template configures " + u.t.fn.id + " differently")
+	case "conditional":
+		// The settings, under a condition the function lacks: they
+		// would apply only there (README: refused).
+		for _, a := range compatible {
+			if !cond.covers(condSet{a}) {
+				cond = cond.with(a)
+				break
+			}
+		}
+		b.mustRefuse("the template configures " + u.t.fn.id + " only under a condition")
+		fallthrough
+	default:
+		c, _ := b.configOf(s, u.t.cond, false)
+		p.Members = append(p.Members, c.Members...)
 	}
 	b.add(b.id(u.t.fn.id+"Config"), "AWS::Lambda::EventInvokeConfig", cond, p)
 }

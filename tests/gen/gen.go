@@ -126,6 +126,7 @@ type builder struct {
 	uses      []*use
 	settings  map[string]*settings // per invoked function and qualifier
 	finish    []func()             // run after every shorthand is placed
+	late      []func()             // run after finish
 
 	// Set by name features: the next API, function or role gets a logical
 	// ID near the limit; the condition InUsEast1 gets a 255-character name.

@@ -21,6 +21,7 @@ type Use struct {
 	Permission bool   // the macro is to add the permission
 	Settings   bool   // it gives asynchronous invocation settings
 	URI        any    // the integration's URI as written
+	Shorthand  any    // the shorthand as written
 }
 
 // Uses lists the shorthands of template t, read as the README describes
@@ -52,7 +53,7 @@ func Uses(t *tree.Object, values map[string]any) []Use {
 							if sh, ok := o.Get("x-async-invoke"); ok {
 								integ, _ := get(o, "x-amazon-apigateway-integration").(*tree.Object)
 								u := Use{Where: "Resources." + m.Key + "." + body + ".paths." + p.Key + "." + op.Key,
-									API: m.Key, Path: p.Key, Verb: op.Key, URI: get(integ, "uri")}
+									API: m.Key, Path: p.Key, Verb: op.Key, URI: get(integ, "uri"), Shorthand: sh}
 								uses = append(uses, read(t, values, u, sh))
 							}
 						}
@@ -136,12 +137,13 @@ func (w *world) invoked(uri any) string {
 		return ""
 	}
 	if m := invocationURI.FindStringSubmatch(s); m != nil {
-		return m[1]
-	}
-	if strings.Contains(s, ":apigateway:") {
+		s = m[1]
+	} else if strings.Contains(s, ":apigateway:") {
 		return ""
 	}
-	return w.functionARN(s)
+	// $LATEST is the function itself (Lambda keeps no permissions and no
+	// configuration apart for it).
+	return strings.TrimSuffix(w.functionARN(s), ":$LATEST")
 }
 
 // Async checks that every shorthand's method or operation invokes the
@@ -149,7 +151,9 @@ func (w *world) invoked(uri any) string {
 // Lambda (AWS) integration with a POST, X-Amz-Invocation-Type mapped from
 // 'Event' or from the client's header (declared on the method), a default
 // integration response with its method response, and the URI of what the
-// author wrote. in is the template as written.
+// author wrote, in every world where the method, or the operation (which
+// an Fn::If around it or its path item may leave out), exists as written.
+// in is the template as written.
 func Async(d, in *tree.Object, uses []Use, values map[string]any) []Failure {
 	var fs failures
 	for _, w := range worlds(d, values) {
@@ -163,7 +167,7 @@ func Async(d, in *tree.Object, uses []Use, values map[string]any) []Failure {
 				fs.add("async", where, w.methodAsync(u, win))
 				continue
 			}
-			if !w.Exists(u.API) {
+			if !w.Exists(u.API) || !win.hasOperation(u) {
 				continue
 			}
 			fs.add("async", where, w.operationAsync(u, win))
@@ -243,6 +247,19 @@ func (w *world) methodAsync(u Use, in *world) string {
 		return "has no method response " + status + " for its default integration response"
 	}
 	return w.sameTarget(u, in, get(integ, "Uri"))
+}
+
+// hasOperation reports whether u's operation is in its API's document in
+// this world, with u's shorthand: a path item or operation inside an Fn::If
+// exists only where its branch is chosen (and each branch may have a
+// shorthand of its own).
+func (w *world) hasOperation(u Use) bool {
+	op := getObj(getObj(get(w.document(u.API), "paths"), u.Path), u.Verb)
+	if op == nil {
+		return false
+	}
+	want, _ := w.Resolve(u.Shorthand)
+	return tree.Equal(getObj(op, "x-async-invoke"), want)
 }
 
 func (w *world) operationAsync(u Use, in *world) string {
@@ -503,14 +520,28 @@ func (w *world) importedPath(api, p string) string {
 	}
 	base, _ := w.Str(get(doc, "basePath"))
 	if servers, ok := get(doc, "servers").([]any); ok && len(servers) > 0 {
+		// OpenAPI 3: the first server variable named basePath, else the
+		// path of the first server's url (the developer guide, "Set the
+		// OpenAPI basePath property").
+		base = ""
+		found := false
+		for _, sv := range servers {
+			if v := getObj(getObj(sv, "variables"), "basePath"); v != nil && !found {
+				base, _ = w.Str(getObj(v, "default"))
+				found = true
+			}
+		}
 		s, _ := servers[0].(*tree.Object)
 		url, _ := w.Str(get(s, "url"))
-		if i := strings.Index(url, "://"); i >= 0 {
+		vars, _ := getObj(s, "variables").(*tree.Object)
+		for _, m := range members(vars) {
+			d, _ := w.Str(getObj(m.Value, "default"))
+			url = strings.ReplaceAll(url, "{"+m.Key+"}", d)
+		}
+		if i := strings.Index(url, "://"); i >= 0 && !found {
 			url = url[i+3:]
 			if j := strings.Index(url, "/"); j >= 0 {
 				base = url[j:]
-			} else {
-				base = ""
 			}
 		}
 	}
@@ -873,17 +904,20 @@ var subVar = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
 
 // Settings checks that every shorthand's asynchronous invocation settings
 // apply wherever its method exists: in every world where the method (or
-// its API) and the function it invokes exist, exactly one
+// its API, and its operation, which an Fn::If may leave out) and the
+// function it invokes exist, exactly one
 // AWS::Lambda::EventInvokeConfig configures what it invokes, with the
 // shorthand's MaximumRetryAttempts and MaximumEventAgeInSeconds, and its
 // destinations where they exist (README; issue 16 case 8: retries and event
-// age apply always, a destination where its resource exists).
+// age apply always, a destination where its resource exists; where it does
+// not, SAM's configuration may send the records to a queue or topic SAM
+// makes, as the README says).
 func Settings(d, in *tree.Object, uses []Use, values map[string]any) []Failure {
 	var fs failures
 	for _, w := range worlds(d, values) {
 		win := w.on(in)
 		for _, u := range uses {
-			if !u.Settings || (u.Method != "" && !w.Exists(u.Method)) || (u.Method == "" && !w.Exists(u.API)) {
+			if !u.Settings || (u.Method != "" && !w.Exists(u.Method)) || (u.Method == "" && (!w.Exists(u.API) || !win.hasOperation(u))) {
 				continue
 			}
 			fs.add("settings", u.Where+" ("+w.Label+")", w.settings(u, win))
@@ -932,7 +966,8 @@ func (w *world) settings(u Use, in *world) string {
 		if given && in.missing(v) {
 			want = "" // its resource does not exist here
 		}
-		if got, _ := w.Str(getObj(get(dc, k), "Destination")); got != want {
+		got, _ := w.Str(getObj(get(dc, k), "Destination"))
+		if !sameInRegion(got, want) && !(want == "" && w.samOwnDestination(configs[0], k, got)) {
 			diffs = append(diffs, fmt.Sprintf("%s is %q, not %q", k, got, want))
 		}
 	}
@@ -940,6 +975,38 @@ func (w *world) settings(u Use, in *world) string {
 		return configs[0] + " configures " + arn + " otherwise than the shorthand: " + strings.Join(diffs, "; ")
 	}
 	return ""
+}
+
+// sameInRegion compares two ARNs of one world: the SAM translator, run in
+// us-east-1, writes that region where a template reads AWS::Region (as SAM
+// run in the stack's region writes that one).
+func sameInRegion(a, b string) bool {
+	return strings.ReplaceAll(a, ":eu-west-1:", ":us-east-1:") == strings.ReplaceAll(b, ":eu-west-1:", ":us-east-1:")
+}
+
+// samOwnDestination reports whether arn is the queue or topic SAM makes
+// for the configuration config it made from a function's EventInvokeConfig
+// property, for records on (OnFailure or OnSuccess) where a Destination
+// under a condition is not given: <Function>EventInvokeConfig<on>Queue or
+// Topic (SAM's translator; README: a destination under a condition goes
+// inside Destination for SAM, which then sends the records there).
+func (w *world) samOwnDestination(config, on, arn string) bool {
+	if !strings.HasSuffix(config, "EventInvokeConfig") {
+		return false
+	}
+	for _, kind := range []string{"Queue", "Topic"} {
+		id := config + on + kind
+		if !w.Exists(id) {
+			continue
+		}
+		if a, _ := w.att(id, "Arn"); a == arn {
+			return true
+		}
+		if a, _ := w.att(id, "TopicArn"); a == arn {
+			return true
+		}
+	}
+	return false
 }
 
 // shorthand is a use's object form, resolved in this world.

@@ -3,6 +3,7 @@ package oracle
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -187,6 +188,9 @@ func (w *world) condExpr(v any) bool {
 	args, _ := a.([]any)
 	switch k {
 	case "Condition":
+		if inner, ok := a.(*tree.Object); ok {
+			return w.condExpr(inner) // SAM writes {"Condition": {"Condition": name}} in an Fn::And
+		}
 		s, _ := a.(string)
 		return w.Cond(s)
 	case "Fn::Equals":
@@ -457,7 +461,7 @@ func (w *world) ref(name string) (string, bool) {
 		// SAM's Function.Alias and Function.Version.
 		fn, _ := w.att(id, "Arn")
 		if attr == "Version" {
-			return fn + ":1", true
+			return fn + ":" + samVersion, true
 		}
 		a, ok := w.samAlias(id)
 		return fn + ":" + a, ok
@@ -479,6 +483,9 @@ func (w *world) ref(name string) (string, bool) {
 		return w.functionARN(fn) + ":" + alias, ok && ok2
 	case "AWS::Lambda::Version":
 		fn, ok := w.Str(get(p, "FunctionName"))
+		if m := samVersionID.FindStringSubmatch(name); m != nil && refName(get(w.rawProps(name), "FunctionName")) == m[1] {
+			return w.functionARN(fn) + ":" + samVersion, ok // SAM's, for Function.Version
+		}
 		return w.functionARN(fn) + ":" + name, ok
 	case "AWS::KMS::Alias":
 		return w.Str(get(p, "AliasName"))
@@ -490,6 +497,23 @@ func (w *world) ref(name string) (string, bool) {
 		return w.name(name, p, "BucketName"), true
 	}
 	return name, true
+}
+
+// samVersion stands for the number of the version SAM publishes for a
+// function with AutoPublishAlias: !Ref Function.Version in the template as
+// written, and the AWS::Lambda::Version SAM makes, <Function>Version and ten
+// hexadecimal digits, in the template it translates to.
+const samVersion = "SAMVersion"
+
+var samVersionID = regexp.MustCompile(`^(.+)Version[0-9a-f]{10}$`)
+
+// rawProps is resource id's Properties as written.
+func (w *world) rawProps(id string) *tree.Object {
+	r, _ := w.res.Get(id)
+	ro, _ := r.(*tree.Object)
+	p, _ := ro.Get("Properties")
+	o, _ := p.(*tree.Object)
+	return o
 }
 
 // samAlias is the AutoPublishAlias of SAM function id, its own or Globals'.
