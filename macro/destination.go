@@ -66,7 +66,7 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 	flat, _ := cfn.Flatten(v)
 	if ref, ok := cfn.ParseFunctionARN(flat); ok && ref.Head != "" && ref.Qualifier == "" && !ref.Opaque() {
 		id, attr := cfn.SplitRef(ref.Head)
-		if p, isParam := e.parameter(id); isParam && attr == "" {
+		if p, isParam := e.params.Declared(id); isParam && attr == "" {
 			val := e.literal(tree.NewObject("Ref", id))
 			if typ, _ := p.Get("Type"); typ != nil && typ != "String" {
 				e.fail(where, "refers to parameter %s of type %s, whose value the macro cannot see, so the kind of destination cannot be known; give the ARN as a String parameter, or %s", id, describe(typ), destinationHelp)

@@ -55,35 +55,15 @@ func ProxyRequestTemplates(binaryMediaTypes []string) []ContentTemplate {
 		add(t)
 	}
 	for _, t := range binaryMediaTypes {
-		if t = mediaType(t); t != "" && !strings.Contains(t, "*") {
+		if t = cfn.MediaType(t); t != "" && !strings.Contains(t, "*") {
 			add(t)
 		}
 	}
 	out := make([]ContentTemplate, len(types))
 	for i, t := range types {
-		out[i] = ContentTemplate{ContentType: t, Template: ProxyEventTemplate(isBinary(t, binaryMediaTypes))}
+		out[i] = ContentTemplate{ContentType: t, Template: ProxyEventTemplate(cfn.IsBinary(t, binaryMediaTypes))}
 	}
 	return out
-}
-
-// mediaType is a binary media type as API Gateway reads it: SAM and the
-// API Gateway API write / as ~1 (a JSON Pointer escape).
-func mediaType(t string) string {
-	return strings.ToLower(strings.TrimSpace(strings.ReplaceAll(t, "~1", "/")))
-}
-
-// isBinary reports whether API Gateway treats content type t as binary:
-// whether one of the binary media types names it, or a wildcard covers it.
-func isBinary(t string, binaryMediaTypes []string) bool {
-	t = mediaType(t)
-	main, _, _ := strings.Cut(t, "/")
-	for _, b := range binaryMediaTypes {
-		b = mediaType(b)
-		if b == t || b == "*/*" || b == main+"/*" {
-			return true
-		}
-	}
-	return false
 }
 
 // ProxyEventTemplate is the request mapping template that builds API
@@ -353,8 +333,8 @@ func (e *expander) binaryMediaTypes(api string, doc *tree.Object, where *loc) (t
 		}
 	}
 	if doc != nil {
-		v, _ := doc.Get(binaryMediaTypesExtension)
-		read(v, docLoc(api, e.res.Type(api)).at(binaryMediaTypesExtension))
+		v, _ := doc.Get(cfn.BinaryMediaTypesExtension)
+		read(v, docLoc(api, e.res.Type(api)).at(cfn.BinaryMediaTypesExtension))
 	}
 	if _, has := e.res.Get(api); !has {
 		return types, ok
@@ -364,32 +344,28 @@ func (e *expander) binaryMediaTypes(api string, doc *tree.Object, where *loc) (t
 	read(v, resourcesLoc.at(api).at("Properties").at("BinaryMediaTypes"))
 	switch e.res.Type(api) {
 	case cfn.TypeSAMAPI:
-		if g := samAPIGlobals(e.fragment); g != nil {
+		if g := cfn.SAMGlobalsFor(e.fragment, cfn.TypeSAMAPI); g != nil {
 			v, _ := g.Get("BinaryMediaTypes")
 			read(v, &loc{key: "Globals"})
 		}
 		if doc == nil {
 			body, _ := props.Get("DefinitionBody")
 			if b, isObj := body.(*tree.Object); isObj {
-				v, _ := b.Get(binaryMediaTypesExtension)
-				read(v, resourcesLoc.at(api).at("Properties").at("DefinitionBody").at(binaryMediaTypesExtension))
+				v, _ := b.Get(cfn.BinaryMediaTypesExtension)
+				read(v, resourcesLoc.at(api).at("Properties").at("DefinitionBody").at(cfn.BinaryMediaTypesExtension))
 			}
 		}
 	case cfn.TypeRestAPI:
 		if doc == nil {
 			body, _ := props.Get("Body")
 			if b, isObj := body.(*tree.Object); isObj {
-				v, _ := b.Get(binaryMediaTypesExtension)
-				read(v, resourcesLoc.at(api).at("Properties").at("Body").at(binaryMediaTypesExtension))
+				v, _ := b.Get(cfn.BinaryMediaTypesExtension)
+				read(v, resourcesLoc.at(api).at("Properties").at("Body").at(cfn.BinaryMediaTypesExtension))
 			}
 		}
 	}
 	return types, ok
 }
-
-// binaryMediaTypesExtension is the OpenAPI extension that lists an API's
-// binary media types.
-const binaryMediaTypesExtension = "x-amazon-apigateway-binary-media-types"
 
 // docLoc is where the OpenAPI document of api is.
 func docLoc(api, typ string) *loc {
@@ -398,18 +374,6 @@ func docLoc(api, typ string) *loc {
 		key = "DefinitionBody"
 	}
 	return resourcesLoc.at(api).at("Properties").at(key)
-}
-
-// samAPIGlobals is the Api section of a template's Globals.
-func samAPIGlobals(f *tree.Object) *tree.Object {
-	if f == nil {
-		return nil
-	}
-	g, _ := f.Get("Globals")
-	gs, _ := g.(*tree.Object)
-	a, _ := gs.Get("Api")
-	ao, _ := a.(*tree.Object)
-	return ao
 }
 
 // methodProxyEvent applies Event: proxy to an AWS::ApiGateway::Method's
@@ -489,7 +453,7 @@ func refLoc(doc *loc, ref any) *loc {
 // 415 (PassthroughBehavior NEVER). A type with a wildcard is not said.
 func (e *expander) noteUntemplated(contentType string, binary []string, converted bool, where *loc) {
 	t, _, _ := strings.Cut(contentType, ";")
-	if t = mediaType(t); t == "" || strings.Contains(t, "*") || hasContentType(ProxyRequestTemplates(binary), t) {
+	if t = cfn.MediaType(t); t == "" || strings.Contains(t, "*") || hasContentType(ProxyRequestTemplates(binary), t) {
 		return
 	}
 	was := ""
@@ -497,7 +461,7 @@ func (e *expander) noteUntemplated(contentType string, binary []string, converte
 		was = ", where the proxy integration took any content type"
 	}
 	add := "add " + t + " to the API's binary media types"
-	if isBinary(t, binary) {
+	if cfn.IsBinary(t, binary) {
 		add = "list " + t + " itself among the API's binary media types (the wildcard that covers it gets no template)"
 	}
 	e.noteOf(NoteContentType, where, "declares the request content type %s, for which Event: proxy writes no request template: API Gateway answers a request of that type 415 Unsupported Media Type without invoking the function (PassthroughBehavior NEVER%s); to accept it, %s, and the function gets its body base64-encoded with isBase64Encoded true, as from a proxy integration", t, was, add)

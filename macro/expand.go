@@ -17,7 +17,6 @@ package macro
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
@@ -50,10 +49,9 @@ type Stats struct {
 type expander struct {
 	stack      Stack
 	res        *cfn.Resources
-	parameters *tree.Object
+	params     cfn.Parameters // the template's parameters and their values
 	conditions *tree.Object
 	fragment   *tree.Object
-	values     map[string]any
 	problems   Problems
 	perms      permissions
 	expanded   []expanded // the methods and operations expanded, for redeploy
@@ -70,23 +68,7 @@ type Stack struct {
 }
 
 // partition is the AWS partition of the stack's region, or "".
-func (s Stack) partition() string {
-	switch {
-	case s.Region == "":
-		return ""
-	case strings.HasPrefix(s.Region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(s.Region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(s.Region, "eusc-"):
-		return "aws-eusc"
-	case strings.HasPrefix(s.Region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(s.Region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
-}
+func (s Stack) partition() string { return cfn.Partition(s.Region) }
 
 // Expand expands the shorthand in a template (a macro's template fragment)
 // in place. values are the template parameter values; a parameter without
@@ -100,7 +82,7 @@ func Expand(fragment any, values map[string]any) (Stats, error) {
 // ExpandFor is Expand for a template deployed in a known stack, which lets
 // the macro recognize permissions written with a literal region or account.
 func ExpandFor(fragment any, values map[string]any, stack Stack) (Stats, error) {
-	e := &expander{values: values, stack: stack}
+	e := &expander{params: cfn.Parameters{Given: values}, stack: stack}
 	if e.run(fragment) {
 		e.leftovers(fragment)
 	}
@@ -178,8 +160,7 @@ func (e *expander) run(fragment any) bool {
 // conditions, resources and permissions.
 func (e *expander) read(f, resources *tree.Object) {
 	e.fragment = f
-	p, _ := f.Get("Parameters")
-	e.parameters, _ = p.(*tree.Object)
+	e.params = cfn.NewParameters(f, e.params.Given)
 	c, _ := f.Get("Conditions")
 	e.conditions, _ = c.(*tree.Object)
 	e.res = cfn.NewResources(resources)

@@ -160,7 +160,7 @@ func (e *expander) addInvokeConfigs() int {
 						all = append(all, c)
 					}
 				}
-				if e.excluded(base) {
+				if cfn.Excluded(e.conditions, base) {
 					continue // the function never runs with this role
 				}
 				samMade := existing == fn && sam && e.samMadeDestination(p, d, od.on) != nil
@@ -170,7 +170,7 @@ func (e *expander) addInvokeConfigs() int {
 						// Where d does not exist, SAM's configuration
 						// sends the records to its own queue or topic.
 						g.resource, all = e.samMadeDestination(p, d, od.on), base
-					} else if e.excluded(all) {
+					} else if cfn.Excluded(e.conditions, all) {
 						continue
 					}
 					if by, ok := e.granted(role, g, all); ok {
@@ -230,7 +230,7 @@ func (e *expander) addInvokeConfigs() int {
 		wait := func(id string, cs []string) {
 			var unmet []string
 			for _, c := range cs {
-				if !e.implied(c, conditions) {
+				if !cfn.Implied(e.conditions, c, conditions) {
 					unmet = append(unmet, c)
 				}
 			}
@@ -315,7 +315,7 @@ func coveringGroup(e *expander, groups map[string]*policyGroup, order []string, 
 		if pg.role != role || !hasGrant(pg.grants, g) {
 			continue
 		}
-		if !slices.ContainsFunc(pg.conditions, func(c string) bool { return !e.implied(c, all) }) {
+		if !slices.ContainsFunc(pg.conditions, func(c string) bool { return !cfn.Implied(e.conditions, c, all) }) {
 			return gk
 		}
 	}
@@ -348,7 +348,7 @@ func (e *expander) unmet(p *configPlan, d *destination) []string {
 	var unmet []string
 	cs := e.configConditions(p)
 	for _, c := range d.conditions {
-		if !e.implied(c, cs) {
+		if !cfn.Implied(e.conditions, c, cs) {
 			unmet = append(unmet, c)
 		}
 	}
@@ -621,7 +621,7 @@ func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (found s
 				return
 			}
 		}
-		if c := e.res.Condition(id); c != "" && !e.implied(c, e.configConditions(p)) {
+		if c := e.res.Condition(id); c != "" && !cfn.Implied(e.conditions, c, e.configConditions(p)) {
 			other, onlyUnder = id, c
 			return
 		}
@@ -827,10 +827,10 @@ func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool
 		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
 			if a, ok := arg.([]any); ok && len(a) == 3 {
 				c, _ := a[0].(string)
-				if c == "" || !e.excluded(append(slices.Clone(fnConditions), c)) {
+				if c == "" || !cfn.Excluded(e.conditions, append(slices.Clone(fnConditions), c)) {
 					visit(a[1])
 				}
-				if c == "" || !e.implied(c, fnConditions) {
+				if c == "" || !cfn.Implied(e.conditions, c, fnConditions) {
 					visit(a[2]) // not when the function exists only if c holds
 				}
 			}
@@ -940,7 +940,7 @@ func (e *expander) granted(role string, g grant, conditions []string) (string, b
 			name, _ := props.Get("RoleName")
 			attached = tree.Equal(name, ref) || name == role
 		}
-		if c := e.res.Condition(id); c != "" && !e.implied(c, conditions) {
+		if c := e.res.Condition(id); c != "" && !cfn.Implied(e.conditions, c, conditions) {
 			return
 		}
 		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {

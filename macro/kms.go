@@ -161,7 +161,7 @@ func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
 	}
 	var base []string
 	for _, c := range e.configConditions(p) {
-		if fc := e.res.Condition(fn); c != fc && !e.implied(c, []string{fc}) {
+		if fc := e.res.Condition(fn); c != fc && !cfn.Implied(e.conditions, c, []string{fc}) {
 			base = append(base, c)
 		}
 	}

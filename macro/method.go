@@ -247,17 +247,4 @@ func (e *expander) methodResponse(list []any, status any) int {
 
 // resolved is a value as deployed when the template tells it: a Ref to a
 // parameter becomes its value (or Default); anything else is itself.
-func (e *expander) resolved(v any) any {
-	if k, name, ok := tree.Only(v); ok && k == "Ref" {
-		n, _ := name.(string)
-		if val, found := e.values[n]; found {
-			return val
-		}
-		if p, isParam := e.parameter(n); isParam {
-			if d, has := p.Get("Default"); has {
-				return d
-			}
-		}
-	}
-	return v
-}
+func (e *expander) resolved(v any) any { return e.params.Resolve(v) }

@@ -133,16 +133,12 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 			}
 			continue
 		}
-		if m.Key == "MaximumRetryAttempts" || m.Key == "MaximumEventAgeInSeconds" {
-			lo, hi := int64(0), int64(2)
-			if m.Key == "MaximumEventAgeInSeconds" {
-				lo, hi = 60, 21600
-			}
-			if !e.number(m.Value, lo, hi, p, false) {
+		if setting, isSetting := asyncSetting(m.Key); isSetting {
+			if !e.number(m.Value, setting, p, false) {
 				o.Config.refused = true // the integration is still checked, for its own problems
 				continue
 			}
-			if m.Key == "MaximumRetryAttempts" {
+			if setting == cfn.MaximumRetryAttempts {
 				o.Config.Retries = m.Value
 			} else {
 				o.Config.Age = m.Value
@@ -235,16 +231,27 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 	return o, ok
 }
 
+// asyncSetting is the setting of asynchronous invocation an option gives.
+func asyncSetting(key string) (cfn.AsyncSetting, bool) {
+	for _, s := range cfn.AsyncSettings {
+		if s.Property == key {
+			return s, true
+		}
+	}
+	return cfn.AsyncSetting{}, false
+}
+
 // number checks a MaximumRetryAttempts or MaximumEventAgeInSeconds: a whole
-// number from lo to hi, a Ref to a parameter holding one, or an Fn::If on a
-// condition of the template between two of these (either may be
-// !Ref AWS::NoValue, Lambda's default), which Lambda then gets as written.
-func (e *expander) number(v any, lo, hi int64, where *loc, branch bool) bool {
+// number in the range Lambda takes for s, a Ref to a parameter holding one,
+// or an Fn::If on a condition of the template between two of these (either
+// may be !Ref AWS::NoValue, Lambda's default), which Lambda then gets as
+// written.
+func (e *expander) number(v any, s cfn.AsyncSetting, where *loc, branch bool) bool {
 	if c, a, b, isIf := ifArgs(v); isIf {
 		w := where.at("Fn::If")
 		okC := e.isCondition(c, w.at("0"))
-		okA := e.number(a, lo, hi, w.at("1"), true)
-		okB := e.number(b, lo, hi, w.at("2"), true)
+		okA := e.number(a, s, w.at("1"), true)
+		okB := e.number(b, s, w.at("2"), true)
 		return okC && okA && okB
 	}
 	if branch && tree.Equal(v, noValue) {
@@ -254,12 +261,12 @@ func (e *expander) number(v any, lo, hi int64, where *loc, branch bool) bool {
 	if !ok {
 		return false
 	}
-	if n, isInt := integer(r); !isInt || n < lo || n > hi {
+	if n, isInt := integer(r); !isInt || !s.Allows(n) {
 		help := ""
 		if _, isObj := r.(*tree.Object); isObj {
 			help = "; to vary it, Ref a parameter or choose with !If [Condition, number, number]"
 		}
-		e.fail(where, "must be a whole number from %d to %d (Lambda's limits), not %s%s", lo, hi, describe(r), help)
+		e.fail(where, "must be a whole number from %d to %d (Lambda's limits), not %s%s", s.Min, s.Max, describe(r), help)
 		return false
 	}
 	return true
@@ -302,13 +309,10 @@ func (e *expander) resolve(v any, where *loc) (any, bool) {
 		e.fail(where, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}
-	if val, found := e.values[s]; found {
+	if val, found := e.params.Value(s); found {
 		return val, true
 	}
-	if p, found := e.parameter(s); found {
-		if def, has := p.Get("Default"); has {
-			return def, true
-		}
+	if _, found := e.params.Declared(s); found {
 		e.fail(where, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
 		return nil, false
 	}
@@ -318,15 +322,6 @@ func (e *expander) resolve(v any, where *loc) (any, bool) {
 	}
 	e.fail(where, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
 	return nil, false
-}
-
-func (e *expander) parameter(name string) (*tree.Object, bool) {
-	if e.parameters == nil {
-		return nil, false
-	}
-	v, ok := e.parameters.Get(name)
-	p, isObj := v.(*tree.Object)
-	return p, ok && isObj
 }
 
 func boolean(v any) (bool, bool) {

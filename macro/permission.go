@@ -170,7 +170,7 @@ func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
 		if ep.target != pp.target.key() {
 			continue
 		}
-		if ep.condition != "" && !e.implied(ep.condition, conditions) {
+		if ep.condition != "" && !cfn.Implied(e.conditions, ep.condition, conditions) {
 			continue
 		}
 		if ep.sourceARN == "" || sourceARNCovers(ep.sourceARN, pp.apiID, e.stack, r) || tree.Equal(ep.source, sourceARNFor(pp)) {
@@ -178,85 +178,6 @@ func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
 		}
 	}
 	return false
-}
-
-// implied reports whether condition c is true whenever all of cs are: one
-// of them requires it (is it, or an Fn::And of conditions that includes it,
-// such as the macro writes), or it is an Fn::And of conditions each implied.
-func (e *expander) implied(c string, cs []string) bool {
-	holds := map[string]bool{}
-	for _, x := range cs {
-		e.requires(tree.NewObject("Condition", x), true, holds, map[string]bool{}, 0)
-	}
-	return e.impliedBy(c, holds, 0)
-}
-
-func (e *expander) impliedBy(c string, holds map[string]bool, depth int) bool {
-	if holds[c] {
-		return true
-	}
-	def, _ := e.conditions.Get(c)
-	k, arg, _ := tree.Only(def)
-	parts, _ := arg.([]any)
-	if k != "Fn::And" || len(parts) == 0 || depth > 16 {
-		return false
-	}
-	for _, p := range parts {
-		pk, name, _ := tree.Only(p)
-		n, _ := name.(string)
-		if pk != "Condition" || !e.impliedBy(n, holds, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
-// excluded reports whether conditions cs can never hold together: what
-// they require, through Fn::And and named conditions, includes a condition
-// and Fn::Not of it (IsProd and NotProd, or IsProd and
-// !And [!Not [!Condition IsProd], ...]). What exists only under them is
-// never created, and needs nothing.
-func (e *expander) excluded(cs []string) bool {
-	holds, fails := map[string]bool{}, map[string]bool{}
-	for _, c := range cs {
-		e.requires(tree.NewObject("Condition", c), true, holds, fails, 0)
-	}
-	for c := range holds {
-		if fails[c] {
-			return true
-		}
-	}
-	return false
-}
-
-// requires notes the named conditions that v (a condition's definition)
-// needs to hold (or, when want is false, to fail) for v to be want.
-func (e *expander) requires(v any, want bool, holds, fails map[string]bool, depth int) {
-	if depth > 16 {
-		return
-	}
-	k, arg, _ := tree.Only(v)
-	parts, _ := arg.([]any)
-	switch {
-	case k == "Condition":
-		name, _ := arg.(string)
-		if name == "" {
-			return
-		}
-		if want {
-			holds[name] = true
-		} else {
-			fails[name] = true
-		}
-		def, _ := e.conditions.Get(name)
-		e.requires(def, want, holds, fails, depth+1)
-	case k == "Fn::Not" && len(parts) == 1:
-		e.requires(parts[0], !want, holds, fails, depth+1)
-	case k == "Fn::And" && want, k == "Fn::Or" && !want:
-		for _, p := range parts {
-			e.requires(p, want, holds, fails, depth+1)
-		}
-	}
 }
 
 func contains(list []string, s string) bool {
@@ -390,7 +311,7 @@ func Permitted(template *tree.Object, values map[string]any, api any, method, pa
 	if !ok {
 		return false
 	}
-	e := &expander{values: values}
+	e := &expander{params: cfn.Parameters{Given: values}}
 	e.read(template, section)
 	_, targets, ok := e.fixURI(tree.Clone(uri), &loc{key: "uri"})
 	if !ok {

@@ -78,7 +78,7 @@ func (e *expander) resolveFunction(r cfn.FunctionARN) (resolved, string) {
 	}
 	typ := e.res.Type(id)
 	if _, isRes := e.res.Get(id); !isRes {
-		if _, isParam := e.parameter(id); isParam && attr == "" {
+		if _, isParam := e.params.Declared(id); isParam && attr == "" {
 			out.external, out.parameter = true, id
 			return out, ""
 		}
@@ -135,7 +135,7 @@ func (e *expander) qualify(out resolved, fn, q string) (resolved, string) {
 	out.Function = fn
 	qv := q // the qualifier's value: a parameter's, when it names one
 	if id, attr, ok := cfn.SplitSubVar(q); ok && attr == "" {
-		if _, isParam := e.parameter(id); isParam {
+		if _, isParam := e.params.Declared(id); isParam {
 			qv = e.literal(tree.NewObject("Ref", id))
 		}
 	}
@@ -212,27 +212,14 @@ func refNames(s string) []string {
 // literal is the string v is at deploy time, as far as the template tells:
 // a string, or a Ref to a parameter with a value or a Default; else "".
 func (e *expander) literal(v any) string {
-	if k, name, ok := tree.Only(v); ok && k == "Ref" {
-		n, _ := name.(string)
-		val, found := e.values[n]
-		if !found {
-			if p, isParam := e.parameter(n); isParam {
-				val, _ = p.Get("Default")
-			}
-		}
-		v = val
-	}
-	s, _ := v.(string)
+	s, _ := e.params.Resolve(v).(string)
 	return s
 }
 
 // text is v as text when the template tells it: a literal string, or a
 // parameter's value (or Default).
 func (e *expander) text(v any) (string, bool) {
-	if k, _, ok := tree.Only(v); ok && k == "Ref" {
-		v = e.resolved(v)
-	}
-	s, ok := v.(string)
+	s, ok := e.params.Resolve(v).(string)
 	return s, ok
 }
 

@@ -10,10 +10,6 @@ import (
 
 const uriHelp = "write the function as !GetAtt Function.Arn, !Ref Function, a function ARN (an alias or version may follow it: ${Function.Arn}:live), or the invocation URI arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"
 
-// invocationPath is what stands between the region and the function in
-// API Gateway's URI for Lambda's Invoke API.
-const invocationPath = ":lambda:path/2015-03-31/functions/"
-
 // regionVariable names the Fn::Sub variable that holds the region of a
 // function whose ARN comes from a parameter.
 const regionVariable = "FunctionRegion"
@@ -21,7 +17,7 @@ const regionVariable = "FunctionRegion"
 // invocationURI is the URI of Lambda's Invoke API for fn (the function's
 // ARN as Fn::Sub text) in region, partition-aware.
 func invocationURI(region, fn string, vars *tree.Object) any {
-	s := "arn:${AWS::Partition}:apigateway:" + region + invocationPath + fn + "/invocations"
+	s := cfn.InvocationURI("${AWS::Partition}", region, fn)
 	if vars != nil && vars.Len() > 0 {
 		return tree.NewObject("Fn::Sub", []any{s, vars})
 	}
@@ -75,12 +71,12 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 	flat, _ := cfn.Flatten(s)
 	if partition, region, fn, isURI := cfn.SplitInvocationURI(flat); isURI {
 		if _, good := cfn.ParseFunctionARN(fn); good && !strings.Contains(fn, "${") || isStageQualified(fn) {
-			return "arn:" + partition + ":apigateway:" + region + invocationPath + unflatten(fn) + "/invocations", e.literalTargets(fn), true
+			return cfn.InvocationURI(partition, region, unflatten(fn)), e.literalTargets(fn), true
 		}
 	}
 	if r, good := cfn.ParseFunctionARN(flat); good && r.Head == "" && (!strings.Contains(flat, "${") || isStageQualified(flat)) {
 		partition := cfn.SplitARN(flat)[1]
-		return "arn:" + partition + ":apigateway:" + r.Region + invocationPath + s + "/invocations", e.literalTargets(flat), true
+		return cfn.InvocationURI(partition, r.Region, s), e.literalTargets(flat), true
 	}
 	if other := otherService(flat); other != "" {
 		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
@@ -279,14 +275,11 @@ func (e *expander) checkParameter(res resolved, where *loc) bool {
 	if res.parameter == "" {
 		return true
 	}
-	p, _ := e.parameter(res.parameter)
+	p, _ := e.params.Declared(res.parameter)
 	if typ, _ := p.Get("Type"); typ != nil && typ != "String" {
 		return true // e.g. AWS::SSM::Parameter::Value<String>: the value is resolved later
 	}
-	val, known := e.values[res.parameter]
-	if !known {
-		val, known = p.Get("Default")
-	}
+	val, known := e.params.Value(res.parameter)
 	s, isStr := val.(string)
 	if !known || !isStr {
 		return true

@@ -203,5 +203,5 @@ func invokeAsyncURI(uri string) (invoke string, ok bool) {
 	if fn, ok = strings.CutSuffix(strings.TrimSuffix(fn, "/"), "/invoke-async"); !ok || fn == "" {
 		return "", false
 	}
-	return strings.Join(segs[:5], ":") + ":path/2015-03-31/functions/" + fn + "/invocations", true
+	return cfn.InvocationURI(segs[1], segs[3], fn), true
 }

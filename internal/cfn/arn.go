@@ -114,3 +114,23 @@ func (r *Resources) InvokedFunction(v any) string {
 	}
 	return ""
 }
+
+// Partition is the AWS partition of a region: aws-cn for cn-north-1,
+// aws-us-gov for us-gov-west-1, aws for the others; "" for "".
+func Partition(region string) string {
+	switch {
+	case region == "":
+		return ""
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}

@@ -158,7 +158,7 @@ func SplitInvocationURI(s string) (partition, region, function string, ok bool) 
 	if region, rest, ok = cutSegment(rest); !ok {
 		return
 	}
-	if rest, ok = strings.CutPrefix(rest, "lambda:path/2015-03-31/functions/"); !ok {
+	if rest, ok = strings.CutPrefix(rest, invocationPath[1:]); !ok {
 		return
 	}
 	if function, ok = strings.CutSuffix(rest, "/invocations"); !ok {

@@ -20,10 +20,6 @@ const (
 	convertToBinary = "CONVERT_TO_BINARY" // a text body reaches it base64-decoded
 )
 
-// binaryMediaTypesExtension is the OpenAPI extension that lists an API's
-// binary media types.
-const binaryMediaTypesExtension = "x-amazon-apigateway-binary-media-types"
-
 // binaryMediaTypes are the binary media types of REST API api (a logical
 // ID), as API Gateway reads them: the RestApi's or SAM Api's
 // BinaryMediaTypes (with SAM's Globals), and its document's
@@ -51,7 +47,7 @@ func (t *template) binaryMediaTypes(api string, globals *tree.Object, text func(
 	}
 	add(valueOf(p, "BinaryMediaTypes"), "Resources."+api+".Properties.BinaryMediaTypes")
 	if doc, ok := valueOf(p, docKey).(*tree.Object); ok {
-		add(valueOf(doc, binaryMediaTypesExtension), "Resources."+api+".Properties."+docKey+"."+binaryMediaTypesExtension)
+		add(valueOf(doc, cfn.BinaryMediaTypesExtension), "Resources."+api+".Properties."+docKey+"."+cfn.BinaryMediaTypesExtension)
 	}
 	var types, unread []string
 	for i, v := range values {
@@ -66,7 +62,7 @@ func (t *template) binaryMediaTypes(api string, globals *tree.Object, text func(
 				continue
 			}
 			for _, typ := range strings.Split(s, ",") {
-				if typ = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(typ, "~1", "/"))); typ != "" {
+				if typ = cfn.MediaType(typ); typ != "" {
 					types = append(types, typ)
 				}
 			}
@@ -78,27 +74,10 @@ func (t *template) binaryMediaTypes(api string, globals *tree.Object, text func(
 	return types, ""
 }
 
-// isBinary reports whether API Gateway treats a Content-Type or Accept
-// value as binary: whether its media type is one of the binary media
-// types, or a wildcard (image/*, */*) covers it.
-func isBinary(contentType string, binaryMediaTypes []string) bool {
-	t := mimeType(contentType)
-	if t == "" {
-		return false
-	}
-	main, _, _ := strings.Cut(t, "/")
-	for _, b := range binaryMediaTypes {
-		if b == t || b == "*/*" || b == main+"/*" {
-			return true
-		}
-	}
-	return false
-}
-
 // binaryRequest reports whether the request's body is binary to API
 // Gateway: its Content-Type is one of the API's binary media types.
 func (m *methodRequest) binaryRequest() bool {
-	return isBinary(m.req.Header.Get("Content-Type"), m.route.binaryTypes)
+	return cfn.IsBinary(m.req.Header.Get("Content-Type"), m.route.binaryTypes)
 }
 
 // asText is a body API Gateway reads as text: UTF-8, each byte that is not

@@ -11,12 +11,10 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
-// Lambda's defaults and limits for asynchronous invocation.
-const (
-	DefaultRetryAttempts = 2
-	DefaultEventAge      = 6 * time.Hour
-	maxRetryAttempts     = 2
-	minEventAge          = 60 * time.Second
+// Lambda's defaults for asynchronous invocation (cfn.AsyncSettings).
+var (
+	DefaultRetryAttempts = int(cfn.MaximumRetryAttempts.Default)
+	DefaultEventAge      = time.Duration(cfn.MaximumEventAgeInSeconds.Default) * time.Second
 )
 
 // The placeholders that stand, in the ARNs of invocation records, for the
@@ -71,28 +69,19 @@ func (t Target) ARN() string {
 // values reads what a template's values are at deploy time, as far as the
 // template and the given parameter values tell.
 type values struct {
-	res        *cfn.Resources
-	parameters *tree.Object // the Parameters section
-	globals    *tree.Object // SAM's Globals for functions
-	given      map[string]any
+	res     *cfn.Resources
+	params  cfn.Parameters
+	globals *tree.Object // SAM's Globals for functions
 }
 
 func newValues(t *tree.Object, given map[string]any) *values {
-	ps, _ := getObject(t, "Parameters")
-	return &values{res: newTemplate(t).Resources, parameters: ps, globals: cfn.SAMGlobals(t), given: given}
+	return &values{res: newTemplate(t).Resources, params: cfn.NewParameters(t, given), globals: cfn.SAMGlobals(t)}
 }
 
 // parameter is the value of a template parameter: the one given, else its
 // Default.
 func (v *values) parameter(name string) (string, bool) {
-	val, found := v.given[name]
-	if !found && v.parameters != nil {
-		p, _ := getObject(v.parameters, name)
-		if p == nil {
-			return "", false
-		}
-		val, found = p.Get("Default")
-	}
+	val, found := v.params.Value(name)
 	switch val := val.(type) {
 	case string:
 		return val, found
@@ -286,25 +275,20 @@ func (v *values) config(p *tree.Object, src, samFunction, fn string) (AsyncConfi
 	c := defaultConfig
 	c.Source = src
 	var warnings []string
-	if x, has := p.Get("MaximumRetryAttempts"); has {
-		x = v.ifTrue(x, src+".MaximumRetryAttempts", &warnings)
+	for _, s := range cfn.AsyncSettings {
+		x, has := p.Get(s.Property)
+		if !has {
+			continue
+		}
+		x = v.ifTrue(x, src+"."+s.Property, &warnings)
 		switch n, ok := v.integer(x); {
 		case tree.Equal(x, noValue): // Lambda's default
-		case ok && n >= 0 && n <= maxRetryAttempts:
+		case ok && s.Allows(int64(n)) && s == cfn.MaximumRetryAttempts:
 			c.MaximumRetryAttempts = n
+		case ok && s.Allows(int64(n)):
+			c.MaximumEventAge = time.Duration(n) * time.Second
 		default:
-			warnings = append(warnings, fmt.Sprintf("%s.MaximumRetryAttempts: %s is not a whole number from 0 to 2, as Lambda requires; %s gets Lambda's default, %d", src, short(x), fn, DefaultRetryAttempts))
-		}
-	}
-	if x, has := p.Get("MaximumEventAgeInSeconds"); has {
-		x = v.ifTrue(x, src+".MaximumEventAgeInSeconds", &warnings)
-		n, ok := v.integer(x)
-		switch d := time.Duration(n) * time.Second; {
-		case tree.Equal(x, noValue): // Lambda's default
-		case ok && d >= minEventAge && d <= DefaultEventAge:
-			c.MaximumEventAge = d
-		default:
-			warnings = append(warnings, fmt.Sprintf("%s.MaximumEventAgeInSeconds: %s is not a whole number from 60 to 21600, as Lambda requires; %s gets Lambda's default, %d", src, short(x), fn, int(DefaultEventAge.Seconds())))
+			warnings = append(warnings, fmt.Sprintf("%s.%s: %s is not a whole number from %d to %d, as Lambda requires; %s gets Lambda's default, %d", src, s.Property, short(x), s.Min, s.Max, fn, s.Default))
 		}
 	}
 	dc, _ := getObject(p, "DestinationConfig")
@@ -352,7 +336,7 @@ func (v *values) destination(x any) *Destination {
 		if _, isResource := v.res.Get(id); isResource {
 			return &Destination{Name: id, ARN: short(x)}
 		}
-		p, _ := getObject(v.parameters, id)
+		p, _ := v.params.Declared(id)
 		if noEcho, _ := p.Get("NoEcho"); noEcho == true || noEcho == "true" {
 			return &Destination{Name: id, ARN: short(x) + " (NoEcho)"}
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) proxy(w http.ResponseWriter, m *methodRequest) {
 	// base64 text (Binary media types for REST APIs: Lambda proxy
 	// integrations).
 	b := []byte(resp.Body)
-	if accept, _, _ := strings.Cut(m.req.Header.Get("Accept"), ","); resp.IsBase64Encoded && isBinary(accept, r.binaryTypes) {
+	if accept, _, _ := strings.Cut(m.req.Header.Get("Accept"), ","); resp.IsBase64Encoded && cfn.IsBinary(accept, r.binaryTypes) {
 		if d, err := base64.StdEncoding.DecodeString(resp.Body); err == nil {
 			b = d
 		}

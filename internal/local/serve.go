@@ -18,17 +18,6 @@ import (
 // maxPayload is API Gateway's request payload limit.
 const maxPayload = 10 << 20
 
-// Lambda's limits on an invocation's payload (the Invoke API reference):
-// 1 MB asynchronous (256 KB until 2025), 6 MB synchronous. Lambda refuses a
-// larger one with 413 RequestTooLargeException, and API Gateway, as for
-// any invocation Lambda refuses, answers 500 {"message": "Internal server
-// error"} (Lambda developer guide, Handling Lambda errors with an API
-// Gateway API).
-const (
-	MaxAsyncPayload = 1 << 20 // 1,048,576 bytes
-	MaxSyncPayload  = 6 << 20 // 6,291,456 bytes
-)
-
 // statusWriter records the status for the request log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -171,8 +160,11 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 	return typ
 }
 
-// tooLarge refuses a payload over Lambda's limit for its invocation type,
-// as Lambda refuses it, and answers as API Gateway does: 500.
+// tooLarge refuses a payload over Lambda's limit for its invocation type
+// (cfn.MaxAsyncPayload, cfn.MaxSyncPayload), as Lambda refuses it (413
+// RequestTooLargeException), and answers as API Gateway answers any
+// invocation Lambda refuses: 500 {"message": "Internal server error"}
+// (Lambda developer guide, Handling Lambda errors with an API Gateway API).
 func (s *Server) tooLarge(w http.ResponseWriter, m *methodRequest, typ string, payload []byte) bool {
 	limit := payloadLimit(typ)
 	if limit == 0 || len(payload) <= limit {
@@ -189,9 +181,9 @@ func (s *Server) tooLarge(w http.ResponseWriter, m *methodRequest, typ string, p
 func payloadLimit(invocationType string) int {
 	switch invocationType {
 	case "Event":
-		return MaxAsyncPayload
+		return cfn.MaxAsyncPayload
 	case "RequestResponse":
-		return MaxSyncPayload
+		return cfn.MaxSyncPayload
 	}
 	return 0
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/macro"
 	"github.com/aws/aws-lambda-go/events"
@@ -355,14 +356,14 @@ func TestPayloadLimits(t *testing.T) {
 		calls     int32
 		log       string
 	}{
-		{"Event at the limit", "Event", MaxAsyncPayload, 200, 1, ""},
-		{"Event over it", "Event", MaxAsyncPayload + 1, 500, 0, "PUT /items: the Event payload is 1048577 bytes, over Lambda's limit of 1048576 for asynchronous invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500"},
-		{"RequestResponse over the asynchronous limit", "RequestResponse", MaxAsyncPayload + 1, 200, 1, ""},
-		{"RequestResponse at its limit", "RequestResponse", MaxSyncPayload, 200, 1, ""},
-		{"RequestResponse over it", "RequestResponse", MaxSyncPayload + 1, 500, 0, "PUT /items: the RequestResponse payload is 6291457 bytes, over Lambda's limit of 6291456 for synchronous invocations"},
+		{"Event at the limit", "Event", cfn.MaxAsyncPayload, 200, 1, ""},
+		{"Event over it", "Event", cfn.MaxAsyncPayload + 1, 500, 0, "PUT /items: the Event payload is 1048577 bytes, over Lambda's limit of 1048576 for asynchronous invocations: Lambda refuses it (413 RequestTooLargeException) and API Gateway answers 500"},
+		{"RequestResponse over the asynchronous limit", "RequestResponse", cfn.MaxAsyncPayload + 1, 200, 1, ""},
+		{"RequestResponse at its limit", "RequestResponse", cfn.MaxSyncPayload, 200, 1, ""},
+		{"RequestResponse over it", "RequestResponse", cfn.MaxSyncPayload + 1, 500, 0, "PUT /items: the RequestResponse payload is 6291457 bytes, over Lambda's limit of 6291456 for synchronous invocations"},
 		// A proxy integration's event: the body and what API Gateway adds.
-		{"proxy: an event under the limit", "proxy", MaxSyncPayload - 4096, 201, 1, ""},
-		{"proxy: a body at the limit makes an event over it", "proxy", MaxSyncPayload, 500, 0, "ANY /{proxy+}: the RequestResponse payload is 629"},
+		{"proxy: an event under the limit", "proxy", cfn.MaxSyncPayload - 4096, 201, 1, ""},
+		{"proxy: a body at the limit makes an event over it", "proxy", cfn.MaxSyncPayload, 500, 0, "ANY /{proxy+}: the RequestResponse payload is 629"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
