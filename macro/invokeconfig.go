@@ -951,7 +951,8 @@ func (e *expander) granted(role string, g grant, conditions []string) (string, b
 }
 
 // allows reports whether a policy document has an Allow statement for the
-// grant's action (or a wildcard of it) on its resource (or *).
+// grant's action (as IAM matches actions: cfn.ActionMatches) on its
+// resource (or *).
 func allows(doc any, g grant) bool {
 	d, _ := doc.(*tree.Object)
 	st, _ := d.Get("Statement")
@@ -966,7 +967,7 @@ func allows(doc any, g grant) bool {
 		}
 		action, _ := so.Get("Action")
 		resource, _ := so.Get("Resource")
-		if anyOf(action, func(v any) bool { return actionMatches(v, g.action) }) &&
+		if anyOf(action, func(v any) bool { s, _ := v.(string); return cfn.ActionMatches(s, g.action) }) &&
 			anyOf(resource, func(v any) bool { return v == "*" || tree.Equal(v, g.resource) }) {
 			return true
 		}
@@ -984,13 +985,4 @@ func anyOf(v any, f func(any) bool) bool {
 		return false
 	}
 	return f(v)
-}
-
-func actionMatches(v any, action string) bool {
-	s, ok := v.(string)
-	if !ok {
-		return false
-	}
-	service, _, _ := strings.Cut(action, ":")
-	return s == "*" || strings.EqualFold(s, action) || strings.EqualFold(s, service+":*")
 }

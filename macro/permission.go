@@ -84,9 +84,11 @@ func isAPIGatewayPrincipal(v any) bool {
 	return flat == "apigateway.${AWS::URLSuffix}"
 }
 
+// grantsInvoke reports whether a permission's Action allows
+// lambda:InvokeFunction: it, lambda:* or *.
 func grantsInvoke(v any) bool {
 	s, _ := v.(string)
-	return strings.EqualFold(s, "lambda:InvokeFunction") || strings.EqualFold(s, "lambda:*")
+	return cfn.ActionMatches(s, "lambda:InvokeFunction")
 }
 
 // wantPermissions asks for the permissions that let API Gateway call the

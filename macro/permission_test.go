@@ -66,9 +66,13 @@ Resources:
   OnAliasOneMethod:
     Type: AWS::Lambda::Permission
     Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Live, Principal: apigateway.amazonaws.com, SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/GET/jobs"}
+  Other2: {Type: AWS::ApiGateway::RestApi}
+  AnyAction:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: "*", FunctionName: !GetAtt Fn.Arn, Principal: apigateway.amazonaws.com, SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Other2}/*/*"}
 `))
 	require.NoError(t, err)
-	api, other := tree.NewObject("Ref", "Api"), tree.NewObject("Ref", "Other")
+	api, other, other2 := tree.NewObject("Ref", "Api"), tree.NewObject("Ref", "Other"), tree.NewObject("Ref", "Other2")
 	fn := tree.NewObject("Fn::GetAtt", []any{"Fn", "Arn"})
 	alias := tree.NewObject("Fn::Sub", "${Fn.Arn}:live")
 	tests := []struct {
@@ -80,6 +84,7 @@ Resources:
 	}{
 		{"the function, from its API", api, "POST", "/jobs", fn, true},
 		{"the function, from another API", other, "POST", "/jobs", fn, false},
+		{"the function, by a permission of Action *", other2, "POST", "/jobs", fn, true},
 		{"the alias, the one method its permission names", api, "GET", "/jobs", alias, true},
 		{"the alias, another method", api, "POST", "/jobs", alias, false},
 		{"a function of another template", api, "POST", "/jobs", "arn:aws:lambda:us-east-1:123456789012:function:f", true},
@@ -88,6 +93,37 @@ Resources:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, Permitted(tmpl, nil, tc.api, tc.method, tc.path, tc.uri))
+		})
+	}
+}
+
+// TestAllows: a statement of a policy the template has allows a grant the
+// way IAM matches its Action, without regard to case and with * and ?
+// wildcards, on the grant's resource or *.
+func TestAllows(t *testing.T) {
+	queue := tree.NewObject("Fn::GetAtt", []any{"Queue", "Arn"})
+	g := grant{action: "sqs:SendMessage", resource: queue}
+	tests := []struct {
+		name     string
+		action   any
+		resource any
+		want     bool
+	}{
+		{"the action", "sqs:SendMessage", queue, true},
+		{"in another case", "SQS:sendmessage", queue, true},
+		{"the service's wildcard", "sqs:*", queue, true},
+		{"a prefix wildcard", "sqs:Send*", queue, true},
+		{"a one-character wildcard", "sqs:SendMessag?", queue, true},
+		{"everything", "*", "*", true},
+		{"in a list", []any{"sqs:ReceiveMessage", "sqs:Send*"}, queue, true},
+		{"another action's wildcard", "sqs:Receive*", queue, false},
+		{"another service", "sns:Publish", queue, false},
+		{"another resource", "sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:other", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := tree.NewObject("Statement", []any{tree.NewObject("Effect", "Allow", "Action", tc.action, "Resource", tc.resource)})
+			assert.Equal(t, tc.want, allows(doc, g))
 		})
 	}
 }

@@ -112,10 +112,7 @@ func forAPIGateway(principal any) bool {
 
 // allowsInvoke reports whether an Action allows lambda:InvokeFunction.
 func allowsInvoke(action any) bool {
-	return anyString(action, func(a string) bool {
-		ok, _ := path.Match(strings.ToLower(a), "lambda:invokefunction")
-		return ok
-	})
+	return anyString(action, func(a string) bool { return cfn.ActionMatches(a, "lambda:InvokeFunction") })
 }
 
 // conditionsHold reports whether every condition of s holds for every

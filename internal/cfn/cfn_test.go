@@ -49,3 +49,24 @@ func TestRefID(t *testing.T) {
 		assert.Equal(t, want, cfn.RefID(v), src)
 	}
 }
+
+func TestActionMatches(t *testing.T) {
+	tests := []struct {
+		pattern, action string
+		want            bool
+	}{
+		{"lambda:InvokeFunction", "lambda:InvokeFunction", true},
+		{"LAMBDA:invokefunction", "lambda:InvokeFunction", true},
+		{"lambda:*", "lambda:InvokeFunction", true},
+		{"*", "lambda:InvokeFunction", true},
+		{"lambda:Invoke*", "lambda:InvokeFunction", true},
+		{"lambda:InvokeFunctio?", "lambda:InvokeFunction", true},
+		{"lambda:Get*", "lambda:InvokeFunction", false},
+		{"lambda:InvokeFunctionUrl", "lambda:InvokeFunction", false},
+		{"s3:*", "lambda:InvokeFunction", false},
+		{"", "lambda:InvokeFunction", false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, cfn.ActionMatches(tc.pattern, tc.action), tc.pattern)
+	}
+}

@@ -1,8 +1,11 @@
 package cfn
 
+import "strings"
+
 // Lambda's facts that templates meet: the settings of a function's
 // asynchronous invocation and their limits, the limits of an invocation's
-// payload, and API Gateway's URI for Lambda's Invoke API.
+// payload, API Gateway's URI for Lambda's Invoke API, and how IAM matches
+// an action.
 
 // AsyncSetting is a number that configures a function's asynchronous
 // invocation (a property of AWS::Lambda::EventInvokeConfig, and of a SAM
@@ -46,4 +49,11 @@ const invocationPath = ":lambda:path/2015-03-31/functions/"
 // SplitInvocationURI reads it.
 func InvocationURI(partition, region, function string) string {
 	return "arn:" + partition + ":apigateway:" + region + invocationPath + function + "/invocations"
+}
+
+// ActionMatches reports whether an action in a policy (an Action element's
+// entry) matches action, as IAM compares them: without regard to case, *
+// matching any text and ? one character (sqs:*, lambda:Invoke*, *).
+func ActionMatches(pattern, action string) bool {
+	return glob(strings.ToLower(pattern), strings.ToLower(action))
 }
