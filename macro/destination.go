@@ -186,6 +186,10 @@ func (e *expander) destinationResource(id, attr string) (string, string) {
 		}
 		return "Lambda", ""
 	case cfn.TypeAlias, cfn.TypeVersion:
+		want := map[string]string{cfn.TypeAlias: "AliasArn", cfn.TypeVersion: "FunctionArn"}[typ]
+		if attr != "" && attr != want {
+			return "", "takes !Ref " + id + " or !GetAtt " + id + "." + want + ", the ARN of " + typ + " " + id + ", not its " + attr + " attribute"
+		}
 		return "Lambda", ""
 	case cfn.TypeEventBus:
 		if attr != "Arn" {
