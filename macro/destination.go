@@ -28,6 +28,21 @@ type destination struct {
 // destinationKinds maps an ARN's service to the kind of destination.
 var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3Bucket"}
 
+// nameRefs are, by resource type, the reference that is a destination's
+// name (an attribute, or "" for Ref), by which an ARN spelled out names it,
+// and the one that is its ARN.
+var nameRefs = map[string]struct{ name, arn string }{
+	cfn.TypeQueue: {"QueueName", "Arn"}, cfn.TypeTopic: {"TopicName", "TopicArn"},
+	cfn.TypeBucket: {"", "Arn"}, cfn.TypeEventBus: {"", "Arn"},
+	cfn.TypeFunction: {"", "Arn"}, cfn.TypeSAMFunction: {"", "Arn"},
+}
+
+// kindOf is the kind of destination of a resource type.
+var kindOf = map[string]string{
+	cfn.TypeQueue: "SQS", cfn.TypeTopic: "SNS", cfn.TypeBucket: "S3Bucket", cfn.TypeEventBus: "EventBridge",
+	cfn.TypeFunction: "Lambda", cfn.TypeSAMFunction: "Lambda",
+}
+
 const destinationHelp = "give the ARN of a standard SQS queue (!GetAtt Queue.Arn), a standard SNS topic (!Ref Topic), a Lambda function (!GetAtt Function.Arn), an EventBridge event bus (!GetAtt Bus.Arn) or, on failure only, an S3 bucket (!GetAtt Bucket.Arn)"
 
 // optionDestination reads OnFailure or OnSuccess: a destination, or
@@ -101,16 +116,21 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		}
 		d.kind = destinationKinds[segs[2]]
 		resource := strings.Join(segs[5:], ":")
-		// A queue or topic of the template, named by its ${Q.QueueName} or ${T.TopicName}.
+		// A resource of the template, named by the reference that is its
+		// name: ${Queue.QueueName}, ${Topic.TopicName}, ${Bucket},
+		// ${Function}, ${Bus}.
 		for _, name := range refNames(resource) {
 			id, attr := cfn.SplitRef(name)
-			if (attr == "QueueName" && e.res.Type(id) == cfn.TypeQueue) || (attr == "TopicName" && e.res.Type(id) == cfn.TypeTopic) {
-				if _, msg := e.destinationResource(id, map[string]string{"QueueName": "Arn", "TopicName": "TopicArn"}[attr]); msg != "" {
-					e.fail(where, "%s", msg)
-					return d, false
-				}
-				d.resource = id
+			typ := e.res.Type(id)
+			byName, isName := nameRefs[typ]
+			if !isName || attr != byName.name || d.kind != destinationKinds[segs[2]] || kindOf[typ] != d.kind {
+				continue
 			}
+			if _, msg := e.destinationResource(id, byName.arn); msg != "" {
+				e.fail(where, "%s", msg)
+				return d, false
+			}
+			d.resource = id
 		}
 		switch {
 		case strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(resource, "event-bus/"), "function:"), "/") == "":
