@@ -1,6 +1,7 @@
 package macro
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -15,35 +16,18 @@ import (
 
 // destination is where Lambda sends invocation records.
 type destination struct {
-	arn      any    // the ARN as written
-	kind     string // SAM's Type for it: SQS, SNS, Lambda, EventBridge, S3Bucket
-	resource string // the template's resource it is, or ""
-	key      keyUse // the KMS key it is encrypted with (kms.go)
+	arn      any                  // the ARN as written
+	kind     *cfn.DestinationKind // what it is (cfn.DestinationKinds); nil until known
+	resource string               // the template's resource it is, or ""
+	key      keyUse               // the KMS key it is encrypted with (kms.go)
 	// conditions under which it exists (its resource's Condition): the
 	// configuration sends records to it only where they hold, and keeps its
 	// other settings everywhere.
 	conditions []string
 }
 
-// destinationKinds maps an ARN's service to the kind of destination.
-var destinationKinds = map[string]string{"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "s3": "S3Bucket"}
-
-// nameRefs are, by resource type, the reference that is a destination's
-// name (an attribute, or "" for Ref), by which an ARN spelled out names it,
-// and the one that is its ARN.
-var nameRefs = map[string]struct{ name, arn string }{
-	cfn.TypeQueue: {"QueueName", "Arn"}, cfn.TypeTopic: {"TopicName", "TopicArn"},
-	cfn.TypeBucket: {"", "Arn"}, cfn.TypeEventBus: {"", "Arn"},
-	cfn.TypeFunction: {"", "Arn"}, cfn.TypeSAMFunction: {"", "Arn"},
-}
-
-// kindOf is the kind of destination of a resource type.
-var kindOf = map[string]string{
-	cfn.TypeQueue: "SQS", cfn.TypeTopic: "SNS", cfn.TypeBucket: "S3Bucket", cfn.TypeEventBus: "EventBridge",
-	cfn.TypeFunction: "Lambda", cfn.TypeSAMFunction: "Lambda",
-}
-
-const destinationHelp = "give the ARN of a standard SQS queue (!GetAtt Queue.Arn), a standard SNS topic (!Ref Topic), a Lambda function (!GetAtt Function.Arn), an EventBridge event bus (!GetAtt Bus.Arn) or, on failure only, an S3 bucket (!GetAtt Bucket.Arn)"
+// destinationHelp says what a destination may be, for messages.
+var destinationHelp = cfn.DestinationHelp()
 
 // optionDestination reads OnFailure or OnSuccess: a destination, or
 // Fn::If [Condition, destination, !Ref AWS::NoValue], which sends records
@@ -104,54 +88,19 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 			d.kind, d.resource = kind, id
 		}
 	}
-	if d.kind == "" && cfn.IsIntrinsicValue(v) && (flat == "" || strings.Contains(flat, cfn.Opaque)) {
+	if d.kind == nil && cfn.IsIntrinsicValue(v) && (flat == "" || strings.Contains(flat, cfn.Opaque)) {
 		e.fail(where, "is %s, whose value the macro cannot see (CloudFormation knows it only when it deploys), so it cannot tell which kind of destination it is, and so which permission the execution role needs (and SAM's Type); give the ARN as a String parameter (!Ref FailureQueueArn: the macro reads its value or Default), or write it out with !Sub (arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shared-dlq)", describe(v))
 		return d, false
 	}
-	if d.kind == "" {
-		segs := cfn.SplitARN(flat)
-		if len(segs) < 6 || segs[0] != "arn" || destinationKinds[segs[2]] == "" {
-			e.fail(where, "is %s, which is not the ARN of a destination Lambda can send invocation records to; %s", describe(v), destinationHelp)
+	if d.kind == nil {
+		kind, resource, ok := e.destinationARN(v, flat, where)
+		if !ok {
 			return d, false
 		}
-		d.kind = destinationKinds[segs[2]]
-		resource := strings.Join(segs[5:], ":")
-		// A resource of the template, named by the reference that is its
-		// name: ${Queue.QueueName}, ${Topic.TopicName}, ${Bucket},
-		// ${Function}, ${Bus}.
-		for _, name := range refNames(resource) {
-			id, attr := cfn.SplitRef(name)
-			typ := e.res.Type(id)
-			byName, isName := nameRefs[typ]
-			if !isName || attr != byName.name || d.kind != destinationKinds[segs[2]] || kindOf[typ] != d.kind {
-				continue
-			}
-			if _, msg := e.destinationResource(id, byName.arn); msg != "" {
-				e.fail(where, "%s", msg)
-				return d, false
-			}
-			d.resource = id
-		}
-		switch {
-		case strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(resource, "event-bus/"), "function:"), "/") == "":
-			e.fail(where, "is %s, which names no queue, topic, function, bus or bucket; %s", describe(v), destinationHelp)
-			return d, false
-		case (d.kind == "SQS" || d.kind == "SNS") && strings.HasSuffix(resource, ".fifo"):
-			e.fail(where, "is a FIFO %s; Lambda sends invocation records only to standard SQS queues and SNS topics; use a standard one", map[string]string{"SQS": "queue", "SNS": "topic"}[d.kind])
-			return d, false
-		case d.kind == "EventBridge" && !strings.HasPrefix(resource, "event-bus/"):
-			e.fail(where, "is an EventBridge ARN but not an event bus's; %s", destinationHelp)
-			return d, false
-		case d.kind == "Lambda" && !strings.HasPrefix(resource, "function:"):
-			e.fail(where, "is a Lambda ARN but not a function's; %s", destinationHelp)
-			return d, false
-		case d.kind == "S3Bucket" && strings.Contains(resource, "/"):
-			e.fail(where, "is an S3 object ARN; give the bucket's ARN (arn:aws:s3:::bucket)")
-			return d, false
-		}
+		d.kind, d.resource = kind, resource
 	}
-	if d.kind == "S3Bucket" && !onFailure {
-		e.fail(where, "is an S3 bucket, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess")
+	if d.kind.OnFailureOnly && !onFailure {
+		e.fail(where, "is %s, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess", d.kind.What)
 		return d, false
 	}
 	d.key = e.kmsKeyOf(d.resource)
@@ -161,68 +110,103 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 	return d, true
 }
 
+// destinationARN reads a destination's ARN (flat, v flattened): its kind,
+// and the template's resource it names by the reference that is its name
+// (${Queue.QueueName}, ${Bucket}), or "".
+func (e *expander) destinationARN(v any, flat string, where *loc) (*cfn.DestinationKind, string, bool) {
+	segs := cfn.SplitARN(flat)
+	var kind *cfn.DestinationKind
+	if len(segs) >= 6 && segs[0] == "arn" {
+		kind, _ = cfn.DestinationKindOf(segs[2])
+	}
+	if kind == nil {
+		e.fail(where, "is %s, which is not the ARN of a destination Lambda can send invocation records to; %s", describe(v), destinationHelp)
+		return nil, "", false
+	}
+	part := strings.Join(segs[5:], ":")
+	named := ""
+	for _, name := range refNames(part) {
+		id, attr := cfn.SplitRef(name)
+		k, r, isDestination := cfn.DestinationResourceOf(e.res.Type(id))
+		if !isDestination || k != kind || r.Name == "" || attr != strings.TrimPrefix(r.Name, "Ref") {
+			continue
+		}
+		if _, msg := e.destinationResource(id, strings.TrimPrefix(r.ARN[0], "Ref")); msg != "" {
+			e.fail(where, "%s", msg)
+			return nil, "", false
+		}
+		named = id
+	}
+	switch {
+	case strings.TrimSuffix(strings.TrimPrefix(part, kind.ARNPrefix), "/") == "":
+		e.fail(where, "is %s, which names no %s; %s", describe(v), cfn.DestinationNouns(), destinationHelp)
+	case kind.FIFO && strings.HasSuffix(part, ".fifo"):
+		e.fail(where, "is a FIFO %s; Lambda sends invocation records only to %s; use a standard one", kind.Noun, standard(nil))
+	case kind.ARNOK(part) != "":
+		fix := kind.Fix
+		if fix == "" {
+			fix = destinationHelp
+		}
+		e.fail(where, "is %s; %s", kind.ARNOK(part), fix)
+	default:
+		return kind, named, true
+	}
+	return nil, "", false
+}
+
+// standard says which kinds Lambda takes only the standard ones of (not
+// FIFO): standard SQS queues and SNS topics; only kind's when it is one.
+func standard(kind *cfn.DestinationKind) string {
+	var kinds []string
+	for _, k := range cfn.DestinationKinds {
+		if k.FIFO && (kind == nil || k.Type == kind.Type) {
+			kinds = append(kinds, k.Type+" "+k.Noun+"s")
+		}
+	}
+	return "standard " + strings.Join(kinds, " and ")
+}
+
 // destinationResource reads the kind of destination that Ref X (attr "")
 // or Fn::GetAtt X.attr gives, or says why it is none.
-func (e *expander) destinationResource(id, attr string) (string, string) {
+func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, string) {
 	typ := e.res.Type(id)
 	if _, isRes := e.res.Get(id); !isRes {
-		return "", "refers to " + id + ", which is neither a resource nor a parameter of this template"
+		return nil, "refers to " + id + ", which is neither a resource nor a parameter of this template"
 	}
-	props := e.res.Properties(id)
-	fifo := func(flag, name string) bool {
-		f, _ := props.Get(flag)
-		b, _ := boolean(e.resolved(f))
-		n, _ := props.Get(name)
-		return b || strings.HasSuffix(e.literal(n), ".fifo")
+	kind, r, ok := cfn.DestinationResourceOf(typ)
+	if !ok {
+		return nil, "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
 	}
-	switch typ {
-	case cfn.TypeQueue:
-		switch {
-		case attr == "":
-			return "", "is !Ref " + id + ", which is the queue's URL; Lambda needs its ARN, !GetAtt " + id + ".Arn"
-		case attr != "Arn":
-			return "", "takes !GetAtt " + id + ".Arn, not its " + attr + " attribute"
-		case fifo("FifoQueue", "QueueName"):
-			return "", id + " is a FIFO queue; Lambda sends invocation records only to standard SQS queues; use a standard one"
+	if typ == cfn.TypeSAMFunction && (attr == "Alias" || attr == "Version") {
+		if e.samProperty(id, "AutoPublishAlias") == nil {
+			return nil, "uses " + id + "." + attr + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it"
 		}
-		return "SQS", ""
-	case cfn.TypeTopic:
-		switch {
-		case attr != "" && attr != "TopicArn":
-			return "", "takes !Ref " + id + " (the topic's ARN), not its " + attr + " attribute"
-		case fifo("FifoTopic", "TopicName"):
-			return "", id + " is a FIFO topic; Lambda sends invocation records only to standard SNS topics; use a standard one"
-		}
-		return "SNS", ""
-	case cfn.TypeFunction, cfn.TypeSAMFunction:
-		if typ == cfn.TypeSAMFunction && (attr == "Alias" || attr == "Version") {
-			if e.samProperty(id, "AutoPublishAlias") == nil {
-				return "", "uses " + id + "." + attr + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it"
-			}
-			return "Lambda", "" // SAM's Function.Alias: its Ref is the alias's ARN
-		}
-		if attr != "Arn" {
-			return "", "takes !GetAtt " + id + ".Arn, the function's ARN (!Ref gives its name)"
-		}
-		return "Lambda", ""
-	case cfn.TypeAlias, cfn.TypeVersion:
-		want := map[string]string{cfn.TypeAlias: "AliasArn", cfn.TypeVersion: "FunctionArn"}[typ]
-		if attr != "" && attr != want {
-			return "", "takes !Ref " + id + " or !GetAtt " + id + "." + want + ", the ARN of " + typ + " " + id + ", not its " + attr + " attribute"
-		}
-		return "Lambda", ""
-	case cfn.TypeEventBus:
-		if attr != "Arn" {
-			return "", "takes !GetAtt " + id + ".Arn, the event bus's ARN (!Ref gives its name)"
-		}
-		return "EventBridge", ""
-	case cfn.TypeBucket:
-		if attr != "Arn" {
-			return "", "takes !GetAtt " + id + ".Arn, the bucket's ARN (!Ref gives its name)"
-		}
-		return "S3Bucket", ""
+		return kind, "" // SAM's Function.Alias: its Ref is the alias's ARN
 	}
-	return "", "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
+	ref := attr
+	if ref == "" {
+		ref = "Ref"
+	}
+	if !slices.Contains(r.ARN, ref) {
+		if ref == "Ref" && r.RefIs != "" {
+			return nil, "is !Ref " + id + ", which is the " + kind.Noun + "'s " + r.RefIs + "; Lambda needs its ARN, " + cfn.ShortRef(id, r.ARN[0])
+		}
+		forms := make([]string, len(r.ARN))
+		for i, a := range r.ARN {
+			forms[i] = cfn.ShortRef(id, a)
+		}
+		return nil, "takes " + strings.Join(forms, " or ") + ", the ARN of " + typ + " " + id + ", not its " + attr + " attribute"
+	}
+	if r.FIFOProperty != "" {
+		props := e.res.Properties(id)
+		f, _ := props.Get(r.FIFOProperty)
+		fifo, _ := boolean(e.resolved(f))
+		n, _ := props.Get(r.NameProperty)
+		if fifo || strings.HasSuffix(e.literal(n), ".fifo") {
+			return nil, id + " is a FIFO " + kind.Noun + "; Lambda sends invocation records only to " + standard(kind) + "; use a standard one"
+		}
+	}
+	return kind, ""
 }
 
 // grant is one permission the execution role needs to deliver records.
@@ -231,51 +215,32 @@ type grant struct {
 	resource any
 }
 
-// grants are the permissions a destination needs (Lambda's documentation,
-// "Capturing records of Lambda asynchronous invocations").
-func (d destination) grants(e *expander) []grant {
+// grants are the permissions a destination needs (its kind's Actions, and
+// KeyActions on its key).
+func (d destination) grants() []grant {
 	var gs []grant
-	switch d.kind {
-	case "SQS":
-		gs = []grant{{"sqs:SendMessage", d.arn}}
-	case "SNS":
-		gs = []grant{{"sns:Publish", d.arn}}
-	case "Lambda":
-		gs = []grant{{"lambda:InvokeFunction", d.arn}}
-	case "EventBridge":
-		gs = []grant{{"events:PutEvents", d.arn}}
-	case "S3Bucket":
-		gs = []grant{{"s3:PutObject", objectsOf(d.arn)}, {"s3:ListBucket", d.arn}}
+	for _, a := range d.kind.Actions {
+		on := d.arn
+		if a.Suffix != "" {
+			on = withSuffix(d.arn, a.Suffix)
+		}
+		gs = append(gs, grant{a.Action, on})
 	}
 	if d.key.arn != nil {
-		for _, action := range d.keyActions() {
+		for _, action := range d.kind.KeyActions {
 			gs = append(gs, grant{action, d.key.arn})
 		}
 	}
 	return gs
 }
 
-// keyActions are what delivering to d needs of its customer managed key
-// (Lambda's documentation of on-failure destinations): SQS and SNS decrypt
-// the data key they generate, S3 only generates one. An EventBridge bus
-// uses its key as EventBridge, which the key's policy allows.
-func (d destination) keyActions() []string {
-	switch d.kind {
-	case "SQS", "SNS":
-		return []string{"kms:GenerateDataKey", "kms:Decrypt"}
-	case "S3Bucket":
-		return []string{"kms:GenerateDataKey"}
+// withSuffix is an ARN followed by suffix: a bucket's objects, ARN/*.
+func withSuffix(arn any, suffix string) any {
+	if s, ok := arn.(string); ok {
+		return s + suffix
 	}
-	return nil
-}
-
-// objectsOf is the ARN of the objects of a bucket ARN: ARN/*.
-func objectsOf(bucket any) any {
-	if s, ok := bucket.(string); ok {
-		return s + "/*"
+	if flat, ok := cfn.Flatten(arn); ok && !strings.Contains(flat, cfn.Opaque) {
+		return tree.NewObject("Fn::Sub", flat+suffix)
 	}
-	if flat, ok := cfn.Flatten(bucket); ok && !strings.Contains(flat, cfn.Opaque) {
-		return tree.NewObject("Fn::Sub", flat+"/*")
-	}
-	return tree.NewObject("Fn::Join", []any{"", []any{bucket, "/*"}})
+	return tree.NewObject("Fn::Join", []any{"", []any{arn, suffix}})
 }

@@ -164,7 +164,7 @@ func (e *expander) addInvokeConfigs() int {
 					continue // the function never runs with this role
 				}
 				samMade := existing == fn && sam && e.samMadeDestination(p, d, od.on) != nil
-				for _, g := range d.grants(e) {
+				for _, g := range d.grants() {
 					all := all
 					if samMade && tree.Equal(g.resource, d.arn) {
 						// Where d does not exist, SAM's configuration
@@ -287,7 +287,7 @@ func (e *expander) noteOutsideRole(p *configPlan) {
 			continue
 		}
 		var actions []string
-		for _, g := range d.d.grants(e) {
+		for _, g := range d.d.grants() {
 			if !slices.Contains(actions, g.action) {
 				actions = append(actions, g.action)
 			}
@@ -454,7 +454,7 @@ func (e *expander) samCanConfigure(p *configPlan) bool {
 		if d.d == nil || len(e.unmet(p, d.d)) == 0 {
 			continue
 		}
-		id := cfn.SAMDestinationID(p.t.Function, d.key, d.d.kind)
+		id := cfn.SAMDestinationID(p.t.Function, d.key, d.d.kind.Type)
 		if id == "" || len(id) > maxLogicalID {
 			return false
 		}
@@ -471,14 +471,11 @@ func (e *expander) samCanConfigure(p *configPlan) bool {
 // SAM's queue or topic] wherever the configuration exists. nil otherwise.
 func (e *expander) samMadeDestination(p *configPlan, d *destination, on string) any {
 	unmet := e.unmet(p, d)
-	id := cfn.SAMDestinationID(p.t.Function, on, d.kind)
+	id := cfn.SAMDestinationID(p.t.Function, on, d.kind.Type)
 	if len(unmet) == 0 || id == "" {
 		return nil
 	}
-	var own any = tree.NewObject("Ref", id) // a topic's ARN
-	if d.kind == "SQS" {
-		own = tree.NewObject("Fn::GetAtt", []any{id, "Arn"})
-	}
+	own := cfn.RefValue(id, d.kind.SAMCreatesARN)
 	return tree.NewObject("Fn::If", []any{e.condition(unmet), tree.Clone(d.arn), own})
 }
 
@@ -799,10 +796,10 @@ func (e *expander) samConfig(p *configPlan) *tree.Object {
 	// makes a queue or topic of its own for the other case (only for
 	// those kinds: samCanConfigure).
 	if d := p.onSuccess; d != nil {
-		dc.Set("OnSuccess", tree.NewObject("Type", d.kind, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
+		dc.Set("OnSuccess", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
 	}
 	if d := p.onFailure; d != nil {
-		dc.Set("OnFailure", tree.NewObject("Type", d.kind, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
+		dc.Set("OnFailure", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
 	}
 	if dc.Len() > 0 {
 		o.Set("DestinationConfig", dc)

@@ -25,27 +25,14 @@ type keyUse struct {
 	unknown any // the key as written, when the template does not tell which key it is
 }
 
-// kmsKeyOf reads the KMS key of a queue, topic or bucket of this template.
+// kmsKeyOf reads the KMS key of a destination of this template (where its
+// kind's resource row says it stands), when its kind needs a grant on it.
 func (e *expander) kmsKeyOf(resource string) keyUse {
-	props := e.res.Properties(resource)
-	var key any
-	switch e.res.Type(resource) {
-	case cfn.TypeQueue, cfn.TypeTopic:
-		key, _ = props.Get("KmsMasterKeyId")
-	case cfn.TypeBucket:
-		enc, _ := props.Get("BucketEncryption")
-		eo, _ := enc.(*tree.Object)
-		rules, _ := eo.Get("ServerSideEncryptionConfiguration")
-		list, _ := rules.([]any)
-		for _, r := range list {
-			ro, _ := r.(*tree.Object)
-			def, _ := ro.Get("ServerSideEncryptionByDefault")
-			do, _ := def.(*tree.Object)
-			if k, has := do.Get("KMSMasterKeyID"); has {
-				key = k
-			}
-		}
+	kind, r, ok := cfn.DestinationResourceOf(e.res.Type(resource))
+	if !ok || len(kind.KeyActions) == 0 {
+		return keyUse{}
 	}
+	key := r.KeyOf(e.res.Properties(resource))
 	if key == nil {
 		return keyUse{}
 	}
@@ -135,11 +122,11 @@ func (e *expander) noteUnknownKeys(p *configPlan) {
 		key string
 		d   *destination
 	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-		if d.d == nil || d.d.key.unknown == nil || len(d.d.keyActions()) == 0 {
+		if d.d == nil || d.d.key.unknown == nil || len(d.d.kind.KeyActions) == 0 {
 			continue
 		}
 		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s, which the macro cannot follow to a key of this template (a key's ARN, ID or alias, an alias of the template), so it grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
-			p.t.Function, d.d.resource, describe(d.d.key.unknown), p.t.Function, strings.Join(d.d.keyActions(), " and "))
+			p.t.Function, d.d.resource, describe(d.d.key.unknown), p.t.Function, strings.Join(d.d.kind.KeyActions, " and "))
 	}
 }
 
@@ -175,9 +162,9 @@ func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
 		}
 		var needed []grant
 		if destinations {
-			needed = d.grants(e)
+			needed = d.grants()
 		} else if d.key.arn != nil {
-			for _, action := range d.keyActions() {
+			for _, action := range d.kind.KeyActions {
 				needed = append(needed, grant{action, d.key.arn})
 			}
 		}

@@ -28,11 +28,11 @@ func ReadsType(t string) bool {
 	}
 	switch t {
 	case cfn.TypeFunction, cfn.TypeAlias, cfn.TypeVersion, cfn.TypePermission, cfn.TypeEventInvokeConfig,
-		cfn.TypeRole, cfn.TypePolicy, cfn.TypeManagedPolicy, cfn.TypeRolePolicy,
-		cfn.TypeQueue, cfn.TypeTopic, cfn.TypeEventBus, cfn.TypeBucket, cfn.TypeKMSAlias:
+		cfn.TypeRole, cfn.TypePolicy, cfn.TypeManagedPolicy, cfn.TypeRolePolicy, cfn.TypeKMSAlias:
 		return true
 	}
-	return false
+	return cfn.IsDestinationType(t) // the macro reads a destination's name, FIFO and key
+
 }
 
 // markers are texts that make a resource or section decoded whatever its

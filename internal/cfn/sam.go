@@ -106,16 +106,13 @@ func SAMAliasID(fn, name string) string { return fn + "Alias" + samAliasIDPart.R
 // AWS::Lambda::EventInvokeConfig that SAM makes from fn's EventInvokeConfig.
 func SAMEventInvokeConfigID(fn string) string { return fn + "EventInvokeConfig" }
 
-// SAMDestinationID is the logical ID of the queue (typ SQS) or topic (SNS)
-// that SAM makes for fn's EventInvokeConfig destination on (OnSuccess or
-// OnFailure) when it has no Destination, or one under a condition; "" for
-// another typ.
+// SAMDestinationID is the logical ID of the queue or topic that SAM makes
+// for fn's EventInvokeConfig destination on (OnSuccess or OnFailure) of
+// Type typ (DestinationKind.SAMCreates) when it has no Destination, or one
+// under a condition; "" for a Type SAM makes none for.
 func SAMDestinationID(fn, on, typ string) string {
-	switch typ {
-	case "SQS":
-		return SAMEventInvokeConfigID(fn) + on + "Queue"
-	case "SNS":
-		return SAMEventInvokeConfigID(fn) + on + "Topic"
+	if k, ok := DestinationKindOfType(typ); ok && k.SAMCreates != "" {
+		return SAMEventInvokeConfigID(fn) + on + k.SAMCreates
 	}
 	return ""
 }

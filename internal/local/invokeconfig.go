@@ -304,16 +304,21 @@ func (v *values) config(p *tree.Object, src, samFunction, fn string) (AsyncConfi
 		x = v.ifTrue(x, where, &warnings)
 		has = has && !tree.Equal(x, noValue)
 		var d *Destination
-		switch typ, _ := on.Get("Type"); {
+		typ, _ := on.Get("Type")
+		t, _ := typ.(string)
+		samMade := ""
+		if samFunction != "" {
+			samMade = cfn.SAMDestinationID(samFunction, kind, t)
+		}
+		switch {
 		case has:
 			if d = v.destination(x); d == nil {
 				warnings = append(warnings, fmt.Sprintf("%s: cannot tell which resource or ARN %s is; its records are only logged", where, short(x)))
 				d = &Destination{ARN: short(x)}
 			}
-		case samFunction != "" && (typ == "SQS" || typ == "SNS"):
+		case samMade != "":
 			// SAM creates a queue or topic named after the function.
-			id := cfn.SAMDestinationID(samFunction, kind, typ.(string))
-			d = &Destination{Name: id, ARN: "the " + typ.(string) + " destination SAM creates, " + id}
+			d = &Destination{Name: samMade, ARN: "the " + t + " destination SAM creates, " + samMade}
 		default:
 			warnings = append(warnings, fmt.Sprintf("%s: missing; %s has no %s destination here", where, fn, kind))
 			continue
