@@ -209,12 +209,6 @@ func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, s
 	return kind, ""
 }
 
-// grant is one permission the execution role needs to deliver records.
-type grant struct {
-	action   string
-	resource any
-}
-
 // grants are the permissions a destination needs (its kind's Actions, and
 // KeyActions on its key).
 func (d destination) grants() []grant {

@@ -8,6 +8,16 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
+// Asynchronous invocation configurations, collected and decided. Each
+// shorthand with OnFailure, OnSuccess, MaximumRetryAttempts or
+// MaximumEventAgeInSeconds asks for the configuration of what its
+// integration invokes (wantInvokeConfig); a function, alias or version has
+// one (configs). addInvokeConfigs decides whose each becomes (decide: the
+// template's own, SAM's from a SAM function's property, or the macro's),
+// groups the grants its role needs into policies (configgroup.go) and
+// writes it (configwrite.go); roles.go reads the execution roles and what
+// their policies allow.
+
 // configPlan is the asynchronous invocation configuration that one
 // function, alias or version gets.
 type configPlan struct {
@@ -87,239 +97,106 @@ func sameSettings(e *expander, p *configPlan, c InvokeConfig, onFailure, onSucce
 // addInvokeConfigs writes the planned configurations: a SAM function's
 // EventInvokeConfig property, or an AWS::Lambda::EventInvokeConfig, and the
 // policies that let the execution role deliver the records when it is a role
-// of the template. It returns how many configurations it added.
+// of the template. It returns how many configurations it added. Every plan
+// is decided and its grants grouped, so that every problem is reported;
+// nothing is written when there is one.
 func (e *expander) addInvokeConfigs() int {
-	type pending struct {
-		p         *configPlan
-		sam       bool     // a SAM function whose property the macro sets
-		existing  string   // the template's own identical configuration, or ""
-		dependsOn []string // resources that grant the role what it needs
-		groups    []string // the policy groups the plan needs
-		samRole   bool     // a SAM function whose role SAM makes, which may need grants (on keys, or all of them)
-	}
-	var todo []pending
-	groups := map[string]*policyGroup{}
-	var order []string
+	var todo []*decided
+	var policies policyGroups
 	for _, key := range e.plans.order {
-		p := e.plans.plans[key]
-		fn := p.t.Function
-		roles, outside, sams := e.executionRoles(fn)
-		if sams && (len(roles) > 0 || outside) && (p.onFailure != nil || p.onSuccess != nil) {
-			// SAM grants its own role the destinations only through the
-			// EventInvokeConfig property, which the roles of the other
-			// branch cannot wait for.
-			e.fail(p.first, "sends %s's asynchronous invocation records to a destination, but %s.Role is set only under a condition, so SAM creates the execution role under the other and the macro cannot give that role the policy to deliver (the stack would fail when it creates the configuration); set Role in both branches, or leave Role out so SAM creates the role and its policy", fn, fn)
-			continue
+		if x := e.decide(e.plans.plans[key]); x != nil {
+			policies.plan(e, x)
+			todo = append(todo, x)
 		}
-		if outside {
-			e.noteOutsideRole(p)
-		}
-		e.noteUnknownKeys(p)
-		sam := e.res.Type(fn) == cfn.TypeSAMFunction
-		// The macro sets the property when SAM makes the role (unless it
-		// is from elsewhere) and SAM can make the configuration of it;
-		// else it writes the configuration itself.
-		samRole := sam && len(roles) == 0
-		samProperty := samRole && e.samCanConfigure(p)
-		if sam && !e.samQualifierMatches(p) || samProperty && !e.samGlobalsAgree(p) {
-			continue
-		}
-		existing, differs, onlyUnder := e.existingConfig(p, sam, samProperty)
-		switch {
-		case onlyUnder != "":
-			e.fail(differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
-			continue
-		case differs != nil && sam:
-			e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
-			continue
-		case differs != nil:
-			e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
-			continue
-		}
-		x := pending{p: p, sam: samProperty, existing: existing, samRole: samRole && !outside}
-		conditions := e.configConditions(p)
-		for _, role := range roles {
-			for _, od := range []struct {
-				on string
-				d  *destination
-			}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-				d := od.d
-				if d == nil {
-					continue
-				}
-				// The conditions under which the function runs with this
-				// role and has this configuration (base), and the
-				// destination exists (all): where the role needs the grant.
-				base := slices.Clone(conditions)
-				if c := e.res.Condition(role); c != "" && !contains(base, c) {
-					base = append(base, c)
-				}
-				all := slices.Clone(base)
-				for _, c := range d.conditions {
-					if !contains(all, c) {
-						all = append(all, c)
-					}
-				}
-				if cfn.Excluded(e.conditions, base) {
-					continue // the function never runs with this role
-				}
-				samMade := existing == fn && sam && e.samMadeDestination(p, d, od.on) != nil
-				for _, g := range d.grants() {
-					all := all
-					if samMade && tree.Equal(g.resource, d.arn) {
-						// Where d does not exist, SAM's configuration
-						// sends the records to its own queue or topic.
-						g.resource, all = e.samMadeDestination(p, d, od.on), base
-					} else if cfn.Excluded(e.conditions, all) {
-						continue
-					}
-					if by, ok := e.granted(role, g, all); ok {
-						if by != "" && existing == fn && mentions(e.res.Section, by, fn) {
-							e.failCycle(p, by)
-						}
-						if by != "" && !slices.Contains(x.dependsOn, by) {
-							x.dependsOn = append(x.dependsOn, by)
-						}
-						continue
-					}
-					if existing == fn && d.resource == fn {
-						e.failCycle(p, fn) // the macro's policy would name the function
-					}
-					gk := role + "\x00" + strings.Join(all, ",")
-					if covering := coveringGroup(e, groups, order, role, all, g); covering != "" {
-						gk = covering // a policy of this expansion grants it where it is needed
-					}
-					if groups[gk] == nil {
-						groups[gk] = &policyGroup{role: role, conditions: all}
-						order = append(order, gk)
-					}
-					if !hasGrant(groups[gk].grants, g) {
-						groups[gk].grants = append(groups[gk].grants, g)
-					}
-					if !slices.Contains(x.groups, gk) {
-						x.groups = append(x.groups, gk)
-					}
-				}
-			}
-		}
-		todo = append(todo, x)
 	}
 	if len(e.problems) > 0 {
 		return 0
 	}
-	for _, gk := range order {
-		e.addPolicy(groups[gk])
+	for _, g := range policies.order {
+		e.addPolicy(g)
 	}
 	added := 0
 	for _, x := range todo {
-		// Lambda checks the role may deliver: the configuration waits for
-		// what grants it. What exists only under a condition the
-		// configuration does not have cannot be in its DependsOn
-		// (CloudFormation refuses a DependsOn on a resource that may not
-		// exist): the configuration the macro writes waits for it through a
-		// reference under that condition instead.
-		conditions := e.configConditions(x.p)
-		if x.existing != "" && x.existing != x.p.t.Function {
-			conditions = nil
-			if c := e.res.Condition(x.existing); c != "" {
-				conditions = []string{c}
-			}
-		}
-		var dependsOn []string
-		var waits []conditionalWait
-		wait := func(id string, cs []string) {
-			var unmet []string
-			for _, c := range cs {
-				if !cfn.Implied(e.conditions, c, conditions) {
-					unmet = append(unmet, c)
-				}
-			}
-			if len(unmet) == 0 {
-				dependsOn = append(dependsOn, id)
-			} else {
-				waits = append(waits, conditionalWait{id: id, conditions: unmet})
-			}
-		}
-		for _, by := range x.dependsOn {
-			var cs []string
-			if c := e.res.Condition(by); c != "" {
-				cs = []string{c}
-			}
-			wait(by, cs)
-		}
-		for _, gk := range x.groups {
-			wait(groups[gk].id, groups[gk].conditions)
-		}
-		if x.samRole {
-			// SAM's configuration grants SAM's role the destinations;
-			// any other, the macro's policy documents in Policies.
-			samMakes := x.existing == x.p.t.Function || x.sam && x.existing == ""
-			e.addSAMRolePolicies(x.p, !samMakes)
-		}
-		switch {
-		case x.existing != "":
-			// The template's configuration, or SAM's, made from the
-			// function's property: it refers to the function, which
-			// then waits for what grants the role (SAM copies the
-			// function's DependsOn to the function, and its Metadata to
-			// both).
-			e.addDependsOn(x.existing, dependsOn)
-			e.addWaits(x.existing, waits)
-		case x.sam:
-			e.res.Properties(x.p.t.Function).Set("EventInvokeConfig", e.samConfig(x.p))
-			added++
-		default:
-			e.invokeConfigResource(x.p, dependsOn, waits)
+		if e.writeConfig(x) {
 			added++
 		}
 	}
 	return added
 }
 
-// noteOutsideRole notes the grants a role from outside the template needs
-// to deliver p's records: the macro cannot add them.
-func (e *expander) noteOutsideRole(p *configPlan) {
-	for _, d := range []struct {
-		key string
-		d   *destination
-	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-		if d.d == nil {
-			continue
-		}
-		var actions []string
-		for _, g := range d.d.grants() {
-			if !slices.Contains(actions, g.action) {
-				actions = append(actions, g.action)
-			}
-		}
-		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to a destination, but %s may run with an execution role defined outside this template, to which the macro cannot add a policy: allow that role %s on the destination where it is defined, or the stack fails when it creates the configuration (\"The provided execution role does not have permissions\")",
-			p.t.Function, p.t.Function, strings.Join(actions, ", "))
-	}
+// planDestination is a destination of a plan, and the option that gives it.
+type planDestination struct {
+	option string // OnFailure or OnSuccess
+	d      *destination
 }
 
-// policyGroup is a policy the macro adds: grants to one role, under one
-// set of conditions.
-type policyGroup struct {
-	role       string
-	conditions []string // of the role, the function (alias) and the destinations
-	grants     []grant
-	id         string // the logical ID, once added
+// destinations are the destinations of p, OnFailure's first.
+func (p *configPlan) destinations() []planDestination {
+	var ds []planDestination
+	if p.onFailure != nil {
+		ds = append(ds, planDestination{"OnFailure", p.onFailure})
+	}
+	if p.onSuccess != nil {
+		ds = append(ds, planDestination{"OnSuccess", p.onSuccess})
+	}
+	return ds
 }
 
-// coveringGroup is a policy group already planned that grants role g
-// wherever conditions all hold (its own conditions are implied by them),
-// as a second expansion would find it among the template's policies; or "".
-func coveringGroup(e *expander, groups map[string]*policyGroup, order []string, role string, all []string, g grant) string {
-	for _, gk := range order {
-		pg := groups[gk]
-		if pg.role != role || !hasGrant(pg.grants, g) {
-			continue
-		}
-		if !slices.ContainsFunc(pg.conditions, func(c string) bool { return !cfn.Implied(e.conditions, c, all) }) {
-			return gk
-		}
+// decided is a plan whose configuration is decided: whose it is, and what
+// grants its role what delivering needs.
+type decided struct {
+	p           *configPlan
+	roles       []string // the roles of the template the function may run with
+	samFunction bool     // the function is a SAM function
+	sam         bool     // a SAM function whose EventInvokeConfig property the macro sets
+	samRole     bool     // a SAM function whose role SAM makes, which may need grants (on keys, or all of them)
+	// existing is the template's own identical configuration, or the SAM
+	// function's ID when SAM makes it from the function's property; "".
+	existing  string
+	dependsOn []string       // resources of the template that grant the role what it needs
+	groups    []*policyGroup // the policies of this expansion that grant it
+}
+
+// decide decides whose configuration p becomes: the template's own (or
+// the one SAM makes from a SAM function's property), SAM's from the
+// property the macro sets, or the macro's AWS::Lambda::EventInvokeConfig.
+// It returns nil when it refuses p, and notes what is left to the user.
+func (e *expander) decide(p *configPlan) *decided {
+	fn := p.t.Function
+	roles, outside, sams := e.executionRoles(fn)
+	if sams && (len(roles) > 0 || outside) && len(p.destinations()) > 0 {
+		// SAM grants its own role the destinations only through the
+		// EventInvokeConfig property, which the roles of the other
+		// branch cannot wait for.
+		e.fail(p.first, "sends %s's asynchronous invocation records to a destination, but %s.Role is set only under a condition, so SAM creates the execution role under the other and the macro cannot give that role the policy to deliver (the stack would fail when it creates the configuration); set Role in both branches, or leave Role out so SAM creates the role and its policy", fn, fn)
+		return nil
 	}
-	return ""
+	if outside {
+		e.noteOutsideRole(p)
+	}
+	e.noteUnknownKeys(p)
+	sam := e.res.Type(fn) == cfn.TypeSAMFunction
+	// The macro sets the property when SAM makes the role (unless it
+	// is from elsewhere) and SAM can make the configuration of it;
+	// else it writes the configuration itself.
+	samRole := sam && len(roles) == 0
+	samProperty := samRole && e.samCanConfigure(p)
+	if sam && !e.samQualifierMatches(p) || samProperty && !e.samGlobalsAgree(p) {
+		return nil
+	}
+	existing, differs, onlyUnder := e.existingConfig(p, sam, samProperty)
+	switch {
+	case onlyUnder != "":
+		e.fail(differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
+		return nil
+	case differs != nil && sam:
+		e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
+		return nil
+	case differs != nil:
+		e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
+		return nil
+	}
+	return &decided{p: p, roles: roles, samFunction: sam, sam: samProperty, existing: existing, samRole: samRole && !outside}
 }
 
 // configConditions are the conditions of what a plan's configuration
@@ -329,17 +206,6 @@ func coveringGroup(e *expander, groups map[string]*policyGroup, order []string, 
 // exists (onlyWhere).
 func (e *expander) configConditions(p *configPlan) []string {
 	return e.needs(p.t.target, "")
-}
-
-// onlyWhere is v where destination d exists, and nothing elsewhere, in the
-// configuration of plan p: Fn::If on d's conditions that the
-// configuration's do not imply (one condition, or one the macro makes true
-// when all are), or v itself.
-func (e *expander) onlyWhere(p *configPlan, d *destination, v any) any {
-	if c := e.condition(e.unmet(p, d)); c != "" {
-		return tree.NewObject("Fn::If", []any{c, v, tree.NewObject("Ref", "AWS::NoValue")})
-	}
-	return v
 }
 
 // unmet are the conditions of destination d that plan p's configuration
@@ -353,84 +219,6 @@ func (e *expander) unmet(p *configPlan, d *destination) []string {
 		}
 	}
 	return unmet
-}
-
-// addDependsOn adds logical IDs to a resource's DependsOn.
-func (e *expander) addDependsOn(id string, ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	res, _ := e.res.Get(id)
-	var list []any
-	switch d, _ := res.Get("DependsOn"); d := d.(type) {
-	case string:
-		list = []any{d}
-	case []any:
-		list = d
-	}
-	added := false
-	for _, x := range ids {
-		if !slices.Contains(list, any(x)) {
-			list = append(list, x)
-			added = true
-		}
-	}
-	if added {
-		res.Set("DependsOn", list)
-	}
-}
-
-// addWaits makes the template's own configuration id wait for the
-// conditional grants it does not wait for yet, through references in its
-// Metadata, as the configuration the macro writes does. Metadata the macro
-// cannot add to is left as written, and the wait is noted.
-func (e *expander) addWaits(id string, waits []conditionalWait) {
-	res, _ := e.res.Get(id)
-	md, has := res.Get("Metadata")
-	var missing []any
-	for _, w := range waits {
-		if !refersTo(md, w.id) {
-			missing = append(missing, w.ref())
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	mo, isObject := md.(*tree.Object)
-	switch {
-	case !has:
-		mo = &tree.Object{}
-		res.Set("Metadata", mo)
-	case !isObject || isIntrinsic(mo):
-		mo = nil
-	}
-	var list []any
-	if mo != nil {
-		v, hasKey := mo.Get(waitsForKey)
-		list, isObject = v.([]any)
-		if hasKey && !isObject {
-			mo = nil
-		}
-	}
-	if mo == nil {
-		var ids []string
-		for _, w := range waits {
-			ids = append(ids, w.id)
-		}
-		e.note(resourcesLoc.at(id).at("Metadata"), "%s must wait for %s, which exist only under conditions %s lacks, before Lambda checks its execution role may deliver to its destinations; the macro adds conditional references to them under Metadata.%s, but cannot add to this Metadata: add them yourself, or the stack may fail when it creates %s", id, strings.Join(ids, ", "), id, waitsForKey, id)
-		return
-	}
-	mo.Set(waitsForKey, append(list, missing...))
-}
-
-// refersTo reports whether v holds a Ref to id.
-func refersTo(v any, id string) bool {
-	return !tree.Walk(v, func(_ []string, x any) tree.Step {
-		if k, arg, ok := tree.Only(x); ok && k == "Ref" && arg == id {
-			return tree.Stop
-		}
-		return tree.Continue
-	})
 }
 
 // samCanConfigure reports whether SAM can make p's configuration from a SAM
@@ -447,36 +235,16 @@ func (e *expander) samCanConfigure(p *configPlan) bool {
 	if len(cfn.SAMEventInvokeConfigID(p.t.Function)) > maxLogicalID {
 		return false
 	}
-	for _, d := range []struct {
-		key string
-		d   *destination
-	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-		if d.d == nil || len(e.unmet(p, d.d)) == 0 {
+	for _, d := range p.destinations() {
+		if len(e.unmet(p, d.d)) == 0 {
 			continue
 		}
-		id := cfn.SAMDestinationID(p.t.Function, d.key, d.d.kind.Type)
+		id := cfn.SAMDestinationID(p.t.Function, d.option, d.d.kind.Type)
 		if id == "" || len(id) > maxLogicalID {
 			return false
 		}
 	}
 	return true
-}
-
-// samMadeDestination is the resource of the grant of destination d (on:
-// OnFailure or OnSuccess) when SAM makes p's configuration from a SAM
-// function's EventInvokeConfig property for a role of the template, and d
-// exists only under conditions the function lacks: where they do not hold,
-// SAM sends the records to a queue or topic of its own, which it grants
-// only a role it makes, so the role needs the grant on !If [condition, d,
-// SAM's queue or topic] wherever the configuration exists. nil otherwise.
-func (e *expander) samMadeDestination(p *configPlan, d *destination, on string) any {
-	unmet := e.unmet(p, d)
-	id := cfn.SAMDestinationID(p.t.Function, on, d.kind.Type)
-	if len(unmet) == 0 || id == "" {
-		return nil
-	}
-	own := cfn.RefValue(id, d.kind.SAMCreatesARN)
-	return tree.NewObject("Fn::If", []any{e.condition(unmet), tree.Clone(d.arn), own})
 }
 
 // samGlobalsAgree refuses settings for a SAM function whose property the
@@ -493,53 +261,6 @@ func (e *expander) samGlobalsAgree(p *configPlan) bool {
 	}
 	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
 	return false
-}
-
-// failCycle refuses a plan whose configuration is SAM's, made from a SAM
-// function's EventInvokeConfig property for a role of the template: the
-// configuration waits for what grants the role through the function, and
-// id, which grants it, refers to the function.
-func (e *expander) failCycle(p *configPlan, id string) {
-	fn := p.t.Function
-	if e.reported(p.first.path()) {
-		return
-	}
-	what := id + " (the policy that allows " + fn + "'s role to deliver) refers to " + fn
-	if id == fn {
-		what = "the policy that allows " + fn + "'s role to deliver would refer to " + fn + " itself"
-	}
-	e.fail(p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
-}
-
-// mentions reports whether resource id of section refers to resource ref:
-// by Ref (SAM's ref.Alias too), Fn::GetAtt, or ${ref} in a Fn::Sub.
-func mentions(section *tree.Object, id, ref string) bool {
-	v, _ := section.Get(id)
-	return !tree.Walk(v, func(_ []string, x any) tree.Step {
-		k, arg, ok := tree.Only(x)
-		if !ok {
-			return tree.Continue
-		}
-		s, _ := arg.(string)
-		switch k {
-		case "Ref":
-			if x, _ := cfn.SplitRef(s); x == ref {
-				return tree.Stop
-			}
-		case "Fn::GetAtt":
-			if x, _ := cfn.GetAtt(arg); x == ref {
-				return tree.Stop
-			}
-		case "Fn::Sub":
-			text, _, _ := cfn.SubArgs(arg)
-			for _, part := range cfn.SplitSub(text) {
-				if x, _ := cfn.SplitRef(part.Ref); part.Ref != "" && x == ref {
-					return tree.Stop
-				}
-			}
-		}
-		return tree.Continue
-	})
 }
 
 // samQualifierMatches reports whether SAM's EventInvokeConfig property of
@@ -670,316 +391,4 @@ func sameValue(e *expander, a, b any) bool {
 	}
 	la, lb := e.literal(a), e.literal(b)
 	return la != "" && la == lb
-}
-
-// qualifier is the Qualifier of the target's AWS::Lambda::EventInvokeConfig.
-func (e *expander) qualifier(t resolved) any {
-	switch {
-	case e.res.Type(t.Resource) == cfn.TypeAlias:
-		name, _ := e.res.Properties(t.Resource).Get("Name")
-		return tree.Clone(name)
-	case e.res.Type(t.Resource) == cfn.TypeVersion:
-		return tree.NewObject("Fn::GetAtt", []any{t.Resource, "Version"})
-	}
-	if tree.Equal(t.Name, tree.NewObject("Ref", t.Function+".Alias")) {
-		return tree.Clone(e.samProperty(t.Function, "AutoPublishAlias"))
-	}
-	if k, arg, _ := tree.Only(t.Name); k == "Fn::Sub" {
-		s, _ := arg.(string)
-		q := strings.TrimPrefix(s, "${"+t.Function+".Arn}:")
-		if id, attr, ok := cfn.SplitSubVar(q); ok && attr == "" {
-			return tree.NewObject("Ref", id)
-		}
-		if !strings.Contains(q, "${") {
-			return q
-		}
-		return tree.NewObject("Fn::Sub", q)
-	}
-	return "$LATEST"
-}
-
-// configProperties are the settings of an AWS::Lambda::EventInvokeConfig.
-func (e *expander) configProperties(p *configPlan) *tree.Object {
-	o := &tree.Object{}
-	if p.c.Retries != nil {
-		o.Set("MaximumRetryAttempts", tree.Clone(p.c.Retries))
-	}
-	if p.c.Age != nil {
-		o.Set("MaximumEventAgeInSeconds", tree.Clone(p.c.Age))
-	}
-	dc := &tree.Object{}
-	if d := p.onSuccess; d != nil {
-		dc.Set("OnSuccess", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
-	}
-	if d := p.onFailure; d != nil {
-		dc.Set("OnFailure", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
-	}
-	if dc.Len() > 0 {
-		o.Set("DestinationConfig", dc)
-	}
-	return o
-}
-
-// invokeConfigResource adds the AWS::Lambda::EventInvokeConfig of a plain
-// function, its alias or version.
-func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits []conditionalWait) {
-	props := tree.NewObject("FunctionName", tree.NewObject("Ref", p.t.Function), "Qualifier", e.qualifier(p.t))
-	props.Members = append(props.Members, e.configProperties(p).Members...)
-	res := tree.NewObject("Type", cfn.TypeEventInvokeConfig)
-	if c := e.condition(e.configConditions(p)); c != "" {
-		res.Set("Condition", c)
-	}
-	var dependsOn, refs []any
-	for _, g := range grantors {
-		dependsOn = append(dependsOn, g) // Lambda checks the role may deliver
-	}
-	switch {
-	case e.res.Type(p.t.Resource) == cfn.TypeAlias:
-		dependsOn = append(dependsOn, p.t.Resource) // the Qualifier names it
-	case tree.Equal(p.t.Name, tree.NewObject("Ref", p.t.Function+".Alias")):
-		// The Qualifier names the alias SAM makes: by its logical ID when
-		// the template writes its name, else by SAM's reference to it,
-		// which SAM resolves whatever the parameter's value.
-		if name, ok := e.samProperty(p.t.Function, "AutoPublishAlias").(string); ok {
-			dependsOn = append(dependsOn, cfn.SAMAliasID(p.t.Function, name))
-		} else {
-			refs = append(refs, tree.NewObject("Ref", p.t.Function+".Alias"))
-		}
-	}
-	if len(dependsOn) > 0 {
-		res.Set("DependsOn", dependsOn)
-	}
-	for _, w := range waits {
-		refs = append(refs, w.ref())
-	}
-	if len(refs) > 0 {
-		res.Set("Metadata", tree.NewObject(waitsForKey, refs))
-	}
-	res.Set("Properties", props)
-	e.res.Section.Set(e.freeID(p.t.ID+"AsyncInvokeConfig"), res)
-}
-
-// waitsForKey is the Metadata key of the configuration the macro writes
-// that lists the conditional grants (and the SAM alias named by a
-// parameter) it waits for.
-const waitsForKey = "AsyncInvokeWaitsFor"
-
-// conditionalWait is a resource that exists only under conditions, which
-// a configuration must wait for when they hold.
-type conditionalWait struct {
-	id         string
-	conditions []string
-}
-
-// ref is a reference to w's resource when its conditions hold and nothing
-// otherwise: a reference makes CloudFormation create the resource first,
-// where a DependsOn on a resource that may not exist is refused.
-func (w conditionalWait) ref() any {
-	var v any = tree.NewObject("Ref", w.id)
-	for i := len(w.conditions) - 1; i >= 0; i-- {
-		v = tree.NewObject("Fn::If", []any{w.conditions[i], v, tree.NewObject("Ref", "AWS::NoValue")})
-	}
-	return v
-}
-
-// samConfig is a SAM function's EventInvokeConfig property for the plan.
-func (e *expander) samConfig(p *configPlan) *tree.Object {
-	o := &tree.Object{}
-	if p.c.Age != nil {
-		o.Set("MaximumEventAgeInSeconds", tree.Clone(p.c.Age))
-	}
-	if p.c.Retries != nil {
-		o.Set("MaximumRetryAttempts", tree.Clone(p.c.Retries))
-	}
-	dc := &tree.Object{}
-	// SAM takes a destination under a condition inside Destination, and
-	// makes a queue or topic of its own for the other case (only for
-	// those kinds: samCanConfigure).
-	if d := p.onSuccess; d != nil {
-		dc.Set("OnSuccess", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
-	}
-	if d := p.onFailure; d != nil {
-		dc.Set("OnFailure", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
-	}
-	if dc.Len() > 0 {
-		o.Set("DestinationConfig", dc)
-	}
-	return o
-}
-
-// executionRoles are the AWS::IAM::Role resources of this template that fn
-// may run with: !GetAtt Role.Arn, the role's ARN spelled out with its name,
-// a branch of a Fn::If that the function's Condition allows. None for a
-// role from elsewhere, or SAM's own.
-// outside reports that fn may run with a role from elsewhere, and sams
-// that a SAM function has a Role only under a condition, so that SAM makes
-// its role under the other.
-func (e *expander) executionRoles(fn string) (roles []string, outside, sams bool) {
-	var fnConditions []string
-	if c := e.res.Condition(fn); c != "" {
-		fnConditions = []string{c}
-	}
-	var visit func(v any)
-	visit = func(v any) {
-		if k, arg, ok := tree.Only(v); ok && k == "Fn::If" {
-			if a, ok := arg.([]any); ok && len(a) == 3 {
-				c, _ := a[0].(string)
-				if c == "" || !cfn.Excluded(e.conditions, append(slices.Clone(fnConditions), c)) {
-					visit(a[1])
-				}
-				if c == "" || !cfn.Implied(e.conditions, c, fnConditions) {
-					visit(a[2]) // not when the function exists only if c holds
-				}
-			}
-			return
-		}
-		if tree.Equal(v, tree.NewObject("Ref", "AWS::NoValue")) {
-			sams = e.res.Type(fn) == cfn.TypeSAMFunction // SAM's own role
-			return
-		}
-		flat, ok := cfn.Flatten(v)
-		if !ok {
-			outside = true
-			return
-		}
-		id, attr, ok := cfn.SplitSubVar(flat)
-		if !ok || attr != "Arn" {
-			id = ""
-			if segs := cfn.SplitARN(flat); len(segs) == 6 && segs[2] == "iam" {
-				if name, isRole := strings.CutPrefix(segs[5], "role/"); isRole {
-					if i, a, ok := cfn.SplitSubVar(name); ok && a == "" {
-						id = i // a role's Ref is its name
-					}
-				}
-			}
-		}
-		switch {
-		case e.res.Type(id) != cfn.TypeRole:
-			outside = true
-		case !slices.Contains(roles, id):
-			roles = append(roles, id)
-		}
-	}
-	if role := e.samProperty(fn, "Role"); role != nil {
-		visit(role)
-	}
-	return roles, outside, sams
-}
-
-// addPolicy adds a group's policy, named by its logical ID (a role's inline
-// policies must have different names), and notes that ID.
-func (e *expander) addPolicy(g *policyGroup) {
-	res := tree.NewObject("Type", cfn.TypePolicy)
-	c := e.condition(g.conditions)
-	if c != "" {
-		res.Set("Condition", c)
-	}
-	id := e.freeID(g.role + c + "AsyncInvokeDestinationsPolicy")
-	res.Set("Properties", tree.NewObject(
-		"PolicyName", policyName(id),
-		"Roles", []any{tree.NewObject("Ref", g.role)},
-		"PolicyDocument", tree.NewObject("Version", "2012-10-17", "Statement", statements(g.grants)),
-	))
-	e.res.Section.Set(id, res)
-	g.id = id
-}
-
-// statements are the policy statements that allow grants, one a grant.
-func statements(grants []grant) []any {
-	list := make([]any, len(grants))
-	for i, g := range grants {
-		list[i] = tree.NewObject("Effect", "Allow", "Action", g.action, "Resource", tree.Clone(g.resource))
-	}
-	return list
-}
-
-func hasGrant(list []grant, g grant) bool {
-	for _, x := range list {
-		if x.action == g.action && tree.Equal(x.resource, g.resource) {
-			return true
-		}
-	}
-	return false
-}
-
-// granted reports whether the template already allows role the grant
-// whenever conditions hold: in a policy of its own (by "", which the role's
-// functions wait for anyway), or in an AWS::IAM::Policy, AWS::IAM::RolePolicy
-// or AWS::IAM::ManagedPolicy attached to it (by its logical ID, which a
-// configuration must wait for) that exists whenever conditions hold. A
-// policy that exists only under another condition does not count: where it
-// is not created, Lambda finds the role without the grant and refuses the
-// configuration.
-func (e *expander) granted(role string, g grant, conditions []string) (string, bool) {
-	if policies, _ := e.res.Properties(role).Get("Policies"); policies != nil {
-		list, _ := policies.([]any)
-		for _, p := range list {
-			po, _ := p.(*tree.Object)
-			d, _ := po.Get("PolicyDocument")
-			if allows(d, g) {
-				return "", true
-			}
-		}
-	}
-	ref := tree.NewObject("Ref", role)
-	by := ""
-	e.res.Each(func(id string, _ *tree.Object) {
-		props := e.res.Properties(id)
-		attached := false
-		switch e.res.Type(id) {
-		case cfn.TypePolicy, cfn.TypeManagedPolicy:
-			roles, _ := props.Get("Roles")
-			list, _ := roles.([]any)
-			for _, r := range list {
-				attached = attached || tree.Equal(r, ref) || r == role
-			}
-		case cfn.TypeRolePolicy:
-			name, _ := props.Get("RoleName")
-			attached = tree.Equal(name, ref) || name == role
-		}
-		if c := e.res.Condition(id); c != "" && !cfn.Implied(e.conditions, c, conditions) {
-			return
-		}
-		if d, _ := props.Get("PolicyDocument"); by == "" && attached && allows(d, g) {
-			by = id
-		}
-	})
-	return by, by != ""
-}
-
-// allows reports whether a policy document has an Allow statement for the
-// grant's action (as IAM matches actions: cfn.ActionMatches) on its
-// resource (or *).
-func allows(doc any, g grant) bool {
-	d, _ := doc.(*tree.Object)
-	st, _ := d.Get("Statement")
-	statements, isList := st.([]any)
-	if !isList {
-		statements = []any{st}
-	}
-	for _, s := range statements {
-		so, _ := s.(*tree.Object)
-		if effect, _ := so.Get("Effect"); effect != "Allow" {
-			continue
-		}
-		action, _ := so.Get("Action")
-		resource, _ := so.Get("Resource")
-		if anyOf(action, func(v any) bool { s, _ := v.(string); return cfn.ActionMatches(s, g.action) }) &&
-			anyOf(resource, func(v any) bool { return v == "*" || tree.Equal(v, g.resource) }) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyOf(v any, f func(any) bool) bool {
-	if list, ok := v.([]any); ok {
-		for _, x := range list {
-			if f(x) {
-				return true
-			}
-		}
-		return false
-	}
-	return f(v)
 }

@@ -1,7 +1,6 @@
 package macro
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -118,82 +117,11 @@ func (e *expander) aliasTarget(id string) (any, bool) {
 // template does not tell (alias/shared, !ImportValue): the macro cannot
 // grant the execution role its use, and Lambda would fail to deliver.
 func (e *expander) noteUnknownKeys(p *configPlan) {
-	for _, d := range []struct {
-		key string
-		d   *destination
-	}{{"OnFailure", p.onFailure}, {"OnSuccess", p.onSuccess}} {
-		if d.d == nil || d.d.key.unknown == nil || len(d.d.kind.KeyActions) == 0 {
+	for _, d := range p.destinations() {
+		if d.d.key.unknown == nil || len(d.d.kind.KeyActions) == 0 {
 			continue
 		}
-		e.note(p.first.at(d.key), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s, which the macro cannot follow to a key of this template (a key's ARN, ID or alias, an alias of the template), so it grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
+		e.note(p.first.at(d.option), "sends the records of %s's asynchronous invocations to %s, encrypted with the KMS key %s, which the macro cannot follow to a key of this template (a key's ARN, ID or alias, an alias of the template), so it grants no one its use; allow %s's execution role %s on that key (and let the key's policy allow it), or Lambda cannot deliver the records (DestinationDeliveryFailures)",
 			p.t.Function, d.d.resource, describe(d.d.key.unknown), p.t.Function, strings.Join(d.d.kind.KeyActions, " and "))
-	}
-}
-
-// addSAMRolePolicies lets the role SAM makes for p's function use the keys
-// of p's destinations: SAM's EventInvokeConfig property grants the role
-// the destination's own action only. With destinations (a configuration
-// other than SAM's), it grants the destinations' actions too. The grants go
-// into the function's Policies as a policy document (SAM makes it an
-// inline policy of the role, which the function, and so its
-// configuration, waits for), under the conditions of the destinations the
-// function lacks; what Policies grants already is not repeated.
-func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
-	fn := p.t.Function
-	props := e.res.Properties(fn)
-	pv, has := props.Get("Policies")
-	list, isList := pv.([]any)
-	if has && !isList {
-		list = []any{pv} // SAM reads one policy as a list of it
-	}
-	var base []string
-	for _, c := range e.configConditions(p) {
-		if fc := e.res.Condition(fn); c != fc && !cfn.Implied(e.conditions, c, []string{fc}) {
-			base = append(base, c)
-		}
-	}
-	// One policy document per destination: each exists where its
-	// destination does (its Condition, or an Fn::If in the option).
-	var granted []grant
-	changed := false
-	for _, d := range []*destination{p.onFailure, p.onSuccess} {
-		if d == nil {
-			continue
-		}
-		var needed []grant
-		if destinations {
-			needed = d.grants()
-		} else if d.key.arn != nil {
-			for _, action := range d.kind.KeyActions {
-				needed = append(needed, grant{action, d.key.arn})
-			}
-		}
-		var grants []grant
-		for _, g := range needed {
-			if hasGrant(granted, g) || slices.ContainsFunc(list, func(item any) bool { return allows(item, g) }) {
-				continue
-			}
-			grants = append(grants, g)
-			granted = append(granted, g)
-		}
-		if len(grants) == 0 {
-			continue
-		}
-		var item any = tree.NewObject("Version", "2012-10-17", "Statement", statements(grants))
-		cs := slices.Clone(base)
-		for _, c := range e.unmet(p, d) {
-			if !contains(cs, c) {
-				cs = append(cs, c)
-			}
-		}
-		if c := e.condition(cs); c != "" {
-			item = tree.NewObject("Fn::If", []any{c, item, tree.NewObject("Ref", "AWS::NoValue")})
-		}
-		if !slices.ContainsFunc(list, func(x any) bool { return tree.Equal(x, item) }) {
-			list, changed = append(list, item), true
-		}
-	}
-	if changed {
-		props.Set("Policies", list)
 	}
 }

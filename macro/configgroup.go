@@ -1,0 +1,190 @@
+package macro
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
+	"github.com/asyncinvoke/asyncinvoke/internal/tree"
+)
+
+// The grants an execution role of the template needs to deliver records,
+// grouped into the policies the macro adds: one per role and set of
+// conditions (those of the role, the function and the destination), unless
+// a policy of the template, or one already planned, grants it wherever it
+// is needed.
+
+// policyGroup is a policy the macro adds: grants to one role, under one
+// set of conditions.
+type policyGroup struct {
+	role       string
+	conditions []string // of the role, the function (alias) and the destinations
+	grants     []grant
+	id         string // the logical ID, once added
+}
+
+// policyGroups are the policies the macro adds, one per role and set of
+// conditions, in the order they are planned.
+type policyGroups struct {
+	byKey map[string]*policyGroup
+	order []*policyGroup
+}
+
+// plan groups the grants that x's roles of the template need to deliver
+// its records into policies, or notes the template's own policies that
+// grant them (x.dependsOn).
+func (ps *policyGroups) plan(e *expander, x *decided) {
+	for _, role := range x.roles {
+		for _, od := range x.p.destinations() {
+			ps.planGrants(e, x, role, od)
+		}
+	}
+}
+
+// planGrants plans the grants role needs to deliver x's records to
+// one destination: where the function runs with this role and has this
+// configuration (base), and the destination exists (all).
+func (ps *policyGroups) planGrants(e *expander, x *decided, role string, od planDestination) {
+	p, d := x.p, od.d
+	base := slices.Clone(e.configConditions(p))
+	if c := e.res.Condition(role); c != "" && !contains(base, c) {
+		base = append(base, c)
+	}
+	all := slices.Clone(base)
+	for _, c := range d.conditions {
+		if !contains(all, c) {
+			all = append(all, c)
+		}
+	}
+	if cfn.Excluded(e.conditions, base) {
+		return // the function never runs with this role
+	}
+	samMade := x.existing == p.t.Function && x.samFunction && e.samMadeDestination(p, d, od.option) != nil
+	for _, g := range d.grants() {
+		where := all
+		if samMade && tree.Equal(g.resource, d.arn) {
+			// Where d does not exist, SAM's configuration sends the
+			// records to its own queue or topic.
+			g.resource, where = e.samMadeDestination(p, d, od.option), base
+		} else if cfn.Excluded(e.conditions, where) {
+			continue
+		}
+		ps.need(e, x, role, d, g, where)
+	}
+}
+
+// need plans grant g to role wherever conditions hold: a policy of the
+// template that grants it (which x's configuration waits for), else one of
+// this expansion's.
+func (ps *policyGroups) need(e *expander, x *decided, role string, d *destination, g grant, conditions []string) {
+	fn := x.p.t.Function
+	if by, ok := e.granted(role, g, conditions); ok {
+		if by != "" && x.existing == fn && mentions(e.res.Section, by, fn) {
+			e.failCycle(x.p, by)
+		}
+		if by != "" && !slices.Contains(x.dependsOn, by) {
+			x.dependsOn = append(x.dependsOn, by)
+		}
+		return
+	}
+	if x.existing == fn && d.resource == fn {
+		e.failCycle(x.p, fn) // the macro's policy would name the function
+	}
+	pg := ps.covering(e, role, conditions, g) // a policy of this expansion grants it where it is needed
+	if pg == nil {
+		key := role + "\x00" + strings.Join(conditions, ",")
+		if pg = ps.byKey[key]; pg == nil {
+			if ps.byKey == nil {
+				ps.byKey = map[string]*policyGroup{}
+			}
+			pg = &policyGroup{role: role, conditions: conditions}
+			ps.byKey[key] = pg
+			ps.order = append(ps.order, pg)
+		}
+	}
+	if !hasGrant(pg.grants, g) {
+		pg.grants = append(pg.grants, g)
+	}
+	if !slices.Contains(x.groups, pg) {
+		x.groups = append(x.groups, pg)
+	}
+}
+
+// covering is a policy already planned that grants role g wherever
+// conditions all hold (its own conditions are implied by them), as a
+// second expansion would find it among the template's policies; or nil.
+func (ps *policyGroups) covering(e *expander, role string, all []string, g grant) *policyGroup {
+	for _, pg := range ps.order {
+		if pg.role != role || !hasGrant(pg.grants, g) {
+			continue
+		}
+		if !slices.ContainsFunc(pg.conditions, func(c string) bool { return !cfn.Implied(e.conditions, c, all) }) {
+			return pg
+		}
+	}
+	return nil
+}
+
+// samMadeDestination is the resource of the grant of destination d (on:
+// OnFailure or OnSuccess) when SAM makes p's configuration from a SAM
+// function's EventInvokeConfig property for a role of the template, and d
+// exists only under conditions the function lacks: where they do not hold,
+// SAM sends the records to a queue or topic of its own, which it grants
+// only a role it makes, so the role needs the grant on !If [condition, d,
+// SAM's queue or topic] wherever the configuration exists. nil otherwise.
+func (e *expander) samMadeDestination(p *configPlan, d *destination, on string) any {
+	unmet := e.unmet(p, d)
+	id := cfn.SAMDestinationID(p.t.Function, on, d.kind.Type)
+	if len(unmet) == 0 || id == "" {
+		return nil
+	}
+	own := cfn.RefValue(id, d.kind.SAMCreatesARN)
+	return tree.NewObject("Fn::If", []any{e.condition(unmet), tree.Clone(d.arn), own})
+}
+
+// failCycle refuses a plan whose configuration is SAM's, made from a SAM
+// function's EventInvokeConfig property for a role of the template: the
+// configuration waits for what grants the role through the function, and
+// id, which grants it, refers to the function.
+func (e *expander) failCycle(p *configPlan, id string) {
+	fn := p.t.Function
+	if e.reported(p.first.path()) {
+		return
+	}
+	what := id + " (the policy that allows " + fn + "'s role to deliver) refers to " + fn
+	if id == fn {
+		what = "the policy that allows " + fn + "'s role to deliver would refer to " + fn + " itself"
+	}
+	e.fail(p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
+}
+
+// mentions reports whether resource id of section refers to resource ref:
+// by Ref (SAM's ref.Alias too), Fn::GetAtt, or ${ref} in a Fn::Sub.
+func mentions(section *tree.Object, id, ref string) bool {
+	v, _ := section.Get(id)
+	return !tree.Walk(v, func(_ []string, x any) tree.Step {
+		k, arg, ok := tree.Only(x)
+		if !ok {
+			return tree.Continue
+		}
+		s, _ := arg.(string)
+		switch k {
+		case "Ref":
+			if x, _ := cfn.SplitRef(s); x == ref {
+				return tree.Stop
+			}
+		case "Fn::GetAtt":
+			if x, _ := cfn.GetAtt(arg); x == ref {
+				return tree.Stop
+			}
+		case "Fn::Sub":
+			text, _, _ := cfn.SubArgs(arg)
+			for _, part := range cfn.SplitSub(text) {
+				if x, _ := cfn.SplitRef(part.Ref); part.Ref != "" && x == ref {
+					return tree.Stop
+				}
+			}
+		}
+		return tree.Continue
+	})
+}
