@@ -288,16 +288,6 @@ func contentTypes(ts []ContentTemplate) []string {
 	return out
 }
 
-// indexFold is the index of key in o, in any case; -1 when absent.
-func indexFold(o *tree.Object, key string) int {
-	for i, m := range o.Members {
-		if strings.EqualFold(m.Key, key) {
-			return i
-		}
-	}
-	return -1
-}
-
 // binaryMediaTypes are the binary media types of REST API api (a logical
 // ID) and of its OpenAPI document doc (nil when none): the RestApi's or SAM
 // Api's BinaryMediaTypes (with SAM's Globals), and the document's

@@ -220,10 +220,3 @@ func (e *expander) httpAPIDocument(t string, p *tree.Object, where *loc) {
 		})
 	}
 }
-
-func describeType(t string) string {
-	if t == "" {
-		return "a resource without a Type"
-	}
-	return t
-}

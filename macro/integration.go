@@ -239,7 +239,3 @@ func (e *expander) object(parent *tree.Object, key string, where *loc) (*tree.Ob
 	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(v))
 	return nil, false
 }
-
-// isIntrinsic reports whether o is an intrinsic function such as
-// {"Fn::If": [...]}, whose result the macro cannot see.
-func isIntrinsic(o *tree.Object) bool { return cfn.IsIntrinsicValue(o) }

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"os"
+
 	"github.com/asyncinvoke/asyncinvoke/internal/parse"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"os"
 )
 
 // TestLazyMatchesFull: for every golden template, the Lambda's answer, which

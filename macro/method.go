@@ -244,7 +244,3 @@ func (e *expander) methodResponse(list []any, status any) int {
 	}
 	return -1
 }
-
-// resolved is a value as deployed when the template tells it: a Ref to a
-// parameter becomes its value (or Default); anything else is itself.
-func (e *expander) resolved(v any) any { return e.params.Resolve(v) }

@@ -1,10 +1,7 @@
 package macro
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
@@ -272,19 +269,6 @@ func (e *expander) number(v any, s cfn.AsyncSetting, where *loc, branch bool) bo
 	return true
 }
 
-var noValue = tree.NewObject("Ref", "AWS::NoValue")
-
-// ifArgs unpacks Fn::If [Condition, a, b].
-func ifArgs(v any) (condition string, a, b any, ok bool) {
-	k, arg, isFn := tree.Only(v)
-	list, isList := arg.([]any)
-	if !isFn || k != "Fn::If" || !isList || len(list) != 3 {
-		return "", nil, nil, false
-	}
-	condition, _ = list[0].(string)
-	return condition, list[1], list[2], true
-}
-
 // isCondition refuses a name that is not a condition of the template.
 func (e *expander) isCondition(c string, where *loc) bool {
 	if c != "" && e.conditions.Has(c) {
@@ -324,21 +308,6 @@ func (e *expander) resolve(v any, where *loc) (any, bool) {
 	return nil, false
 }
 
-func boolean(v any) (bool, bool) {
-	switch v := v.(type) {
-	case bool:
-		return v, true
-	case string:
-		switch strings.ToLower(v) {
-		case "true":
-			return true, true
-		case "false":
-			return false, true
-		}
-	}
-	return false, false
-}
-
 // IsHeaderName reports whether s is an HTTP header name (an RFC 9110
 // token), as the Header option must be: what asyncinvoke audit --header
 // takes too.
@@ -358,42 +327,4 @@ func isToken(s string) bool {
 // isStatusCode reports whether s is an HTTP status code from 100 to 599.
 func isStatusCode(s string) bool {
 	return len(s) == 3 && '1' <= s[0] && s[0] <= '5' && '0' <= s[1] && s[1] <= '9' && '0' <= s[2] && s[2] <= '9'
-}
-
-// integer reads a whole number from a number or its text.
-func integer(v any) (int64, bool) {
-	s, ok := scalarString(v)
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n, err == nil
-}
-
-// scalarString returns a string or number as its text.
-func scalarString(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return string(v), true
-	}
-	return "", false
-}
-
-// describe shows a value briefly in a message.
-func describe(v any) string {
-	switch v := v.(type) {
-	case string:
-		if len(v) > 60 {
-			v = v[:57] + "..."
-		}
-		return fmt.Sprintf("%q", v)
-	case bool:
-		return fmt.Sprint(v)
-	}
-	if s, ok := scalarString(v); ok {
-		return s
-	}
-	return cfn.TypeName(v)
 }

@@ -182,25 +182,10 @@ func (p *permissions) covers(e *expander, pp *plannedPermission, r route) bool {
 	return false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // sourceARNCovers reports whether a flattened SourceArn matches every call
 // of r from API api (a logical ID) in stack s, by cfn.SourceARNCovers.
 func sourceARNCovers(arn, api string, s Stack, r route) bool {
 	return cfn.SourceARNCovers(arn, cfn.Call{Partition: s.partition(), Region: s.Region, Account: s.AccountID, API: api, Method: r.method, Path: r.path})
-}
-
-// sameAs reports whether an ARN segment is the pseudo parameter, a
-// wildcard, or the literal value (when the stack is known).
-func sameAs(seg, pseudo, value string) bool {
-	return seg == pseudo || seg == "*" || (value != "" && seg == value)
 }
 
 // add appends the permissions not covered by the template's own to its

@@ -61,9 +61,3 @@ func preflight(o Options, add string) string {
 	}
 	return "API Gateway routes browsers' CORS preflights (OPTIONS) to this method, so a preflight invokes the function " + how + " and is answered with this method's response, without Access-Control-Allow-* headers, and browsers refuse the call; " + add + ", an integration of type MOCK that answers the CORS headers, and map Access-Control-Allow-Origin on this method's integration responses (README, Browsers and CORS)"
 }
-
-// valueOf is the value of key in o, nil when absent.
-func valueOf(o *tree.Object, key string) any {
-	v, _ := o.Get(key)
-	return v
-}

@@ -2,9 +2,9 @@ package macro
 
 import (
 	"fmt"
-	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
-	"strconv"
 	"strings"
+
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 )
 
 // Problem is one reason the macro refuses a template: where, and what to do.
@@ -92,5 +92,3 @@ func (l *loc) path() Path {
 	}
 	return p
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

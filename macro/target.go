@@ -199,30 +199,6 @@ func logicalPart(s string) string {
 	return b.String()
 }
 
-func refNames(s string) []string {
-	var names []string
-	for _, p := range cfn.SplitSub(s) {
-		if p.Ref != "" {
-			names = append(names, p.Ref)
-		}
-	}
-	return names
-}
-
-// literal is the string v is at deploy time, as far as the template tells:
-// a string, or a Ref to a parameter with a value or a Default; else "".
-func (e *expander) literal(v any) string {
-	s, _ := e.params.Resolve(v).(string)
-	return s
-}
-
-// text is v as text when the template tells it: a literal string, or a
-// parameter's value (or Default).
-func (e *expander) text(v any) (string, bool) {
-	s, ok := e.params.Resolve(v).(string)
-	return s, ok
-}
-
 // functionNamed is the function of this template whose ARN r spells out:
 // in this stack's region and account, with the name the function's
 // FunctionName gives it; or "".
@@ -242,10 +218,4 @@ func (e *expander) functionNamed(r cfn.FunctionARN) string {
 		}
 	})
 	return found
-}
-
-// samProperty is a property of function fn as deployed: for a SAM
-// function, merged with Globals as SAM merges it; nil when not set.
-func (e *expander) samProperty(fn, key string) any {
-	return e.res.SAMProperty(cfn.SAMGlobals(e.fragment), fn, key)
 }
