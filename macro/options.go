@@ -32,6 +32,7 @@ type Options struct {
 	// records (AWS::Lambda::EventInvokeConfig); zero when not given.
 	Config InvokeConfig
 
+	headerSet   bool // Header was given, not defaulted
 	requiredSet bool // Required was given, not defaulted
 	statusSet   bool // StatusCode was given, not defaulted
 }
@@ -73,8 +74,6 @@ const defaultSource = headerSource + DefaultHeader
 // DefaultHeader is the method request header clients set in client mode.
 const DefaultHeader = "InvocationType"
 
-var optionKeys = []string{"Mode", "Header", "Required", "StatusCode", "Permission", "OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "Event", "Accepted"}
-
 const modeHelp = "write always (every call is asynchronous) or client (the caller chooses with a header)"
 
 // options reads the shorthand at path: a mode string, an object of options,
@@ -112,105 +111,150 @@ func (e *expander) mode(s string, where *loc) (Mode, bool) {
 	return "", false
 }
 
+// shorthandOption is an option of the shorthand's object form, and how it
+// is read into Options: from its value resolved (a Ref to a parameter
+// becomes the parameter's value), or as written (asWritten: a destination
+// is read later with the resources it names; a number goes to Lambda as
+// written). read reports a problem and returns false when the value is not
+// one the option takes.
+type shorthandOption struct {
+	key       string
+	asWritten bool
+	read      func(e *expander, o *Options, v any, where *loc) bool
+}
+
+// shorthandOptions are the options, in the order messages list them.
+var shorthandOptions = []shorthandOption{
+	{key: "Mode", read: func(e *expander, o *Options, v any, where *loc) bool {
+		s, isStr := v.(string)
+		if !isStr {
+			e.fail(where, "is %s; %s", cfn.TypeName(v), modeHelp)
+			return false
+		}
+		mode, ok := e.mode(s, where)
+		o.Mode = mode
+		return ok
+	}},
+	{key: "Header", read: func(e *expander, o *Options, v any, where *loc) bool {
+		s, isStr := v.(string)
+		if !isStr || !isToken(s) {
+			e.fail(where, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
+			return false
+		}
+		o.Header, o.headerSet = s, true
+		return true
+	}},
+	{key: "Required", read: func(e *expander, o *Options, v any, where *loc) bool {
+		b, ok := e.flag(v, where)
+		if ok {
+			o.Required, o.requiredSet = b, true
+		}
+		return ok
+	}},
+	{key: "StatusCode", read: func(e *expander, o *Options, v any, where *loc) bool {
+		s, isStr := scalarString(v)
+		if !isStr || !isStatusCode(s) {
+			e.fail(where, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
+			return false
+		}
+		o.StatusCode, o.statusSet = s, true
+		return true
+	}},
+	{key: "Permission", read: func(e *expander, o *Options, v any, where *loc) bool {
+		b, ok := e.flag(v, where)
+		if ok {
+			o.Permission = b
+		}
+		return ok
+	}},
+	{key: "OnFailure", asWritten: true, read: func(_ *expander, o *Options, v any, _ *loc) bool {
+		o.Config.OnFailure = v
+		return true
+	}},
+	{key: "OnSuccess", asWritten: true, read: func(_ *expander, o *Options, v any, _ *loc) bool {
+		o.Config.OnSuccess = v
+		return true
+	}},
+	{key: cfn.MaximumRetryAttempts.Property, asWritten: true, read: func(e *expander, o *Options, v any, where *loc) bool {
+		if e.number(v, cfn.MaximumRetryAttempts, where, false) {
+			o.Config.Retries = v
+		} else {
+			o.Config.refused = true // the integration is still checked, for its own problems
+		}
+		return true
+	}},
+	{key: cfn.MaximumEventAgeInSeconds.Property, asWritten: true, read: func(e *expander, o *Options, v any, where *loc) bool {
+		if e.number(v, cfn.MaximumEventAgeInSeconds, where, false) {
+			o.Config.Age = v
+		} else {
+			o.Config.refused = true
+		}
+		return true
+	}},
+	{key: "Event", read: func(e *expander, o *Options, v any, where *loc) bool {
+		s, isStr := v.(string)
+		if ev := Event(strings.ToLower(strings.TrimSpace(s))); isStr && (ev == EventBody || ev == EventProxy) {
+			o.Event = ev
+			return true
+		}
+		e.fail(where, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
+		return false
+	}},
+	{key: "Accepted", read: func(e *expander, o *Options, v any, where *loc) bool {
+		b, ok := e.flag(v, where)
+		if ok {
+			o.Accepted = b
+		}
+		return ok
+	}},
+}
+
+// optionKeys are the options' names, in order.
+var optionKeys = func() []string {
+	keys := make([]string, len(shorthandOptions))
+	for i, opt := range shorthandOptions {
+		keys[i] = opt.key
+	}
+	return keys
+}()
+
+// flag reads a boolean option.
+func (e *expander) flag(v any, where *loc) (bool, bool) {
+	b, isBool := boolean(v)
+	if !isBool {
+		e.fail(where, "must be true or false, not %s", describe(v))
+	}
+	return b, isBool
+}
+
+// optionObject reads the object form of the shorthand: every option (a
+// problem with one does not stop the others being checked), then how they
+// go together.
 func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Options, bool) {
 	ok := true
-	headerSet, requiredSet := false, false
 	for _, m := range obj.Members {
 		p := where.at(m.Key)
-		if !slices.Contains(optionKeys, m.Key) {
+		i := slices.IndexFunc(shorthandOptions, func(opt shorthandOption) bool { return opt.key == m.Key })
+		if i < 0 {
 			e.fail(p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
 			continue // reported; the rest is still checked
 		}
-		if m.Key == "OnFailure" || m.Key == "OnSuccess" {
-			// A destination's ARN: read with the resources it names, later.
-			if m.Key == "OnFailure" {
-				o.Config.OnFailure = m.Value
-			} else {
-				o.Config.OnSuccess = m.Value
-			}
-			continue
-		}
-		if setting, isSetting := asyncSetting(m.Key); isSetting {
-			if !e.number(m.Value, setting, p, false) {
-				o.Config.refused = true // the integration is still checked, for its own problems
-				continue
-			}
-			if setting == cfn.MaximumRetryAttempts {
-				o.Config.Retries = m.Value
-			} else {
-				o.Config.Age = m.Value
-			}
-			continue
-		}
-		v, resolved := e.resolve(m.Value, p)
-		if !resolved {
-			ok = false
-			continue
-		}
-		switch m.Key {
-		case "Mode":
-			s, isStr := v.(string)
-			if !isStr {
-				e.fail(p, "is %s; %s", cfn.TypeName(v), modeHelp)
+		opt, v := shorthandOptions[i], m.Value
+		if !opt.asWritten {
+			var resolved bool
+			if v, resolved = e.resolve(v, p); !resolved {
 				ok = false
 				continue
-			}
-			mode, good := e.mode(s, p)
-			o.Mode, ok = mode, ok && good
-		case "Header":
-			s, isStr := v.(string)
-			if !isStr || !isToken(s) {
-				e.fail(p, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
-				ok = false
-				continue
-			}
-			o.Header, headerSet = s, true
-		case "StatusCode":
-			s, isStr := scalarString(v)
-			if !isStr || !isStatusCode(s) {
-				e.fail(p, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
-				ok = false
-				continue
-			}
-			o.StatusCode, o.statusSet = s, true
-		case "Event":
-			s, isStr := v.(string)
-			switch ev := Event(strings.ToLower(strings.TrimSpace(s))); {
-			case isStr && (ev == EventBody || ev == EventProxy):
-				o.Event = ev
-			default:
-				e.fail(p, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
-				ok = false
-			}
-		case "Accepted":
-			b, isBool := boolean(v)
-			if !isBool {
-				e.fail(p, "must be true or false, not %s", describe(v))
-				ok = false
-				continue
-			}
-			o.Accepted = b
-		case "Required", "Permission":
-			b, isBool := boolean(v)
-			if !isBool {
-				e.fail(p, "must be true or false, not %s", describe(v))
-				ok = false
-				continue
-			}
-			if m.Key == "Required" {
-				o.Required, requiredSet = b, true
-			} else {
-				o.Permission = b
 			}
 		}
+		ok = opt.read(e, &o, v, p) && ok
 	}
 	if !obj.Has("Mode") {
 		e.fail(where, "has no Mode; add Mode: always or Mode: client")
 		return o, false
 	}
-	o.requiredSet = requiredSet
 	o.Config.where = where
-	if ok && o.Mode == Always && (headerSet || requiredSet) {
+	if ok && o.Mode == Always && (o.headerSet || o.requiredSet) {
 		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
 	}
@@ -226,16 +270,6 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		o.StatusCode = AcceptedStatus
 	}
 	return o, ok
-}
-
-// asyncSetting is the setting of asynchronous invocation an option gives.
-func asyncSetting(key string) (cfn.AsyncSetting, bool) {
-	for _, s := range cfn.AsyncSettings {
-		if s.Property == key {
-			return s, true
-		}
-	}
-	return cfn.AsyncSetting{}, false
 }
 
 // number checks a MaximumRetryAttempts or MaximumEventAgeInSeconds: a whole
