@@ -92,7 +92,7 @@ const requestIDParameter = "method.response.header." + RequestIDHeader
 func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) string {
 	status, _ := r.Get(d.StatusCode)
 	if code, _ := scalarString(e.resolved(status)); o.Mode == Always && code != AcceptedStatus {
-		e.fail(where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
+		e.fail(codeAcceptedStatus, where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
 		return ""
 	}
 	tk, pk := acceptedKeys(d)
@@ -105,12 +105,12 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 	if v, has := r.Get(tk); !has {
 		r.Set(tk, tree.NewObject("application/json", want))
 	} else if t, isObj := v.(*tree.Object); !isObj || isIntrinsic(t) {
-		e.fail(where.at(tk), "is %s; with Accepted the macro writes the default response's template: remove %s", cfn.TypeName(v), tk)
+		e.fail(codeResponseTemplate, where.at(tk), "is %s; with Accepted the macro writes the default response's template: remove %s", cfn.TypeName(v), tk)
 		ok = false
 	} else {
 		for i, m := range t.Members {
 			if !strings.EqualFold(m.Key, "application/json") || !isAcceptedTemplate(m.Value) {
-				e.fail(where.at(tk).at(m.Key), "is a response template of your own, but with Accepted the macro writes the default response's body, {\"requestId\": ...}; remove this template, or Accepted")
+				e.fail(codeResponseTemplate, where.at(tk).at(m.Key), "is a response template of your own, but with Accepted the macro writes the default response's body, {\"requestId\": ...}; remove this template, or Accepted")
 				ok = false
 				continue
 			}
@@ -130,7 +130,7 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 		if v := params.Members[i].Value; v == requestIDSource || v == formerRequestIDSource {
 			params.Members[i].Value = requestIDSource
 		} else {
-			e.fail(where.at(pk).at(key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
+			e.fail(codeRequestIDMapped, where.at(pk).at(key), "maps %s from %s, but with Accepted it carries the request ID (%s); remove this mapping, or Accepted", RequestIDHeader, describe(params.Members[i].Value), requestIDSource)
 			ok = false
 		}
 	} else {
@@ -180,7 +180,7 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 	iwhere := where.at("Integration")
 	r, rwhere := e.defaultIntegrationResponse(in, iwhere)
 	if r == nil {
-		e.fail(iwhere.at("IntegrationResponses"), "is written so that the macro cannot find its default response; with Accepted write IntegrationResponses as a list (or leave it out and the macro adds it)")
+		e.fail(codeUnreadable, iwhere.at("IntegrationResponses"), "is written so that the macro cannot find its default response; with Accepted write IntegrationResponses as a list (or leave it out and the macro adds it)")
 		return false
 	}
 	header := e.accept(r, cfn.MethodIntegration, o, rwhere)
@@ -190,7 +190,7 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 	v, _ := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if v != nil && !isList {
-		e.fail(where.at("MethodResponses"), "is %s; with Accepted write MethodResponses as a list (or leave it out and the macro adds it)", cfn.TypeName(v))
+		e.fail(codeUnreadable, where.at("MethodResponses"), "is %s; with Accepted write MethodResponses as a list (or leave it out and the macro adds it)", cfn.TypeName(v))
 		return false
 	}
 	for _, status := range e.acceptedStatuses(r, cfn.MethodIntegration, o) {
@@ -229,7 +229,7 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 	dv, _ := rs.Get("default")
 	r, isObj := dv.(*tree.Object)
 	if !isObj || isIntrinsic(r) {
-		e.fail(iwhere.at("responses").at("default"), "is %s; with Accepted write it as an object (or leave it out and the macro adds it)", cfn.TypeName(dv))
+		e.fail(codeUnreadable, iwhere.at("responses").at("default"), "is %s; with Accepted write it as an object (or leave it out and the macro adds it)", cfn.TypeName(dv))
 		return false
 	}
 	header := e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default"))
@@ -247,7 +247,7 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 			resp = tree.NewObject("description", status+" response")
 			responses.Set(status, resp)
 		} else if !isObj || isIntrinsic(resp) {
-			e.fail(where.at("responses").at(status), "is %s; with Accepted write it as an object, so that the macro can declare its %s header", cfn.TypeName(v), RequestIDHeader)
+			e.fail(codeUnreadable, where.at("responses").at(status), "is %s; with Accepted write it as an object, so that the macro can declare its %s header", cfn.TypeName(v), RequestIDHeader)
 			return false
 		}
 		headers, good := e.object(resp, "headers", where.at("responses").at(status))

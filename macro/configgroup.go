@@ -155,7 +155,7 @@ func (e *expander) failCycle(p *configPlan, id string) {
 	if id == fn {
 		what = "the policy that allows " + fn + "'s role to deliver would refer to " + fn + " itself"
 	}
-	e.fail(p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
+	e.fail(codeCycle, p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
 }
 
 // mentions reports whether resource id of section refers to resource ref:

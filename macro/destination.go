@@ -50,11 +50,11 @@ func (e *expander) optionDestination(v any, onFailure bool, where *loc) (destina
 		}
 		return d, ok
 	case tree.Equal(a, noValue) && !tree.Equal(b, noValue):
-		e.fail(where, "sends records only where condition %s does not hold; the macro applies a destination where a condition holds: write !If [Not%s, destination, !Ref AWS::NoValue] with a condition Not%s: !Not [!Condition %s]", c, c, c, c)
+		e.fail(codeConditionalDestination, where, "sends records only where condition %s does not hold; the macro applies a destination where a condition holds: write !If [Not%s, destination, !Ref AWS::NoValue] with a condition Not%s: !Not [!Condition %s]", c, c, c, c)
 	case tree.Equal(a, noValue):
-		e.fail(where, "has no destination in either branch; remove it")
+		e.fail(codeConditionalDestination, where, "has no destination in either branch; remove it")
 	default:
-		e.fail(where, "chooses between two destinations by condition %s; the macro applies one destination, where a condition holds (!If [%s, destination, !Ref AWS::NoValue]) or where its resource exists (its Condition), and retries and event age everywhere; to send records to another under the other case, write the function's AWS::Lambda::EventInvokeConfig (and its role's permissions) yourself, and remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds from the shorthand", c, c)
+		e.fail(codeConditionalDestination, where, "chooses between two destinations by condition %s; the macro applies one destination, where a condition holds (!If [%s, destination, !Ref AWS::NoValue]) or where its resource exists (its Condition), and retries and event age everywhere; to send records to another under the other case, write the function's AWS::Lambda::EventInvokeConfig (and its role's permissions) yourself, and remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds from the shorthand", c, c)
 	}
 	return destination{arn: v}, false
 }
@@ -68,28 +68,28 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		if p, isParam := e.params.Declared(id); isParam && attr == "" {
 			val := e.literal(tree.NewObject("Ref", id))
 			if typ, _ := p.Get("Type"); typ != nil && typ != "String" {
-				e.fail(where, "refers to parameter %s of type %s, whose value the macro cannot see, so the kind of destination cannot be known; give the ARN as a String parameter, or %s", id, describe(typ), destinationHelp)
+				e.fail(codeUnseenDestination, where, "refers to parameter %s of type %s, whose value the macro cannot see, so the kind of destination cannot be known; give the ARN as a String parameter, or %s", id, describe(typ), destinationHelp)
 				return d, false
 			}
 			if val == "" {
-				e.fail(where, "refers to parameter %s, which has no value and no Default, so the kind of destination cannot be known; %s", id, destinationHelp)
+				e.fail(codeUnseenDestination, where, "refers to parameter %s, which has no value and no Default, so the kind of destination cannot be known; %s", id, destinationHelp)
 				return d, false
 			}
 			flat, _ = cfn.Flatten(val)
 		} else {
-			kind, msg := e.destinationResource(id, attr)
+			kind, code, msg := e.destinationResource(id, attr)
 			if msg != "" {
-				if !strings.Contains(msg, "FIFO") {
+				if code != codeFIFO {
 					msg += "; " + destinationHelp
 				}
-				e.fail(where, "%s", msg)
+				e.fail(code, where, "%s", msg)
 				return d, false
 			}
 			d.kind, d.resource = kind, id
 		}
 	}
 	if d.kind == nil && cfn.IsIntrinsicValue(v) && (flat == "" || strings.Contains(flat, cfn.Opaque)) {
-		e.fail(where, "is %s, whose value the macro cannot see (CloudFormation knows it only when it deploys), so it cannot tell which kind of destination it is, and so which permission the execution role needs (and SAM's Type); give the ARN as a String parameter (!Ref FailureQueueArn: the macro reads its value or Default), or write it out with !Sub (arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shared-dlq)", describe(v))
+		e.fail(codeUnseenDestination, where, "is %s, whose value the macro cannot see (CloudFormation knows it only when it deploys), so it cannot tell which kind of destination it is, and so which permission the execution role needs (and SAM's Type); give the ARN as a String parameter (!Ref FailureQueueArn: the macro reads its value or Default), or write it out with !Sub (arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shared-dlq)", describe(v))
 		return d, false
 	}
 	if d.kind == nil {
@@ -100,7 +100,7 @@ func (e *expander) destination(v any, onFailure bool, where *loc) (destination, 
 		d.kind, d.resource = kind, resource
 	}
 	if d.kind.OnFailureOnly && !onFailure {
-		e.fail(where, "is %s, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess", d.kind.What)
+		e.fail(codeOnFailureOnly, where, "is %s, which Lambda supports for on-failure records only; use OnFailure, or another destination for OnSuccess", d.kind.What)
 		return d, false
 	}
 	d.key = e.kmsKeyOf(d.resource)
@@ -120,7 +120,7 @@ func (e *expander) destinationARN(v any, flat string, where *loc) (*cfn.Destinat
 		kind, _ = cfn.DestinationKindOf(segs[2])
 	}
 	if kind == nil {
-		e.fail(where, "is %s, which is not the ARN of a destination Lambda can send invocation records to; %s", describe(v), destinationHelp)
+		e.fail(codeNotDestination, where, "is %s, which is not the ARN of a destination Lambda can send invocation records to; %s", describe(v), destinationHelp)
 		return nil, "", false
 	}
 	part := strings.Join(segs[5:], ":")
@@ -131,23 +131,23 @@ func (e *expander) destinationARN(v any, flat string, where *loc) (*cfn.Destinat
 		if !isDestination || k != kind || r.Name == "" || attr != strings.TrimPrefix(r.Name, "Ref") {
 			continue
 		}
-		if _, msg := e.destinationResource(id, strings.TrimPrefix(r.ARN[0], "Ref")); msg != "" {
-			e.fail(where, "%s", msg)
+		if _, code, msg := e.destinationResource(id, strings.TrimPrefix(r.ARN[0], "Ref")); msg != "" {
+			e.fail(code, where, "%s", msg)
 			return nil, "", false
 		}
 		named = id
 	}
 	switch {
 	case strings.TrimSuffix(strings.TrimPrefix(part, kind.ARNPrefix), "/") == "":
-		e.fail(where, "is %s, which names no %s; %s", describe(v), cfn.DestinationNouns(), destinationHelp)
+		e.fail(codeNotDestination, where, "is %s, which names no %s; %s", describe(v), cfn.DestinationNouns(), destinationHelp)
 	case kind.FIFO && strings.HasSuffix(part, ".fifo"):
-		e.fail(where, "is a FIFO %s; Lambda sends invocation records only to %s; use a standard one", kind.Noun, standard(nil))
+		e.fail(codeFIFO, where, "is a FIFO %s; Lambda sends invocation records only to %s; use a standard one", kind.Noun, standard(nil))
 	case kind.ARNOK(part) != "":
 		fix := kind.Fix
 		if fix == "" {
 			fix = destinationHelp
 		}
-		e.fail(where, "is %s; %s", kind.ARNOK(part), fix)
+		e.fail(codeNotDestination, where, "is %s; %s", kind.ARNOK(part), fix)
 	default:
 		return kind, named, true
 	}
@@ -167,21 +167,21 @@ func standard(kind *cfn.DestinationKind) string {
 }
 
 // destinationResource reads the kind of destination that Ref X (attr "")
-// or Fn::GetAtt X.attr gives, or says why it is none.
-func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, string) {
+// or Fn::GetAtt X.attr gives, or says why it is none, and the rule's code.
+func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, Code, string) {
 	typ := e.res.Type(id)
 	if _, isRes := e.res.Get(id); !isRes {
-		return nil, "refers to " + id + ", which is neither a resource nor a parameter of this template"
+		return nil, codeNotDestination, "refers to " + id + ", which is neither a resource nor a parameter of this template"
 	}
 	kind, r, ok := cfn.DestinationResourceOf(typ)
 	if !ok {
-		return nil, "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
+		return nil, codeNotDestination, "refers to " + id + " (" + describeType(typ) + "), which Lambda cannot send invocation records to"
 	}
 	if typ == cfn.TypeSAMFunction && (attr == "Alias" || attr == "Version") {
 		if e.samProperty(id, "AutoPublishAlias") == nil {
-			return nil, "uses " + id + "." + attr + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it"
+			return nil, codeNotDestination, "uses " + id + "." + attr + ", but " + id + " has no AutoPublishAlias, so SAM creates no " + attr + " for it"
 		}
-		return kind, "" // SAM's Function.Alias: its Ref is the alias's ARN
+		return kind, "", "" // SAM's Function.Alias: its Ref is the alias's ARN
 	}
 	ref := attr
 	if ref == "" {
@@ -189,13 +189,13 @@ func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, s
 	}
 	if !slices.Contains(r.ARN, ref) {
 		if ref == "Ref" && r.RefIs != "" {
-			return nil, "is !Ref " + id + ", which is the " + kind.Noun + "'s " + r.RefIs + "; Lambda needs its ARN, " + cfn.ShortRef(id, r.ARN[0])
+			return nil, codeNotDestination, "is !Ref " + id + ", which is the " + kind.Noun + "'s " + r.RefIs + "; Lambda needs its ARN, " + cfn.ShortRef(id, r.ARN[0])
 		}
 		forms := make([]string, len(r.ARN))
 		for i, a := range r.ARN {
 			forms[i] = cfn.ShortRef(id, a)
 		}
-		return nil, "takes " + strings.Join(forms, " or ") + ", the ARN of " + typ + " " + id + ", not its " + attr + " attribute"
+		return nil, codeNotDestination, "takes " + strings.Join(forms, " or ") + ", the ARN of " + typ + " " + id + ", not its " + attr + " attribute"
 	}
 	if r.FIFOProperty != "" {
 		props := e.res.Properties(id)
@@ -203,10 +203,10 @@ func (e *expander) destinationResource(id, attr string) (*cfn.DestinationKind, s
 		fifo, _ := boolean(e.resolved(f))
 		n, _ := props.Get(r.NameProperty)
 		if fifo || strings.HasSuffix(e.literal(n), ".fifo") {
-			return nil, id + " is a FIFO " + kind.Noun + "; Lambda sends invocation records only to " + standard(kind) + "; use a standard one"
+			return nil, codeFIFO, id + " is a FIFO " + kind.Noun + "; Lambda sends invocation records only to " + standard(kind) + "; use a standard one"
 		}
 	}
-	return kind, ""
+	return kind, "", ""
 }
 
 // grants are the permissions a destination needs (its kind's Actions, and

@@ -195,7 +195,7 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 	if v, has := in.Get(d.RequestTemplates); has {
 		t, isObj := v.(*tree.Object)
 		if !isObj || isIntrinsic(t) {
-			e.fail(where.at(d.RequestTemplates), "is %s; with Event: proxy the macro writes the request templates that build the proxy event: remove %s", cfn.TypeName(v), d.RequestTemplates)
+			e.fail(codeRequestTemplates, where.at(d.RequestTemplates), "is %s; with Event: proxy the macro writes the request templates that build the proxy event: remove %s", cfn.TypeName(v), d.RequestTemplates)
 			return false
 		}
 		templates = t
@@ -209,7 +209,7 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 		t.Members = kept
 		for _, m := range t.Members {
 			if !isProxyEventTemplate(m.Value) || !hasContentType(want, m.Key) {
-				e.fail(where.at(d.RequestTemplates).at(m.Key), "is a request template of your own, but with Event: proxy the macro writes the request templates, which build API Gateway's Lambda proxy event for every content type it accepts (%s); remove this template, or write Event: body and keep it (the function then gets what your template makes)", strings.Join(contentTypes(want), ", "))
+				e.fail(codeRequestTemplates, where.at(d.RequestTemplates).at(m.Key), "is a request template of your own, but with Event: proxy the macro writes the request templates, which build API Gateway's Lambda proxy event for every content type it accepts (%s); remove this template, or write Event: body and keep it (the function then gets what your template makes)", strings.Join(contentTypes(want), ", "))
 				ok = false
 			}
 		}
@@ -220,21 +220,21 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 		if !has {
 			in.Set(key, never)
 		} else {
-			e.fail(where.at(key), "is null; remove it, and Event: proxy sets %s", never)
+			e.fail(codePassthrough, where.at(key), "is null; remove it, and Event: proxy sets %s", never)
 			ok = false
 		}
 	case string:
 		if u := strings.ToUpper(s); u == "WHEN_NO_MATCH" && converted {
 			in.Set(key, never) // it had no effect on the proxy integration
 		} else if u == "WHEN_NO_MATCH" {
-			e.fail(where.at(key), "is %s: a request whose Content-Type has no template would reach the function as its bare body instead of the proxy event; with Event: proxy write %s (API Gateway answers 415 to a content type without a template), or leave %s out and the macro sets it", s, never, key)
+			e.fail(codePassthrough, where.at(key), "is %s: a request whose Content-Type has no template would reach the function as its bare body instead of the proxy event; with Event: proxy write %s (API Gateway answers 415 to a content type without a template), or leave %s out and the macro sets it", s, never, key)
 			ok = false
 		} else if u != "NEVER" && u != "WHEN_NO_TEMPLATES" {
-			e.fail(where.at(key), "is %q, which is not a passthrough behavior; write %s, or leave %s out and the macro sets it", s, never, key)
+			e.fail(codePassthrough, where.at(key), "is %q, which is not a passthrough behavior; write %s, or leave %s out and the macro sets it", s, never, key)
 			ok = false
 		}
 	default:
-		e.fail(where.at(key), "is %s; with Event: proxy write %s, or leave %s out and the macro sets it", cfn.TypeName(v), never, key)
+		e.fail(codePassthrough, where.at(key), "is %s; with Event: proxy write %s, or leave %s out and the macro sets it", cfn.TypeName(v), never, key)
 		ok = false
 	}
 	ch := contentHandlingKey(d)
@@ -243,16 +243,16 @@ func (e *expander) proxyEvent(in *tree.Object, d cfn.IntegrationKeys, binary []s
 		if !has {
 			in.Set(ch, "CONVERT_TO_TEXT")
 		} else {
-			e.fail(where.at(ch), "is null; remove it, and Event: proxy sets CONVERT_TO_TEXT")
+			e.fail(codeContentHandling, where.at(ch), "is null; remove it, and Event: proxy sets CONVERT_TO_TEXT")
 			ok = false
 		}
 	case string:
 		if !strings.EqualFold(s, "CONVERT_TO_TEXT") {
-			e.fail(where.at(ch), "is %s: the request template would get the body as bytes it cannot read; with Event: proxy write CONVERT_TO_TEXT (a binary body reaches the template, and the function, base64-encoded, with isBase64Encoded true), or leave %s out and the macro sets it", s, ch)
+			e.fail(codeContentHandling, where.at(ch), "is %s: the request template would get the body as bytes it cannot read; with Event: proxy write CONVERT_TO_TEXT (a binary body reaches the template, and the function, base64-encoded, with isBase64Encoded true), or leave %s out and the macro sets it", s, ch)
 			ok = false
 		}
 	default:
-		e.fail(where.at(ch), "is %s; with Event: proxy write CONVERT_TO_TEXT, or leave %s out and the macro sets it", cfn.TypeName(v), ch)
+		e.fail(codeContentHandling, where.at(ch), "is %s; with Event: proxy write CONVERT_TO_TEXT, or leave %s out and the macro sets it", cfn.TypeName(v), ch)
 		ok = false
 	}
 	if !ok {
@@ -298,7 +298,7 @@ func (e *expander) binaryMediaTypes(api string, doc *tree.Object, where *loc) (t
 	fail := func(at *loc, format string, args ...any) {
 		ok = false
 		if !e.reported(at.path()) { // once for all the API's methods
-			e.fail(at, format+"; used by Event: proxy at %s", append(args, where.path())...)
+			e.fail(codeBinaryMediaTypes, at, format+"; used by Event: proxy at %s", append(args, where.path())...)
 		}
 	}
 	read := func(v any, at *loc) {

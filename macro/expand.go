@@ -92,8 +92,9 @@ func ExpandFor(fragment any, values map[string]any, stack Stack) (Stats, error) 
 	return e.stats, nil
 }
 
-func (e *expander) fail(where *loc, format string, args ...any) {
-	e.problems = append(e.problems, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...)})
+// fail records a problem: the rule it breaks, where, and what to do.
+func (e *expander) fail(code Code, where *loc, format string, args ...any) {
+	e.problems = append(e.problems, Problem{Path: where.path(), Message: fmt.Sprintf(format, args...), Code: code})
 }
 
 // note records what the user must do for the output to work (Stats.Notes).
@@ -104,7 +105,7 @@ func (e *expander) note(where *loc, format string, args ...any) {
 // noteOf records a note of a kind, once: a note about what several
 // methods share (an API's) is said once.
 func (e *expander) noteOf(kind NoteKind, where *loc, format string, args ...any) {
-	n := Problem{Path: where.path(), Message: fmt.Sprintf(format, args...), Kind: kind}
+	n := Problem{Path: where.path(), Message: fmt.Sprintf(format, args...), Code: kind.Code(), Kind: kind}
 	for _, have := range e.stats.Notes {
 		if have.Kind == n.Kind && have.Message == n.Message && slices.Equal(have.Path, n.Path) {
 			return
@@ -129,7 +130,7 @@ func (e *expander) reported(path []string) bool {
 func (e *expander) run(fragment any) bool {
 	f, ok := fragment.(*tree.Object)
 	if !ok {
-		e.fail(nil, "the template is %s; a template must be an object with a Resources section", cfn.TypeName(fragment))
+		e.fail(codeNotTemplate, nil, "the template is %s; a template must be an object with a Resources section", cfn.TypeName(fragment))
 		return false
 	}
 	r, ok := f.Get("Resources")
@@ -139,7 +140,7 @@ func (e *expander) run(fragment any) bool {
 	}
 	section, ok := r.(*tree.Object)
 	if !ok {
-		e.fail(resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", cfn.TypeName(r))
+		e.fail(codeNotTemplate, resourcesLoc, "is %s; Resources must be an object of logical IDs and resources", cfn.TypeName(r))
 		return false
 	}
 	e.read(f, section)
@@ -194,11 +195,11 @@ func (e *expander) resource(id string, res *tree.Object) {
 	}
 	switch t {
 	case cfn.TypeRestAPI, cfn.TypeSAMAPI:
-		e.fail(where.at(Shorthand), "AsyncInvoke goes on each AWS::ApiGateway::Method, or as x-async-invoke on an operation of the API's OpenAPI document; move it there")
+		e.fail(codeNotMethod, where.at(Shorthand), "AsyncInvoke goes on each AWS::ApiGateway::Method, or as x-async-invoke on an operation of the API's OpenAPI document; move it there")
 	case cfn.TypeHTTPAPI, cfn.TypeHTTPIntegration, cfn.TypeHTTPRoute, cfn.TypeSAMHTTPAPI:
-		e.fail(where.at(Shorthand), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
+		e.fail(codeHTTPAPI, where.at(Shorthand), "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi with AWS::ApiGateway::Method) for asynchronous invocation", t)
 	default:
-		e.fail(where.at(Shorthand), "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
+		e.fail(codeNotMethod, where.at(Shorthand), "AsyncInvoke applies only to AWS::ApiGateway::Method (and x-async-invoke to operations of a REST API's OpenAPI document), not to %s; remove it", describeType(t))
 	}
 }
 
@@ -215,7 +216,7 @@ func (e *expander) httpAPIDocument(t string, p *tree.Object, where *loc) {
 				for _, s := range path {
 					l = l.at(s)
 				}
-				e.fail(l, "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi or AWS::Serverless::Api) for asynchronous invocation", t)
+				e.fail(codeHTTPAPI, l, "%s is an HTTP API, and HTTP APIs only support Lambda proxy integrations, which always invoke synchronously; use a REST API (AWS::ApiGateway::RestApi or AWS::Serverless::Api) for asynchronous invocation", t)
 			}
 		})
 	}

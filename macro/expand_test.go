@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 				var ps macro.Problems
 				require.True(t, errors.As(err, &ps), "Expand returned %T, not Problems", err)
 				for _, p := range ps {
-					got = append(got, p.Error()+"\n"...)
+					got = append(got, string(p.Code)+" "+p.Error()+"\n"...)
 				}
 				golden = strings.TrimSuffix(in, ".yaml") + ".golden.txt"
 			} else {

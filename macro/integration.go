@@ -35,14 +35,14 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 				in.Set(d.Type, d.Lambda) // the request template gives the function the proxy event
 				break
 			}
-			e.fail(where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; add Event: proxy to %s (%s: {Mode: %s, Event: proxy}) and the macro makes it %s (a Lambda non-proxy integration) whose request template gives the function the same proxy event; or use %s, or leave %s out, and the function gets the request body", t, shorthandOf(where), shorthandOf(where), o.Mode, d.Lambda, d.Lambda, d.Type)
+			e.fail(codeProxyIntegration, where.at(d.Type), "is %s: a Lambda proxy integration always invokes the function synchronously, so API Gateway cannot invoke it asynchronously; add Event: proxy to %s (%s: {Mode: %s, Event: proxy}) and the macro makes it %s (a Lambda non-proxy integration) whose request template gives the function the same proxy event; or use %s, or leave %s out, and the function gets the request body", t, shorthandOf(where), shorthandOf(where), o.Mode, d.Lambda, d.Lambda, d.Type)
 			ok = false
 		default:
-			e.fail(where.at(d.Type), "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)
+			e.fail(codeIntegrationType, where.at(d.Type), "is %s; asynchronous invocation needs a Lambda non-proxy integration: use %s, or leave %s out and the macro sets it", t, d.Lambda, d.Type)
 			ok = false
 		}
 	default:
-		e.fail(where.at(d.Type), "is %s; write %s, or leave it out and the macro sets it", cfn.TypeName(typ), d.Lambda)
+		e.fail(codeIntegrationType, where.at(d.Type), "is %s; write %s, or leave it out and the macro sets it", cfn.TypeName(typ), d.Lambda)
 		ok = false
 	}
 
@@ -53,7 +53,7 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 
 	var targets []resolved
 	if uri, has := in.Get(d.URI); !has {
-		e.fail(where, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
+		e.fail(codeNoURI, where, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
 		ok = false
 	} else if fixed, ts, good := e.fixURI(uri, where.at(d.URI)); good {
 		in.Set(d.URI, fixed)
@@ -75,7 +75,7 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 			continue
 		}
 		if !sameSource(m.Value, source) {
-			e.fail(where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, source)
+			e.fail(codeInvocationTypeMapped, where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, source)
 			return targets, false
 		}
 		params.Members[i].Value = source // the header as the method declares it
@@ -114,7 +114,7 @@ func (e *expander) noInvocationTypeOverride(in *tree.Object, d cfn.IntegrationKe
 }
 
 func (e *expander) failOverride(at *loc, o Options, where *loc) {
-	e.fail(at, "sets the X-Amz-Invocation-Type header itself ($context.requestOverride.header), which API Gateway applies after the mapping %s %s adds, so the template, not the shorthand, decides whether Lambda runs the call asynchronously; remove that assignment, or remove %s", shorthandOf(where), o.Mode, shorthandOf(where))
+	e.fail(codeInvocationTypeOverride, at, "sets the X-Amz-Invocation-Type header itself ($context.requestOverride.header), which API Gateway applies after the mapping %s %s adds, so the template, not the shorthand, decides whether Lambda runs the call asynchronously; remove that assignment, or remove %s", shorthandOf(where), o.Mode, shorthandOf(where))
 }
 
 // overrides reports whether any text in v, or v flattened as Fn::Sub or
@@ -236,6 +236,6 @@ func (e *expander) object(parent *tree.Object, key string, where *loc) (*tree.Ob
 	if o, isObj := v.(*tree.Object); isObj && !isIntrinsic(o) {
 		return o, true
 	}
-	e.fail(where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(v))
+	e.fail(codeUnreadable, where.at(key), "is %s, which the macro cannot add to; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(v))
 	return nil, false
 }

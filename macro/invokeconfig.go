@@ -55,19 +55,19 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 		return
 	}
 	if len(targets) == 0 {
-		e.fail(where, "gives asynchronous invocation settings, but the macro cannot tell which function the integration invokes; name it with !GetAtt Function.Arn (or its alias), or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
+		e.fail(codeUnconfigurable, where, "gives asynchronous invocation settings, but the macro cannot tell which function the integration invokes; name it with !GetAtt Function.Arn (or its alias), or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
 		return
 	}
 	for _, t := range targets {
 		switch {
 		case t.external:
-			e.fail(where, "gives asynchronous invocation settings for a function defined outside this template; configure them where it is defined (AWS::Lambda::EventInvokeConfig), or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
+			e.fail(codeUnconfigurable, where, "gives asynchronous invocation settings for a function defined outside this template; configure them where it is defined (AWS::Lambda::EventInvokeConfig), or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
 			continue
 		case t.StageVariable:
-			e.fail(where, "gives asynchronous invocation settings, but a stage variable chooses the alias invoked; write one AWS::Lambda::EventInvokeConfig per alias yourself, or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
+			e.fail(codeUnconfigurable, where, "gives asynchronous invocation settings, but a stage variable chooses the alias invoked; write one AWS::Lambda::EventInvokeConfig per alias yourself, or remove OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds")
 			continue
 		case t.Function == "" || t.Name == nil:
-			e.fail(where, "gives asynchronous invocation settings, but the macro cannot tell which function (and alias) the integration invokes; name it with !GetAtt Function.Arn (or its alias), or remove the settings")
+			e.fail(codeUnconfigurable, where, "gives asynchronous invocation settings, but the macro cannot tell which function (and alias) the integration invokes; name it with !GetAtt Function.Arn (or its alias), or remove the settings")
 			continue
 		}
 		if e.plans.plans == nil {
@@ -81,7 +81,7 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 			continue
 		}
 		if !sameSettings(e, p, c, onFailure, onSuccess) {
-			e.fail(where, "gives %s other asynchronous invocation settings than %s does; a function (or alias, or version) has one configuration: give both the same OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds", t.ID, p.first.path())
+			e.fail(codeSettingsDiffer, where, "gives %s other asynchronous invocation settings than %s does; a function (or alias, or version) has one configuration: give both the same OnFailure, OnSuccess, MaximumRetryAttempts and MaximumEventAgeInSeconds", t.ID, p.first.path())
 		}
 	}
 }
@@ -168,7 +168,7 @@ func (e *expander) decide(p *configPlan) *decided {
 		// SAM grants its own role the destinations only through the
 		// EventInvokeConfig property, which the roles of the other
 		// branch cannot wait for.
-		e.fail(p.first, "sends %s's asynchronous invocation records to a destination, but %s.Role is set only under a condition, so SAM creates the execution role under the other and the macro cannot give that role the policy to deliver (the stack would fail when it creates the configuration); set Role in both branches, or leave Role out so SAM creates the role and its policy", fn, fn)
+		e.fail(codeSAMRoleConditional, p.first, "sends %s's asynchronous invocation records to a destination, but %s.Role is set only under a condition, so SAM creates the execution role under the other and the macro cannot give that role the policy to deliver (the stack would fail when it creates the configuration); set Role in both branches, or leave Role out so SAM creates the role and its policy", fn, fn)
 		return nil
 	}
 	if outside {
@@ -187,13 +187,13 @@ func (e *expander) decide(p *configPlan) *decided {
 	existing, differs, onlyUnder := e.existingConfig(p, sam, samProperty)
 	switch {
 	case onlyUnder != "":
-		e.fail(differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
+		e.fail(codeConfigDiffers, differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
 		return nil
 	case differs != nil && sam:
-		e.fail(differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
+		e.fail(codeConfigDiffers, differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 		return nil
 	case differs != nil:
-		e.fail(differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
+		e.fail(codeConfigDiffers, differs, "configures the asynchronous invocation of %s differently from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 		return nil
 	}
 	return &decided{p: p, roles: roles, samFunction: sam, sam: samProperty, existing: existing, samRole: samRole && !outside}
@@ -259,7 +259,7 @@ func (e *expander) samGlobalsAgree(p *configPlan) bool {
 	if sameSetting(e, cfn.MergeGlobals(gc, ours), ours) {
 		return true
 	}
-	e.fail(p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
+	e.fail(codeSAMGlobals, p.first, "gives asynchronous invocation settings for %s, but Globals' Function section has an EventInvokeConfig, which SAM merges with these into other settings than either; move the settings to the shorthand and remove them from Globals, or give them there only", p.t.Function)
 	return false
 }
 
@@ -275,9 +275,9 @@ func (e *expander) samQualifierMatches(p *configPlan) bool {
 	case alias != nil && viaAlias, alias == nil && unqualified:
 		return true
 	case alias != nil:
-		e.fail(p.first, "gives asynchronous invocation settings for %s, but SAM configures asynchronous invocation of %s (AutoPublishAlias) on its alias, not on what this integration invokes; invoke the alias (!Ref %s.Alias or ${%s.Arn}:%s) so that the settings apply to the calls", p.t.ID, fn, fn, fn, e.literal(alias))
+		e.fail(codeSAMQualifier, p.first, "gives asynchronous invocation settings for %s, but SAM configures asynchronous invocation of %s (AutoPublishAlias) on its alias, not on what this integration invokes; invoke the alias (!Ref %s.Alias or ${%s.Arn}:%s) so that the settings apply to the calls", p.t.ID, fn, fn, fn, e.literal(alias))
 	default:
-		e.fail(p.first, "gives asynchronous invocation settings for %s, but SAM configures asynchronous invocation of %s on $LATEST, which this integration does not invoke; invoke !GetAtt %s.Arn, or give the alias its own AWS::Lambda::EventInvokeConfig", p.t.ID, fn, fn)
+		e.fail(codeSAMQualifier, p.first, "gives asynchronous invocation settings for %s, but SAM configures asynchronous invocation of %s on $LATEST, which this integration does not invoke; invoke !GetAtt %s.Arn, or give the alias its own AWS::Lambda::EventInvokeConfig", p.t.ID, fn, fn)
 	}
 	return false
 }

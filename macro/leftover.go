@@ -19,7 +19,7 @@ const templateTransform = "add Transform: AsyncInvoke at the top of the template
 // cannot see the function, the API or the permissions it must add.
 func (e *expander) snippet(f *tree.Object) {
 	shorthandKeys(f, func(path []string) {
-		e.fail(locOf(path), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
+		e.fail(codeSnippet, locOf(path), "the macro runs on the whole template, not on a snippet given to Fn::Transform: it needs the template's functions, APIs and permissions; %s", templateTransform)
 	})
 }
 
@@ -32,7 +32,7 @@ func (e *expander) loops(resources *tree.Object) {
 			continue
 		}
 		shorthandKeys(m.Value, func(path []string) {
-			e.fail(locOf(append([]string{"Resources", m.Key}, path...)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
+			e.fail(codeForEach, locOf(append([]string{"Resources", m.Key}, path...)), "is inside %s, which AWS::LanguageExtensions expands; it must run before AsyncInvoke: list it first, Transform: [AWS::LanguageExtensions, AsyncInvoke]", m.Key)
 		})
 	}
 }
@@ -53,19 +53,19 @@ func (e *expander) leftovers(fragment any) {
 		case len(path) > 1 && path[0] == "Resources" && strings.HasPrefix(path[1], "Fn::ForEach::"):
 			return // refused by loops
 		case len(path) == 4 && path[0] == "Resources" && path[2] == "Properties" && path[3] == "Integration" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(full), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
+			e.fail(codeMisplaced, locOf(full), "AsyncInvoke goes on the method's Properties, beside Integration, not inside it; move it up one level")
 			return
 		case len(path) == 2 && path[0] == "Resources" && key == Shorthand && e.res.Type(path[1]) == cfn.TypeMethod:
-			e.fail(locOf(full), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
+			e.fail(codeMisplaced, locOf(full), "AsyncInvoke goes in the method's Properties, not beside its Type; move it into Properties")
 			return
 		}
 		for i, k := range path {
 			if cfn.IsIntrinsic(k) {
-				e.fail(locOf(full), "%s is inside %s (at %s), which the macro does not read through there, so it would be left in the template: the macro expands it on an AWS::ApiGateway::Method's Properties and on OpenAPI operations, and through Fn::If only around a path item or an operation; write it outside the function, for example a method per case, each with its own Condition, or an Fn::If around the whole operation", key, k, Path(path[:i]).String())
+				e.fail(codeInsideIntrinsic, locOf(full), "%s is inside %s (at %s), which the macro does not read through there, so it would be left in the template: the macro expands it on an AWS::ApiGateway::Method's Properties and on OpenAPI operations, and through Fn::If only around a path item or an operation; write it outside the function, for example a method per case, each with its own Condition, or an Fn::If around the whole operation", key, k, Path(path[:i]).String())
 				return
 			}
 		}
-		e.fail(locOf(full), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
+		e.fail(codeMisplaced, locOf(full), "%s is not where the macro expands it, so it would be left in the template; it belongs on an AWS::ApiGateway::Method's Properties (AsyncInvoke), or on an operation of an inline OpenAPI document in a REST API's Body or a SAM Api's DefinitionBody (x-async-invoke): move it there or remove it", key)
 	})
 }
 

@@ -17,12 +17,12 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 	}
 	iv, has := props.Get("Integration")
 	if !has {
-		e.fail(where, "has AsyncInvoke but no Integration; add Integration with Uri: !GetAtt Function.Arn")
+		e.fail(codeNoIntegration, where, "has AsyncInvoke but no Integration; add Integration with Uri: !GetAtt Function.Arn")
 		return
 	}
 	in, isObj := iv.(*tree.Object)
 	if !isObj || isIntrinsic(in) {
-		e.fail(where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", cfn.TypeName(iv))
+		e.fail(codeUnreadable, where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", cfn.TypeName(iv))
 		return
 	}
 	iwhere := where.at("Integration")
@@ -79,7 +79,7 @@ func (e *expander) declareHeader(params, in *tree.Object, o Options, where *loc)
 			continue
 		}
 		if b, isBool := boolean(e.resolved(m.Value)); isBool && o.requiredSet && b != o.Required {
-			e.fail(where.at(m.Key), "declares the header %s with required %v, which conflicts with AsyncInvoke Required: %v; remove one of them", name, b, o.Required)
+			e.fail(codeHeaderRequired, where.at(m.Key), "declares the header %s with required %v, which conflicts with AsyncInvoke Required: %v; remove one of them", name, b, o.Required)
 			return "", false
 		}
 		return name, true
@@ -107,7 +107,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		if _, isObj := v.(*tree.Object); isObj {
 			return true // an intrinsic function: left as written
 		}
-		e.fail(where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", cfn.TypeName(v))
+		e.fail(codeUnreadable, where.at("IntegrationResponses"), "is %s; it must be a list of integration responses", cfn.TypeName(v))
 		return false
 	}
 	hasDefault := false
@@ -130,7 +130,7 @@ func (e *expander) integrationResponses(in *tree.Object, o Options, where *loc) 
 		return true
 	}
 	if taken >= 0 {
-		e.fail(where.at("IntegrationResponses").at(itoa(taken)), "has no default response (one without SelectionPattern), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give AsyncInvoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
+		e.fail(codeDefaultResponse, where.at("IntegrationResponses").at(itoa(taken)), "has no default response (one without SelectionPattern), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give AsyncInvoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
 		return false
 	}
 	in.Set("IntegrationResponses", append(list, tree.NewObject("StatusCode", o.StatusCode)))
@@ -198,7 +198,7 @@ func (e *expander) methodResponses(props, in *tree.Object, where *loc) bool {
 			if hasParams {
 				mwhere = mwhere.at("ResponseParameters")
 			}
-			e.fail(mwhere, "declares no %s, which integration response %d (status %s) maps, so API Gateway refuses the deployment (Invalid mapping expression parameter specified: %s); add %s: false to this method response's ResponseParameters", key, i, describe(status), key, key)
+			e.fail(codeResponseHeader, mwhere, "declares no %s, which integration response %d (status %s) maps, so API Gateway refuses the deployment (Invalid mapping expression parameter specified: %s); add %s: false to this method response's ResponseParameters", key, i, describe(status), key, key)
 			ok = false
 		}
 	}

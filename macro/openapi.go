@@ -27,7 +27,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 	doc, ok := body.(*tree.Object)
 	if !ok || isIntrinsic(doc) {
 		if hasText(body, OpenAPIShorthand) {
-			e.fail(where.at(key), "is written as text (a string, or an intrinsic function of strings) that holds x-async-invoke; the macro reads an OpenAPI document only when it is written as an object, and API Gateway would drop the unknown extension and invoke synchronously; write %s as an object (YAML or JSON; intrinsic functions may be used in its values)", key)
+			e.fail(codeDocumentText, where.at(key), "is written as text (a string, or an intrinsic function of strings) that holds x-async-invoke; the macro reads an OpenAPI document only when it is written as an object, and API Gateway would drop the unknown extension and invoke synchronously; write %s as an object (YAML or JSON; intrinsic functions may be used in its values)", key)
 		}
 		return
 	}
@@ -52,7 +52,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 		// write one): each branch is one, expanded where it stands.
 		eachBranch(pm.Value, dwhere.at("paths").at(pm.Key), func(item *tree.Object, iwhere *loc) {
 			if item.Has(OpenAPIShorthand) {
-				e.fail(iwhere.at(OpenAPIShorthand), "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
+				e.fail(codeMisplaced, iwhere.at(OpenAPIShorthand), "x-async-invoke goes on an operation (get, post, ...), not on the path item; move it into each operation that should be asynchronous")
 			}
 			for _, om := range item.Members {
 				if !isOperation(om.Key) {
@@ -61,7 +61,7 @@ func (e *expander) document(id string, props *tree.Object, key string, where *lo
 				eachBranch(om.Value, iwhere.at(om.Key), func(op *tree.Object, owhere *loc) {
 					if in, _ := op.Get(cfn.IntegrationExtension); in != nil {
 						if in, isObj := in.(*tree.Object); isObj && in.Has(OpenAPIShorthand) {
-							e.fail(owhere.at(cfn.IntegrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", cfn.IntegrationExtension)
+							e.fail(codeMisplaced, owhere.at(cfn.IntegrationExtension).at(OpenAPIShorthand), "x-async-invoke goes on the operation, beside %s, not inside it; move it up one level", cfn.IntegrationExtension)
 							in.Delete(OpenAPIShorthand) // reported
 							return
 						}
@@ -126,13 +126,13 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	in, isObj := iv.(*tree.Object)
 	switch {
 	case !has:
-		e.fail(where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", cfn.IntegrationExtension)
+		e.fail(codeNoIntegration, where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", cfn.IntegrationExtension)
 		return
 	case isObj && in.Has("$ref"):
-		e.fail(where.at(cfn.IntegrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", cfn.IntegrationExtension)
+		e.fail(codeIntegrationRef, where.at(cfn.IntegrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", cfn.IntegrationExtension)
 		return
 	case !isObj || isIntrinsic(in):
-		e.fail(where.at(cfn.IntegrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
+		e.fail(codeUnreadable, where.at(cfn.IntegrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
 		return
 	}
 	iwhere := where.at(cfn.IntegrationExtension)
@@ -180,7 +180,7 @@ func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) bool
 	v, has := in.Get("responses")
 	rs, isObj := v.(*tree.Object)
 	if has && (!isObj || isIntrinsic(rs)) {
-		e.fail(where.at("responses"), "is %s; it must be an object of integration responses", cfn.TypeName(v))
+		e.fail(codeUnreadable, where.at("responses"), "is %s; it must be an object of integration responses", cfn.TypeName(v))
 		return false
 	}
 	if !has {
@@ -200,7 +200,7 @@ func (e *expander) openAPIResponses(in *tree.Object, o Options, where *loc) bool
 		return true
 	}
 	if taken != "" {
-		e.fail(where.at("responses").at(taken), "has no default response (the key default), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give x-async-invoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
+		e.fail(codeDefaultResponse, where.at("responses").at(taken), "has no default response (the key default), so API Gateway would answer every successful call with 500; the macro adds one with status %s, which this response already uses; give x-async-invoke a StatusCode for it (e.g. StatusCode: '202') or add a default response yourself", o.StatusCode)
 		return false
 	}
 	rs.Set("default", tree.NewObject("statusCode", o.StatusCode))
@@ -265,7 +265,7 @@ func (e *expander) declareResponses(doc, op, in *tree.Object, oas3 bool, where *
 				continue
 			}
 			if !added[resp] {
-				e.fail(where.at("responses").at(status), "declares no header %s, which the integration response %s maps (%s%s), so API Gateway refuses the import (Invalid mapping expression parameter specified); add %s to this response's headers", h, m.Key, responseHeader, h, headerSchema(h, oas3))
+				e.fail(codeResponseHeader, where.at("responses").at(status), "declares no header %s, which the integration response %s maps (%s%s), so API Gateway refuses the import (Invalid mapping expression parameter specified); add %s to this response's headers", h, m.Key, responseHeader, h, headerSchema(h, oas3))
 				ok = false
 				continue
 			}
@@ -307,7 +307,7 @@ func (e *expander) declareHeaderParameter(doc, item, op, in *tree.Object, o Opti
 			continue
 		}
 		if o.requiredSet && required != o.Required {
-			e.fail(where.at("parameters"), "declares the header %s with required: %v, which conflicts with x-async-invoke Required: %v; remove one of them", name, required, o.Required)
+			e.fail(codeHeaderRequired, where.at("parameters"), "declares the header %s with required: %v, which conflicts with x-async-invoke Required: %v; remove one of them", name, required, o.Required)
 			return "", false
 		}
 		return name, true
@@ -319,7 +319,7 @@ func (e *expander) declareHeaderParameter(doc, item, op, in *tree.Object, o Opti
 	pv, has := op.Get("parameters")
 	params, isList := pv.([]any)
 	if has && !isList {
-		e.fail(where.at("parameters"), "is %s; it must be a list of parameters", cfn.TypeName(pv))
+		e.fail(codeUnreadable, where.at("parameters"), "is %s; it must be a list of parameters", cfn.TypeName(pv))
 		return "", false
 	}
 	p := tree.NewObject("name", name, "in", "header", "required", o.Required)
@@ -442,7 +442,7 @@ func (e *expander) mergedEvents() {
 				if isStr {
 					key, v = "Method", method
 				}
-				e.fail(where.at("Properties").at(key), "is %s; %s has MergeDefinitions: true and asynchronous operations, over which SAM would write this event's Lambda proxy integration if it is on one of them, and the macro cannot tell whether it is; write Path and Method as strings", describe(v), apiID)
+				e.fail(codeMergeDefinitions, where.at("Properties").at(key), "is %s; %s has MergeDefinitions: true and asynchronous operations, over which SAM would write this event's Lambda proxy integration if it is on one of them, and the macro cannot tell whether it is; write Path and Method as strings", describe(v), apiID)
 				continue
 			}
 			for _, op := range e.merged {
@@ -457,7 +457,7 @@ func (e *expander) mergedEvents() {
 				if strings.EqualFold(op.r.method, cfn.AnyMethodExtension) && !strings.EqualFold(ms, "any") {
 					what = "adds this event's Lambda proxy integration as the " + strings.ToUpper(ms) + " operation, which API Gateway prefers to the asynchronous " + cfn.AnyMethodExtension + ", and " + strings.ToUpper(ms) + " calls would run synchronously"
 				}
-				e.fail(where,
+				e.fail(codeMergeDefinitions, where,
 					"is on %s %s of %s, whose DefinitionBody invokes asynchronously there; with MergeDefinitions: true SAM %s; remove this event (the operation already invokes the function), or %s", strings.ToUpper(ms), op.r.path, op.api, what, fix)
 				break
 			}
@@ -495,7 +495,7 @@ func (e *expander) samFunction(id string, props *tree.Object, where *loc) {
 		if !ok || !p.Has(Shorthand) {
 			continue
 		}
-		e.fail(where.at("Events").at(m.Key).at("Properties").at(Shorthand),
+		e.fail(codeSAMEvent, where.at("Events").at(m.Key).at("Properties").at(Shorthand),
 			"SAM function events always use Lambda proxy integrations, which invoke the function synchronously; "+
 				"declare the operation in the AWS::Serverless::Api's DefinitionBody instead, with "+
 				"x-amazon-apigateway-integration {type: aws, uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${%s.Arn}/invocations} "+

@@ -90,12 +90,12 @@ func (e *expander) options(v any, where *loc) (Options, bool) {
 		return o, ok
 	case *tree.Object:
 		if isIntrinsic(v) {
-			e.fail(where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", cfn.TypeName(v), modeHelp)
+			e.fail(codeMode, where, "is written with %s, which the macro cannot evaluate at deploy time; %s, or Ref a template parameter", cfn.TypeName(v), modeHelp)
 			return o, false
 		}
 		return e.optionObject(v, where, o)
 	default:
-		e.fail(where, "is %s; %s, or give an object with Mode and the options %s", cfn.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
+		e.fail(codeMode, where, "is %s; %s, or give an object with Mode and the options %s", cfn.TypeName(v), modeHelp, strings.Join(optionKeys[1:], ", "))
 		return o, false
 	}
 }
@@ -107,7 +107,7 @@ func (e *expander) mode(s string, where *loc) (Mode, bool) {
 	case Client:
 		return Client, true
 	}
-	e.fail(where, "unknown mode %q; %s", s, modeHelp)
+	e.fail(codeMode, where, "unknown mode %q; %s", s, modeHelp)
 	return "", false
 }
 
@@ -128,7 +128,7 @@ var shorthandOptions = []shorthandOption{
 	{key: "Mode", read: func(e *expander, o *Options, v any, where *loc) bool {
 		s, isStr := v.(string)
 		if !isStr {
-			e.fail(where, "is %s; %s", cfn.TypeName(v), modeHelp)
+			e.fail(codeMode, where, "is %s; %s", cfn.TypeName(v), modeHelp)
 			return false
 		}
 		mode, ok := e.mode(s, where)
@@ -138,7 +138,7 @@ var shorthandOptions = []shorthandOption{
 	{key: "Header", read: func(e *expander, o *Options, v any, where *loc) bool {
 		s, isStr := v.(string)
 		if !isStr || !isToken(s) {
-			e.fail(where, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
+			e.fail(codeHeaderName, where, "must be an HTTP header name such as %s, not %s", DefaultHeader, describe(v))
 			return false
 		}
 		o.Header, o.headerSet = s, true
@@ -154,7 +154,7 @@ var shorthandOptions = []shorthandOption{
 	{key: "StatusCode", read: func(e *expander, o *Options, v any, where *loc) bool {
 		s, isStr := scalarString(v)
 		if !isStr || !isStatusCode(s) {
-			e.fail(where, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
+			e.fail(codeStatusCode, where, "must be an HTTP status code such as '200' or '202', not %s", describe(v))
 			return false
 		}
 		o.StatusCode, o.statusSet = s, true
@@ -197,7 +197,7 @@ var shorthandOptions = []shorthandOption{
 			o.Event = ev
 			return true
 		}
-		e.fail(where, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
+		e.fail(codeEvent, where, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
 		return false
 	}},
 	{key: "Accepted", read: func(e *expander, o *Options, v any, where *loc) bool {
@@ -222,7 +222,7 @@ var optionKeys = func() []string {
 func (e *expander) flag(v any, where *loc) (bool, bool) {
 	b, isBool := boolean(v)
 	if !isBool {
-		e.fail(where, "must be true or false, not %s", describe(v))
+		e.fail(codeBoolean, where, "must be true or false, not %s", describe(v))
 	}
 	return b, isBool
 }
@@ -236,7 +236,7 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		p := where.at(m.Key)
 		i := slices.IndexFunc(shorthandOptions, func(opt shorthandOption) bool { return opt.key == m.Key })
 		if i < 0 {
-			e.fail(p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
+			e.fail(codeUnknownOption, p, "unknown option %q; the options are %s", m.Key, strings.Join(optionKeys, ", "))
 			continue // reported; the rest is still checked
 		}
 		opt, v := shorthandOptions[i], m.Value
@@ -250,21 +250,21 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		ok = opt.read(e, &o, v, p) && ok
 	}
 	if !obj.Has("Mode") {
-		e.fail(where, "has no Mode; add Mode: always or Mode: client")
+		e.fail(codeNoMode, where, "has no Mode; add Mode: always or Mode: client")
 		return o, false
 	}
 	o.Config.where = where
 	if ok && o.Mode == Always && (o.headerSet || o.requiredSet) {
-		e.fail(where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
+		e.fail(codeOptionsConflict, where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false
 	}
 	if ok && o.Accepted && o.Mode == Client && strings.Contains(o.Header, "'") {
-		e.fail(where.at("Header"), "is %q: with Accepted, the response template finds this header by its name, which it writes in single quotes; choose a name without '", o.Header)
+		e.fail(codeOptionsConflict, where.at("Header"), "is %q: with Accepted, the response template finds this header by its name, which it writes in single quotes; choose a name without '", o.Header)
 		return o, false
 	}
 	if ok && o.Accepted && o.Mode == Always {
 		if o.statusSet && o.StatusCode != AcceptedStatus {
-			e.fail(where.at("StatusCode"), "is %s, but Accepted answers every call with %s; remove StatusCode (or Accepted)", o.StatusCode, AcceptedStatus)
+			e.fail(codeOptionsConflict, where.at("StatusCode"), "is %s, but Accepted answers every call with %s; remove StatusCode (or Accepted)", o.StatusCode, AcceptedStatus)
 			return o, false
 		}
 		o.StatusCode = AcceptedStatus
@@ -297,7 +297,7 @@ func (e *expander) number(v any, s cfn.AsyncSetting, where *loc, branch bool) bo
 		if _, isObj := r.(*tree.Object); isObj {
 			help = "; to vary it, Ref a parameter or choose with !If [Condition, number, number]"
 		}
-		e.fail(where, "must be a whole number from %d to %d (Lambda's limits), not %s%s", s.Min, s.Max, describe(r), help)
+		e.fail(codeAsyncSetting, where, "must be a whole number from %d to %d (Lambda's limits), not %s%s", s.Min, s.Max, describe(r), help)
 		return false
 	}
 	return true
@@ -308,7 +308,7 @@ func (e *expander) isCondition(c string, where *loc) bool {
 	if c != "" && e.conditions.Has(c) {
 		return true
 	}
-	e.fail(where, "must name a condition of the template's Conditions section, not %s", describe(c))
+	e.fail(codeCondition, where, "must name a condition of the template's Conditions section, not %s", describe(c))
 	return false
 }
 
@@ -321,24 +321,24 @@ func (e *expander) resolve(v any, where *loc) (any, bool) {
 	s, isStr := name.(string)
 	switch {
 	case !isStr:
-		e.fail(where, "Ref must name a template parameter, not %s", describe(name))
+		e.fail(codeRef, where, "Ref must name a template parameter, not %s", describe(name))
 		return nil, false
 	case strings.HasPrefix(s, "AWS::"):
-		e.fail(where, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
+		e.fail(codeRef, where, "refers to the pseudo parameter %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}
 	if val, found := e.params.Value(s); found {
 		return val, true
 	}
 	if _, found := e.params.Declared(s); found {
-		e.fail(where, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
+		e.fail(codeRef, where, "refers to parameter %s, which has no value and no Default; pass a value for it or give it a Default", s)
 		return nil, false
 	}
 	if _, isRes := e.res.Get(s); isRes {
-		e.fail(where, "refers to resource %s; Ref a template parameter whose value is a mode", s)
+		e.fail(codeRef, where, "refers to resource %s; Ref a template parameter whose value is a mode", s)
 		return nil, false
 	}
-	e.fail(where, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
+	e.fail(codeRef, where, "refers to %s, which is not a parameter of this template; add it under Parameters", s)
 	return nil, false
 }
 

@@ -117,7 +117,7 @@ func (e *expander) wantPermissions(targets []resolved, o Options, api any, r rou
 		case t.Function == "" && t.Resource == "" && t.Name == nil:
 			e.note(where, "invokes a function the macro cannot identify, so it adds no permission for API Gateway to invoke it: name the function with !GetAtt Function.Arn, or grant lambda:InvokeFunction to apigateway.amazonaws.com yourself%s", then)
 		case t.Name == nil:
-			e.fail(where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in %s and grant lambda:InvokeFunction on that alias or version yourself", t.Function, shorthandOf(where))
+			e.fail(codeQualifier, where, "invokes %s with an alias or version the macro cannot read, so it cannot add the permission for API Gateway to invoke it; set Permission: false in %s and grant lambda:InvokeFunction on that alias or version yourself", t.Function, shorthandOf(where))
 		default:
 			e.perms.want(e, t.target, api, r)
 		}

@@ -13,6 +13,9 @@ type Problem struct {
 	Path Path
 	// Message says what is wrong and how to fix it.
 	Message string
+	// Code is the rule it breaks (Rules), by which a user looks it up; a
+	// note's is its Kind's.
+	Code Code
 	// Kind says what a note (Stats.Notes) is about; it is NoteLeftToYou
 	// for a problem.
 	Kind NoteKind

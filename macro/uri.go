@@ -44,7 +44,7 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, targets []resolved, ok 
 		case "Fn::Sub":
 			s, vars, good := cfn.SubArgs(arg)
 			if !good {
-				e.fail(where, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
+				e.fail(codeURI, where, "has a Fn::Sub that is neither a string nor a [string, variables] pair; %s", uriHelp)
 				return v, nil, false
 			}
 			return e.fixSubURI(u, s, vars, where)
@@ -60,7 +60,7 @@ func (e *expander) fixURI(v any, where *loc) (fixed any, targets []resolved, ok 
 			}
 		}
 	}
-	e.fail(where, "is %s; %s", describe(v), uriHelp)
+	e.fail(codeURI, where, "is %s; %s", describe(v), uriHelp)
 	return v, nil, false
 }
 
@@ -79,13 +79,13 @@ func (e *expander) fixLiteralURI(s string, where *loc) (any, []resolved, bool) {
 		return cfn.InvocationURI(partition, r.Region, s), e.literalTargets(flat), true
 	}
 	if other := otherService(flat); other != "" {
-		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
+		e.fail(codeOtherService, where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
 		return s, nil, false
 	}
 	if e.unknownLambdaPath(flat, where) {
 		return s, nil, false
 	}
-	e.fail(where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
+	e.fail(codeURI, where, "%s is neither a Lambda function ARN nor a Lambda invocation URI; %s", describe(s), uriHelp)
 	return s, nil, false
 }
 
@@ -125,7 +125,7 @@ func (e *expander) unknownLambdaPath(flat string, where *loc) bool {
 		return false
 	}
 	_, tail, _ := strings.Cut(unflatten(flat), ":lambda:path/")
-	e.fail(where, "is an API Gateway URI for Lambda that does not invoke a function asynchronously (...lambda:path/%s); the one that does is arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations (response streaming, for one, accepts only synchronous calls); %s", tail, uriHelp)
+	e.fail(codeLambdaPath, where, "is an API Gateway URI for Lambda that does not invoke a function asynchronously (...lambda:path/%s); the one that does is arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations (response streaming, for one, accepts only synchronous calls); %s", tail, uriHelp)
 	return true
 }
 
@@ -162,7 +162,7 @@ func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, whe
 		return e.fixFunctionARN(flat, s, vars, orig, where)
 	}
 	if other := otherService(flat); other != "" {
-		e.fail(where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
+		e.fail(codeOtherService, where, "invokes %s through API Gateway, not Lambda (%s); AsyncInvoke needs a Lambda function: %s", other, describe(s), uriHelp)
 		return orig, nil, false
 	}
 	if e.unknownLambdaPath(flat, where) {
@@ -179,19 +179,19 @@ func (e *expander) fixSubURI(orig *tree.Object, s string, vars *tree.Object, whe
 func (e *expander) functionIn(flat, text string, where *loc) (cfn.FunctionARN, resolved, string, bool) {
 	r, good := cfn.ParseFunctionARN(flat)
 	if !good {
-		e.fail(where, "names %s as the function, which is not a function ARN; %s", describe(unflatten(flat)), uriHelp)
+		e.fail(codeURI, where, "names %s as the function, which is not a function ARN; %s", describe(unflatten(flat)), uriHelp)
 		return r, resolved{}, text, false
 	}
 	res, msg := e.resolveFunction(r)
 	if msg != "" {
-		e.fail(where, "%s; %s", msg, uriHelp)
+		e.fail(codeNotFunction, where, "%s; %s", msg, uriHelp)
 		return r, res, text, false
 	}
 	if res.nameRef {
 		id, _ := cfn.SplitRef(r.Head)
 		ref := "${" + id + "}"
 		if !strings.HasPrefix(text, ref) {
-			e.fail(where, "names function %s by !Ref %s, which is its name, through a Fn::Sub variable or a Fn::Join; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
+			e.fail(codeFunctionName, where, "names function %s by !Ref %s, which is its name, through a Fn::Sub variable or a Fn::Join; an invocation URI needs its ARN, !GetAtt %s.Arn", id, id, id)
 			return r, res, text, false
 		}
 		text = "${" + id + ".Arn}" + strings.TrimPrefix(text, ref)
@@ -287,7 +287,7 @@ func (e *expander) checkParameter(res resolved, where *loc) bool {
 	if r, ok := cfn.ParseFunctionARN(s); ok && r.Head == "" && !strings.Contains(s, "${") {
 		return true
 	}
-	e.fail(where, "refers to parameter %s, whose value %s is not a function ARN; API Gateway invokes a function by its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, perhaps with :ALIAS)", res.parameter, describe(s))
+	e.fail(codeParameterValue, where, "refers to parameter %s, whose value %s is not a function ARN; API Gateway invokes a function by its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, perhaps with :ALIAS)", res.parameter, describe(s))
 	return false
 }
 
@@ -325,7 +325,7 @@ func (e *expander) fixJoinURI(orig *tree.Object, where *loc) (any, []resolved, b
 		return invocationURI(region, "${Function}", vars), []resolved{res}, true
 	}
 	if other := otherService(flat); other != "" {
-		e.fail(where, "invokes %s through API Gateway, not Lambda; AsyncInvoke needs a Lambda function: %s", other, uriHelp)
+		e.fail(codeOtherService, where, "invokes %s through API Gateway, not Lambda; AsyncInvoke needs a Lambda function: %s", other, uriHelp)
 		return orig, nil, false
 	}
 	if e.unknownLambdaPath(flat, where) {
