@@ -17,7 +17,7 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
-const checkAbout = `
+var checkAbout = `
 Report what in a template would not deploy, or would deploy and then not
 invoke asynchronously, as a linter does: one line per finding,
 
@@ -27,58 +27,13 @@ on standard output (-f json: a JSON array of {file, line, column, level,
 code, path, message}). The exit code is 1 when there is an error (or, with
 --strict, a warning), else 0; a clean template prints nothing.
 
-Codes (E: error, W: warning):
-  E0000  the template cannot be read (YAML or JSON syntax, a duplicate key, an unknown tag)
-  E1001  the macro refuses the template (each of its problems, where it is written)
-  E2001  the template uses AsyncInvoke or x-async-invoke, but its Transform does
-         not name the macro (or names it otherwise than --macro-name): nothing would
-         expand it
-  W2002  AWS::Serverless-2016-10-31 comes before the macro in Transform, so SAM's
-         transform runs first
-  E2003  a key that looks like a misspelled shorthand (AsyncInvok on a method,
-         x-async-invok on an operation), with the name meant: the macro does not
-         see it, so CloudFormation refuses the property, or API Gateway ignores
-         the extension and invokes synchronously
-  E3001  x-async-invoke in a local document the macro cannot see: BodyS3Location or
-         DefinitionUri given as a file (API Gateway reads it from S3 at deploy time),
-         or an AWS::Include listed after the macro in Transform; it would be ignored
-         and the API would invoke synchronously
-  W3002  such a document in S3 (or given by an intrinsic function): it cannot be
-         checked; reported when the template uses the macro
-  W3003  a local document the template refers to cannot be read
-  W4001  what the macro leaves to you because it cannot be done in the template:
-         the permission for API Gateway to invoke a function defined elsewhere
-         (calls answer 500 until it is granted; Permission: false says it is), or
-         the policy for an execution role defined elsewhere to deliver to a
-         destination (the stack fails until the role has it), or the use of a
-         KMS key from elsewhere that encrypts a destination
-  W4002  a stage deployed before would keep running the methods the macro expands
-         as they were: the macro cannot rename the API's deployment so that
-         CloudFormation deploys them (StageDescription, a method of another
-         Condition), or no deployment here deploys the method's API
-  W4003  an ANY method (x-amazon-apigateway-any-method) made asynchronous whose
-         resource has no OPTIONS method (path, no options operation): browsers'
-         CORS preflights invoke the function and get no CORS headers
-  W4004  a request content type a method of Event: proxy declares (RequestModels,
-         consumes, requestBody.content) that has no request template: API Gateway
-         answers it 415 without invoking the function
-  W5001  the expanded template is larger than the 51,200 bytes CloudFormation
-         takes for a (processed) template passed in the request: deploy it
-         through S3 (sam deploy; aws cloudformation deploy --s3-bucket)
-
 Fn::Transform AWS::Include in the template's body runs before the macro
 (CloudFormation runs the most deeply nested macros first), so the macro sees
 what it includes: check includes local files the same way (relative to the
 template's directory) and reports their problems where they are written.
-Includes from S3 are not checked.`
+Includes from S3 are not checked.
 
-// noteCodes are the codes of the macro's notes, by kind.
-var noteCodes = map[macro.NoteKind]string{
-	macro.NoteLeftToYou:   "W4001",
-	macro.NoteDeployment:  "W4002",
-	macro.NotePreflight:   "W4003",
-	macro.NoteContentType: "W4004",
-}
+` + codeList()
 
 // finding is one thing check reports.
 type finding struct {
@@ -159,7 +114,8 @@ func check(args []string, stdio IO) int {
 }
 
 func readFinding(file string, err error) finding {
-	f := finding{File: displayName(file), Level: "error", Code: "E0000", Message: err.Error()}
+	r := rules[0] // E0000
+	f := finding{File: displayName(file), Level: r.Level, Code: r.Code, Message: err.Error()}
 	var pe *parse.Error
 	if errors.As(err, &pe) {
 		f.Line, f.Column, f.Message = pe.Line, pe.Column, pe.Message
@@ -175,8 +131,22 @@ type linter struct {
 	t         *tree.Object // the template with local includes in place
 	macroName string
 	stack     macro.Stack
+	values    params
 	includes  []include
 	findings  []finding
+
+	unreadableIncludes []unreadableInclude // local includes that cannot be read (W3003)
+	exp                *expansion
+	unseenDocs         []unseenDocument
+	unseenRead         bool // unseenDocs is read
+}
+
+// unreadableInclude is a local file an Fn::Transform AWS::Include names that
+// cannot be read.
+type unreadableInclude struct {
+	where    []string
+	location string
+	err      error
 }
 
 // include is a local file that Fn::Transform AWS::Include puts into the
@@ -189,43 +159,72 @@ type include struct {
 }
 
 func lint(file string, src *parse.Source, values params, stack macro.Stack, macroName string) []finding {
-	l := &linter{name: displayName(file), dir: templateDir(file), src: src, macroName: macroName, stack: stack}
-	t := l.inline(tree.Clone(src.Template), nil).(*tree.Object)
-	l.t = t
-	l.transform(t)
-	l.invisible(t)
-	l.misspelled(t)
-	expanded := tree.Clone(t).(*tree.Object)
-	stats, err := expandLocally(expanded, values, l.stack, l.macroName)
-	if err != nil {
-		for _, p := range problems(err) {
-			l.add("error", "E1001", p.Path, "%s", p.Message)
+	l := &linter{name: displayName(file), dir: templateDir(file), src: src, macroName: macroName, stack: stack, values: values}
+	l.t = l.inline(tree.Clone(src.Template), nil).(*tree.Object)
+	for _, r := range rules {
+		if r.check != nil {
+			r.check(l, r)
 		}
-	} else if stats.Methods+stats.Operations > 0 {
-		l.size(t, expanded)
-	}
-	for _, n := range stats.Notes {
-		code, ok := noteCodes[n.Kind]
-		if !ok {
-			code = noteCodes[macro.NoteLeftToYou]
-		}
-		l.add("warning", code, n.Path, "%s", n.Message)
 	}
 	return l.findings
+}
+
+// expansion is the macro's expansion of the template checked.
+type expansion struct {
+	expanded *tree.Object
+	stats    macro.Stats
+	problems macro.Problems // when the macro refuses the template
+}
+
+// expansion expands the template (a copy), once.
+func (l *linter) expansion() *expansion {
+	if l.exp == nil {
+		x := &expansion{expanded: tree.Clone(l.t).(*tree.Object)}
+		stats, err := expandLocally(x.expanded, l.values, l.stack, l.macroName)
+		if err != nil {
+			x.problems = problems(err)
+		}
+		x.stats, l.exp = stats, x
+	}
+	return l.exp
+}
+
+// refused reports the problems of rule r the macro refuses the template
+// for.
+func (l *linter) refused(r rule) {
+	for _, p := range l.expansion().problems {
+		if string(p.Code) == r.Code {
+			l.add(r, p.Path, "%s", p.Message)
+		}
+	}
+}
+
+// noted reports the macro's notes of rule r.
+func (l *linter) noted(r rule) {
+	for _, n := range l.expansion().stats.Notes {
+		if string(n.Code) == r.Code {
+			l.add(r, n.Path, "%s", n.Message)
+		}
+	}
 }
 
 // size warns when the expanded template is larger than CloudFormation
 // takes in a request. It is measured as compact JSON, the smallest form of
 // the processed template CloudFormation keeps (as JSON): its own formatting,
 // and a transform that runs after the macro (SAM's), can only add to it.
-func (l *linter) size(written, expanded *tree.Object) {
+func (l *linter) size(r rule) {
+	x := l.expansion()
+	if len(x.problems) > 0 || x.stats.Methods+x.stats.Operations == 0 {
+		return
+	}
+	expanded := &tree.Object{Members: slices.Clone(x.expanded.Members)}
 	removeTransform(expanded, l.macroName)
 	n := len(tree.Encode(expanded))
 	if n <= cfn.TemplateBodyLimit {
 		return
 	}
-	l.add("warning", "W5001", nil, "expanded, the template is %s bytes as compact JSON (%s as written), over the %s bytes CloudFormation takes for a processed template passed in the request (aws cloudformation deploy without --s3-bucket, create-stack or update-stack with --template-body): deploy it through S3, where it takes up to 1 MB (sam deploy uploads the template; aws cloudformation deploy --s3-bucket BUCKET; --template-url); each content type of an Event: proxy method adds a request template of about 4 KB",
-		thousands(n), thousands(len(tree.Encode(written))), thousands(cfn.TemplateBodyLimit))
+	l.add(r, nil, "expanded, the template is %s bytes as compact JSON (%s as written), over the %s bytes CloudFormation takes for a processed template passed in the request (aws cloudformation deploy without --s3-bucket, create-stack or update-stack with --template-body): deploy it through S3, where it takes up to 1 MB (sam deploy uploads the template; aws cloudformation deploy --s3-bucket BUCKET; --template-url); each content type of an Event: proxy method adds a request template of about 4 KB",
+		thousands(n), thousands(len(tree.Encode(l.t))), thousands(cfn.TemplateBodyLimit))
 }
 
 // thousands writes n with a comma between groups of three digits.
@@ -237,9 +236,10 @@ func thousands(n int) string {
 	return s
 }
 
-func (l *linter) add(level, code string, path []string, format string, args ...any) {
+// add reports a finding of rule r at path.
+func (l *linter) add(r rule, path []string, format string, args ...any) {
 	file, pos := l.locate(path)
-	l.findings = append(l.findings, finding{File: file, Line: pos.Line, Column: pos.Column, Level: level, Code: code,
+	l.findings = append(l.findings, finding{File: file, Line: pos.Line, Column: pos.Column, Level: r.Level, Code: r.Code,
 		Path: strings.Join(path, "."), Message: fmt.Sprintf(format, args...)})
 }
 
@@ -296,7 +296,7 @@ func (l *linter) include(o *tree.Object, spec any, path []string) any {
 	name, src, err := l.readLocal(location)
 	where := with(path, "Fn::Transform", "Parameters", "Location")
 	if err != nil {
-		l.add("warning", "W3003", where, "cannot read %s, which AWS::Include includes, so it is not checked: %v", location, err)
+		l.unreadableIncludes = append(l.unreadableIncludes, unreadableInclude{where, location, err})
 		return o
 	}
 	inc := include{at: slices.Clone(path), name: name, src: src}
@@ -370,63 +370,53 @@ func (l *linter) readLocal(location string) (string, *parse.Source, error) {
 	return file, src, nil
 }
 
-// transform checks that Transform runs the macro, and runs it before SAM.
-func (l *linter) transform(t *tree.Object) {
-	uses := shorthandUses(t)
-	names := transformNames(t)
+// macroNotInTransform reports a template that uses the shorthand whose
+// Transform does not run the macro.
+func (l *linter) macroNotInTransform(r rule) {
+	uses := shorthandUses(l.t)
+	names := transformNames(l.t)
+	if len(uses) == 0 || slices.Contains(names, l.macroName) {
+		return
+	}
+	where := []string{"Transform"}
+	if _, ok := l.t.Get("Transform"); !ok {
+		where = uses[0]
+	}
+	first := strings.Join(uses[0], ".")
+	if len(uses) > 1 {
+		first += fmt.Sprintf(" and %d more", len(uses)-1)
+	}
+	var fix string
+	switch {
+	case len(names) == 0:
+		fix = fmt.Sprintf("add Transform: %s", l.macroName)
+	case slices.Contains(names, macro.Shorthand) && l.macroName != macro.Shorthand:
+		fix = fmt.Sprintf("it names %s, but --macro-name says the macro is deployed as %s: write %s in Transform, or check with the name you deployed", macro.Shorthand, l.macroName, l.macroName)
+	default:
+		fix = fmt.Sprintf("list %s first in Transform", l.macroName)
+		var others []string
+		for _, n := range names {
+			if !strings.HasPrefix(n, "AWS::") {
+				others = append(others, n)
+			}
+		}
+		if len(others) > 0 {
+			fix += fmt.Sprintf("; if %s is the macro under the name you deployed it with, check with --macro-name %s", strings.Join(others, " or "), others[0])
+		}
+	}
+	l.add(r, where, "the template uses the shorthand (%s) but its Transform does not name %s, so nothing would expand it: %s; %s",
+		first, l.macroName, unexpanded(uses), fix)
+}
+
+// samBeforeMacro reports a Transform that runs SAM's transform before the
+// macro.
+func (l *linter) samBeforeMacro(r rule) {
+	names := transformNames(l.t)
 	macroAt := slices.Index(names, l.macroName)
 	samAt := slices.Index(names, "AWS::Serverless-2016-10-31")
-	if len(uses) > 0 && macroAt < 0 {
-		where := []string{"Transform"}
-		if _, ok := t.Get("Transform"); !ok {
-			where = uses[0]
-		}
-		first := strings.Join(uses[0], ".")
-		if len(uses) > 1 {
-			first += fmt.Sprintf(" and %d more", len(uses)-1)
-		}
-		var fix string
-		switch {
-		case len(names) == 0:
-			fix = fmt.Sprintf("add Transform: %s", l.macroName)
-		case slices.Contains(names, macro.Shorthand) && l.macroName != macro.Shorthand:
-			fix = fmt.Sprintf("it names %s, but --macro-name says the macro is deployed as %s: write %s in Transform, or check with the name you deployed", macro.Shorthand, l.macroName, l.macroName)
-		default:
-			fix = fmt.Sprintf("list %s first in Transform", l.macroName)
-			var others []string
-			for _, n := range names {
-				if !strings.HasPrefix(n, "AWS::") {
-					others = append(others, n)
-				}
-			}
-			if len(others) > 0 {
-				fix += fmt.Sprintf("; if %s is the macro under the name you deployed it with, check with --macro-name %s", strings.Join(others, " or "), others[0])
-			}
-		}
-		l.add("error", "E2001", where, "the template uses the shorthand (%s) but its Transform does not name %s, so nothing would expand it: %s; %s",
-			first, l.macroName, unexpanded(uses), fix)
-	}
 	if macroAt >= 0 && samAt >= 0 && samAt < macroAt {
-		l.add("warning", "W2002", []string{"Transform"}, "AWS::Serverless-2016-10-31 comes before %s, so SAM's transform runs first; list %s first: Transform: [%s, AWS::Serverless-2016-10-31]",
+		l.add(r, []string{"Transform"}, "AWS::Serverless-2016-10-31 comes before %s, so SAM's transform runs first; list %s first: Transform: [%s, AWS::Serverless-2016-10-31]",
 			l.macroName, l.macroName, l.macroName)
-	}
-	// AWS::Include in Transform runs in its turn: after the macro, the
-	// macro does not see what it includes.
-	tv, _ := t.Get("Transform")
-	items, isList := tv.([]any)
-	if !isList {
-		items = []any{tv}
-	}
-	for i, item := range items {
-		location, ok := includeLocation(item)
-		if !ok || macroAt < 0 || i < macroAt {
-			continue
-		}
-		where := []string{"Transform"}
-		if isList {
-			where = append(where, strconv.Itoa(i))
-		}
-		l.document(where, location, "AWS::Include is listed after "+l.macroName+" in Transform, so CloudFormation includes it after the macro has run", "list the AWS::Include before "+l.macroName, true)
 	}
 }
 
@@ -500,14 +490,51 @@ func keyPaths(v any, key string) [][]string {
 	return found
 }
 
-// invisible checks the OpenAPI documents API Gateway reads from S3 at
-// deploy time, which the macro never sees.
-func (l *linter) invisible(t *tree.Object) {
-	rv, _ := t.Get("Resources")
-	rs, _ := rv.(*tree.Object)
-	if rs == nil {
-		return
+// unseenDocument is a document the macro cannot see: an OpenAPI document
+// API Gateway reads from S3 at deploy time, or what an AWS::Include listed
+// after the macro in Transform includes.
+type unseenDocument struct {
+	where        []string // what names it in the template
+	location     string   // a local file, as given; "" when in S3 (or given by an intrinsic function)
+	why, fix     string   // why the macro cannot see it, and how to let it
+	anyShorthand bool     // AsyncInvoke counts too, not only x-async-invoke
+	// The local file, read: its name in messages, and its template or why
+	// it cannot be read.
+	name string
+	src  *parse.Source
+	err  error
+}
+
+// unseen lists the documents the macro cannot see, each local one read,
+// once.
+func (l *linter) unseen() []unseenDocument {
+	if l.unseenRead {
+		return l.unseenDocs
 	}
+	l.unseenRead = true
+	// AWS::Include in Transform runs in its turn: after the macro, the
+	// macro does not see what it includes.
+	macroAt := slices.Index(transformNames(l.t), l.macroName)
+	tv, _ := l.t.Get("Transform")
+	items, isList := tv.([]any)
+	if !isList {
+		items = []any{tv}
+	}
+	for i, item := range items {
+		location, ok := includeLocation(item)
+		if !ok || macroAt < 0 || i < macroAt {
+			continue
+		}
+		where := []string{"Transform"}
+		if isList {
+			where = append(where, strconv.Itoa(i))
+		}
+		l.unseenDocs = append(l.unseenDocs, unseenDocument{where: where, location: location,
+			why: "AWS::Include is listed after " + l.macroName + " in Transform, so CloudFormation includes it after the macro has run", fix: "list the AWS::Include before " + l.macroName, anyShorthand: true})
+	}
+	// The OpenAPI documents API Gateway reads from S3 at deploy time.
+	rv, _ := l.t.Get("Resources")
+	rs, _ := rv.(*tree.Object)
 	for _, m := range rs.Members {
 		res, _ := m.Value.(*tree.Object)
 		if res == nil {
@@ -533,37 +560,61 @@ func (l *linter) invisible(t *tree.Object) {
 		if !isLocal(location) {
 			location = ""
 		}
-		l.document([]string{"Resources", m.Key, "Properties", key}, location,
-			"API Gateway reads this document from S3 at deploy time, where the macro cannot see it",
-			"inline the document as "+inline+", or include it with Fn::Transform AWS::Include, which CloudFormation runs before the macro", false)
+		l.unseenDocs = append(l.unseenDocs, unseenDocument{where: []string{"Resources", m.Key, "Properties", key}, location: location,
+			why: "API Gateway reads this document from S3 at deploy time, where the macro cannot see it",
+			fix: "inline the document as " + inline + ", or include it with Fn::Transform AWS::Include, which CloudFormation runs before the macro"})
+	}
+	for i := range l.unseenDocs {
+		d := &l.unseenDocs[i]
+		if d.location != "" {
+			d.name, d.src, d.err = l.readLocal(d.location)
+		}
+	}
+	return l.unseenDocs
+}
+
+// unseenShorthand reports a local document the macro cannot see that uses
+// the shorthand.
+func (l *linter) unseenShorthand(r rule) {
+	for _, d := range l.unseen() {
+		if d.src == nil {
+			continue
+		}
+		uses := keyPaths(d.src.Template, macro.OpenAPIShorthand)
+		if d.anyShorthand {
+			uses = shorthandUses(d.src.Template)
+		}
+		if len(uses) == 0 {
+			continue
+		}
+		pos, _ := d.src.Position(uses[0])
+		l.add(r, d.where, "%s uses %s (%s), but %s: %s; %s",
+			d.name, uses[0][len(uses[0])-1], located(d.name, pos, strings.Join(uses[0], ".")), d.why, unexpanded(uses), d.fix)
 	}
 }
 
-// document reports a document the macro cannot see: an error when the
-// local file at location uses the shorthand, a warning when it is in S3
-// (location "") and the template uses the macro.
-func (l *linter) document(where []string, location, why, fix string, anyShorthand bool) {
-	if location == "" {
-		if len(shorthandUses(l.t)) > 0 || slices.Contains(transformNames(l.t), l.macroName) {
-			l.add("warning", "W3002", where, "%s, nor can check: if it uses x-async-invoke, that is ignored and the API invokes synchronously; to use x-async-invoke, %s", why, fix)
+// unseenUnchecked warns of a document in S3 the macro cannot see, nor
+// check, when the template uses the macro.
+func (l *linter) unseenUnchecked(r rule) {
+	usesMacro := len(shorthandUses(l.t)) > 0 || slices.Contains(transformNames(l.t), l.macroName)
+	for _, d := range l.unseen() {
+		if d.location == "" && usesMacro {
+			l.add(r, d.where, "%s, nor can check: if it uses x-async-invoke, that is ignored and the API invokes synchronously; to use x-async-invoke, %s", d.why, d.fix)
 		}
-		return
 	}
-	name, src, err := l.readLocal(location)
-	if err != nil {
-		l.add("warning", "W3003", where, "cannot read %s, so it is not checked: %v", location, err)
-		return
+}
+
+// unreadable warns of a local document the template refers to that cannot
+// be read: one it includes, or one the macro cannot see.
+func (l *linter) unreadable(r rule) {
+	for _, u := range l.unreadableIncludes {
+		l.add(r, u.where, "cannot read %s, which AWS::Include includes, so it is not checked: %v", u.location, u.err)
 	}
-	uses := keyPaths(src.Template, macro.OpenAPIShorthand)
-	if anyShorthand {
-		uses = shorthandUses(src.Template)
+	for _, d := range l.unseen() {
+		if d.err != nil {
+			l.add(r, d.where, "cannot read %s, so it is not checked: %v", d.location, d.err)
+		}
 	}
-	if len(uses) == 0 {
-		return
-	}
-	pos, _ := src.Position(uses[0])
-	l.add("error", "E3001", where, "%s uses %s (%s), but %s: %s; %s",
-		name, uses[0][len(uses[0])-1], located(name, pos, strings.Join(uses[0], ".")), why, unexpanded(uses), fix)
 }
 
 // templateDir is where a template's relative paths start.

@@ -387,7 +387,9 @@ func readError(file string, err error) string {
 func problems(err error) macro.Problems {
 	var ps macro.Problems
 	if !errors.As(err, &ps) {
-		ps = macro.Problems{{Message: err.Error()}}
+		// The macro returns Problems; anything else is taken as the
+		// macro's first rule: it cannot read the template.
+		ps = macro.Problems{{Message: err.Error(), Code: macro.Rules[0].Code}}
 	}
 	return ps
 }

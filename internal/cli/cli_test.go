@@ -392,7 +392,7 @@ func TestCheckJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &findings), out)
 	require.Len(t, findings, 3)
 	assert.Equal(t, map[string]any{
-		"file": "testdata/check/refused.yaml", "line": 11.0, "column": 15.0, "level": "error", "code": "E1001",
+		"file": "testdata/check/refused.yaml", "line": 11.0, "column": 15.0, "level": "error", "code": "E1201",
 		"path":    "Resources.Api.Properties.Body.paths./reports.post.x-async-invoke",
 		"message": `unknown mode "sometimes"; write always (every call is asynchronous) or client (the caller chooses with a header)`,
 	}, findings[0])

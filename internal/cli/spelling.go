@@ -17,8 +17,8 @@ import (
 // misspelled reports the keys of t that look like a misspelled shorthand,
 // where the shorthand goes: a method's Properties and Integration; an
 // inline OpenAPI document's path items, operations and their integrations.
-func (l *linter) misspelled(t *tree.Object) {
-	section, _ := t.Get("Resources")
+func (l *linter) misspelled(r rule) {
+	section, _ := l.t.Get("Resources")
 	rs, _ := section.(*tree.Object)
 	res := cfn.NewResources(rs)
 	res.Each(func(id string, _ *tree.Object) {
@@ -30,21 +30,21 @@ func (l *linter) misspelled(t *tree.Object) {
 		switch res.Type(id) {
 		case cfn.TypeMethod:
 			const refused = "the macro does not expand it, and CloudFormation refuses the unknown property"
-			l.keys(props, at, macro.Shorthand, "", refused)
+			l.keys(r, props, at, macro.Shorthand, "", refused)
 			if in, ok := props.Get("Integration"); ok {
-				l.keys(in, with(at, "Integration"), macro.Shorthand, ", on the method's Properties beside Integration", refused)
+				l.keys(r, in, with(at, "Integration"), macro.Shorthand, ", on the method's Properties beside Integration", refused)
 			}
 		case cfn.TypeRestAPI:
-			l.openAPIKeys(props, with(at, "Body"))
+			l.openAPIKeys(r, props, with(at, "Body"))
 		case cfn.TypeSAMAPI:
-			l.openAPIKeys(props, with(at, "DefinitionBody"))
+			l.openAPIKeys(r, props, with(at, "DefinitionBody"))
 		}
 	})
 }
 
 // openAPIKeys reports misspelled shorthands in the inline OpenAPI document at
 // the end of at (a key of props).
-func (l *linter) openAPIKeys(props *tree.Object, at []string) {
+func (l *linter) openAPIKeys(r rule, props *tree.Object, at []string) {
 	body, _ := props.Get(at[len(at)-1])
 	doc, _ := body.(*tree.Object)
 	pv, _ := doc.Get("paths")
@@ -59,15 +59,15 @@ func (l *linter) openAPIKeys(props *tree.Object, at []string) {
 			continue
 		}
 		iat := with(at, "paths", pm.Key)
-		l.keys(item, iat, macro.OpenAPIShorthand, ", on each operation (get, post, ...)", ignored)
+		l.keys(r, item, iat, macro.OpenAPIShorthand, ", on each operation (get, post, ...)", ignored)
 		for _, om := range item.Members {
 			op, _ := om.Value.(*tree.Object)
 			if op == nil || !isOperation(om.Key) {
 				continue
 			}
-			l.keys(op, with(iat, om.Key), macro.OpenAPIShorthand, "", ignored)
+			l.keys(r, op, with(iat, om.Key), macro.OpenAPIShorthand, "", ignored)
 			if in, ok := op.Get(cfn.IntegrationExtension); ok {
-				l.keys(in, with(iat, om.Key, cfn.IntegrationExtension), macro.OpenAPIShorthand, ", on the operation beside "+cfn.IntegrationExtension, ignored)
+				l.keys(r, in, with(iat, om.Key, cfn.IntegrationExtension), macro.OpenAPIShorthand, ", on the operation beside "+cfn.IntegrationExtension, ignored)
 			}
 		}
 	}
@@ -85,7 +85,7 @@ func isOperation(key string) bool {
 // keys reports each key of v (an object) that looks like a misspelling of
 // either shorthand, suggesting want (and where it goes, when elsewhere),
 // and saying what becomes of it as written.
-func (l *linter) keys(v any, at []string, want, where, asWritten string) {
+func (l *linter) keys(r rule, v any, at []string, want, where, asWritten string) {
 	o, _ := v.(*tree.Object)
 	if o == nil {
 		return
@@ -95,7 +95,7 @@ func (l *linter) keys(v any, at []string, want, where, asWritten string) {
 			continue // the macro expands or refuses it
 		}
 		if nearly(m.Key, macro.Shorthand) || nearly(m.Key, macro.OpenAPIShorthand) {
-			l.add("error", "E2003", with(at, m.Key), "%s is not a shorthand: did you mean %s%s? As written, %s", m.Key, want, where, asWritten)
+			l.add(r, with(at, m.Key), "%s is not a shorthand: did you mean %s%s? As written, %s", m.Key, want, where, asWritten)
 		}
 	}
 }
