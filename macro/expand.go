@@ -1,17 +1,3 @@
-// Package macro is the AsyncInvoke transformation: it expands the
-// AsyncInvoke shorthand on AWS::ApiGateway::Method resources and
-// x-async-invoke in inline OpenAPI documents into the Lambda non-proxy
-// integration that makes API Gateway invoke a function asynchronously,
-// fixes the integration URI, adds the invoke permission and, when asked,
-// the function's asynchronous invocation configuration.
-//
-// Handle is the entry point: a CloudFormation macro request in, the
-// response out, as bytes; it is what the Lambda function calls, and what
-// another program would. Expand and ExpandFor work on the module's
-// internal document tree, for this module's own command. The package
-// changes only what the shorthand owns, refuses what cannot work with
-// Problems that name the resource and property path, does no I/O and calls
-// no AWS API.
 package macro
 
 import (

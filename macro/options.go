@@ -303,15 +303,6 @@ func (e *expander) number(v any, s cfn.AsyncSetting, where *loc, branch bool) bo
 	return true
 }
 
-// isCondition refuses a name that is not a condition of the template.
-func (e *expander) isCondition(c string, where *loc) bool {
-	if c != "" && e.conditions.Has(c) {
-		return true
-	}
-	e.fail(codeCondition, where, "must name a condition of the template's Conditions section, not %s", describe(c))
-	return false
-}
-
 // resolve replaces a {"Ref": Parameter} with the parameter's value.
 func (e *expander) resolve(v any, where *loc) (any, bool) {
 	k, name, ok := tree.Only(v)

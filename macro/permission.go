@@ -241,50 +241,6 @@ func isLiteral(v any) bool {
 	return ok && !strings.Contains(s, "${")
 }
 
-// needs lists the conditions of what a permission for t from API api
-// needs to exist: the function's, the alias's or version's, the API's.
-func (e *expander) needs(t target, api string) []string {
-	var cs []string
-	for _, id := range []string{t.Function, t.Resource, api} {
-		if c := e.res.Condition(id); id != "" && c != "" && !contains(cs, c) {
-			cs = append(cs, c)
-		}
-	}
-	return cs
-}
-
-// condition is the one condition that is true when all of cs are: the
-// only one, or a new Fn::And condition named after them.
-func (e *expander) condition(cs []string) string {
-	switch len(cs) {
-	case 0:
-		return ""
-	case 1:
-		return cs[0]
-	}
-	if e.conditions == nil {
-		e.conditions = &tree.Object{}
-		e.fragment.Set("Conditions", e.conditions)
-	}
-	all := make([]any, len(cs))
-	for i, c := range cs {
-		all[i] = tree.NewObject("Condition", c)
-	}
-	both := tree.NewObject("Fn::And", all)
-	found := ""
-	name := freeName("AsyncInvoke"+strings.Join(cs, "And"), maxConditionName, func(name string) bool {
-		if existing, has := e.conditions.Get(name); has && tree.Equal(existing, both) {
-			found = name // added by an earlier permission, or expansion
-			return false
-		}
-		return e.named(name)
-	})
-	if found == "" {
-		e.conditions.Set(name, both)
-	}
-	return name
-}
-
 // Permitted reports whether the permissions of a template (an expanded one,
 // say) let API Gateway invoke what an integration's uri invokes, from api (a
 // method's RestApiId, or !Ref to the API of a document) through method and
