@@ -5,7 +5,11 @@
 // that Ref, Fn::GetAtt and Fn::Sub name, and any string expression read as
 // Fn::Sub text; function ARNs and API Gateway's Lambda invocation URIs; the
 // names of an integration's properties; which calls a Lambda permission's
-// SourceArn covers (for templates and for deployed APIs alike).
+// SourceArn covers (for templates and for deployed APIs alike); what one
+// condition says of another (conditions.go) and a parameter's value
+// (parameters.go); Lambda's asynchronous settings, payload limits and IAM
+// action matching (lambda.go); the kinds of destination of invocation
+// records (destinations.go); binary media types (binary.go).
 package cfn
 
 import (
