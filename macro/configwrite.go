@@ -145,45 +145,41 @@ func (w conditionalWait) ref() any {
 }
 
 // samConfig is a SAM function's EventInvokeConfig property for the plan.
-func (e *expander) samConfig(p *configPlan) *tree.Object {
-	o := &tree.Object{}
-	if p.c.Age != nil {
-		o.Set("MaximumEventAgeInSeconds", tree.Clone(p.c.Age))
-	}
-	if p.c.Retries != nil {
-		o.Set("MaximumRetryAttempts", tree.Clone(p.c.Retries))
-	}
-	dc := &tree.Object{}
-	// SAM takes a destination under a condition inside Destination, and
-	// makes a queue or topic of its own for the other case (only for
-	// those kinds: samCanConfigure).
-	if d := p.onSuccess; d != nil {
-		dc.Set("OnSuccess", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
-	}
-	if d := p.onFailure; d != nil {
-		dc.Set("OnFailure", tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
-	}
-	if dc.Len() > 0 {
-		o.Set("DestinationConfig", dc)
-	}
-	return o
-}
+func (e *expander) samConfig(p *configPlan) *tree.Object { return e.configSettings(p, true) }
 
 // configProperties are the settings of an AWS::Lambda::EventInvokeConfig.
-func (e *expander) configProperties(p *configPlan) *tree.Object {
+func (e *expander) configProperties(p *configPlan) *tree.Object { return e.configSettings(p, false) }
+
+// configSettings are the settings of p's configuration: an
+// AWS::Lambda::EventInvokeConfig's, or (sam) a SAM function's
+// EventInvokeConfig property, which gives each destination its Type and
+// takes a destination under a condition inside Destination (SAM makes a
+// queue or topic of its own for the other case: samCanConfigure). A
+// destination under a condition the configuration lacks is there only
+// where it holds (onlyWhere).
+func (e *expander) configSettings(p *configPlan, sam bool) *tree.Object {
 	o := &tree.Object{}
-	if p.c.Retries != nil {
-		o.Set("MaximumRetryAttempts", tree.Clone(p.c.Retries))
+	settings := []struct {
+		s cfn.AsyncSetting
+		v any
+	}{{cfn.MaximumRetryAttempts, p.c.Retries}, {cfn.MaximumEventAgeInSeconds, p.c.Age}}
+	if sam {
+		settings[0], settings[1] = settings[1], settings[0] // as SAM's documentation orders them
 	}
-	if p.c.Age != nil {
-		o.Set("MaximumEventAgeInSeconds", tree.Clone(p.c.Age))
+	for _, x := range settings {
+		if x.v != nil {
+			o.Set(x.s.Property, tree.Clone(x.v))
+		}
 	}
 	dc := &tree.Object{}
-	if d := p.onSuccess; d != nil {
-		dc.Set("OnSuccess", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
-	}
-	if d := p.onFailure; d != nil {
-		dc.Set("OnFailure", e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
+	for _, od := range []planDestination{{"OnSuccess", p.onSuccess}, {"OnFailure", p.onFailure}} {
+		switch d := od.d; {
+		case d == nil:
+		case sam:
+			dc.Set(od.option, tree.NewObject("Type", d.kind.Type, "Destination", e.onlyWhere(p, d, tree.Clone(d.arn))))
+		default:
+			dc.Set(od.option, e.onlyWhere(p, d, tree.NewObject("Destination", tree.Clone(d.arn))))
+		}
 	}
 	if dc.Len() > 0 {
 		o.Set("DestinationConfig", dc)

@@ -144,13 +144,7 @@ var shorthandOptions = []shorthandOption{
 		o.Header, o.headerSet = s, true
 		return true
 	}},
-	{key: "Required", read: func(e *expander, o *Options, v any, where *loc) bool {
-		b, ok := e.flag(v, where)
-		if ok {
-			o.Required, o.requiredSet = b, true
-		}
-		return ok
-	}},
+	flagOption("Required", func(o *Options, b bool) { o.Required, o.requiredSet = b, true }),
 	{key: "StatusCode", read: func(e *expander, o *Options, v any, where *loc) bool {
 		s, isStr := scalarString(v)
 		if !isStr || !isStatusCode(s) {
@@ -160,13 +154,7 @@ var shorthandOptions = []shorthandOption{
 		o.StatusCode, o.statusSet = s, true
 		return true
 	}},
-	{key: "Permission", read: func(e *expander, o *Options, v any, where *loc) bool {
-		b, ok := e.flag(v, where)
-		if ok {
-			o.Permission = b
-		}
-		return ok
-	}},
+	flagOption("Permission", func(o *Options, b bool) { o.Permission = b }),
 	{key: "OnFailure", asWritten: true, read: func(_ *expander, o *Options, v any, _ *loc) bool {
 		o.Config.OnFailure = v
 		return true
@@ -175,22 +163,8 @@ var shorthandOptions = []shorthandOption{
 		o.Config.OnSuccess = v
 		return true
 	}},
-	{key: cfn.MaximumRetryAttempts.Property, asWritten: true, read: func(e *expander, o *Options, v any, where *loc) bool {
-		if e.number(v, cfn.MaximumRetryAttempts, where, false) {
-			o.Config.Retries = v
-		} else {
-			o.Config.refused = true // the integration is still checked, for its own problems
-		}
-		return true
-	}},
-	{key: cfn.MaximumEventAgeInSeconds.Property, asWritten: true, read: func(e *expander, o *Options, v any, where *loc) bool {
-		if e.number(v, cfn.MaximumEventAgeInSeconds, where, false) {
-			o.Config.Age = v
-		} else {
-			o.Config.refused = true
-		}
-		return true
-	}},
+	asyncOption(cfn.MaximumRetryAttempts, func(c *InvokeConfig) *any { return &c.Retries }),
+	asyncOption(cfn.MaximumEventAgeInSeconds, func(c *InvokeConfig) *any { return &c.Age }),
 	{key: "Event", read: func(e *expander, o *Options, v any, where *loc) bool {
 		s, isStr := v.(string)
 		if ev := Event(strings.ToLower(strings.TrimSpace(s))); isStr && (ev == EventBody || ev == EventProxy) {
@@ -200,13 +174,21 @@ var shorthandOptions = []shorthandOption{
 		e.fail(codeEvent, where, "must be body (the function gets the request body) or proxy (it gets API Gateway's Lambda proxy event), not %s", describe(v))
 		return false
 	}},
-	{key: "Accepted", read: func(e *expander, o *Options, v any, where *loc) bool {
-		b, ok := e.flag(v, where)
-		if ok {
-			o.Accepted = b
+	flagOption("Accepted", func(o *Options, b bool) { o.Accepted = b }),
+}
+
+// asyncOption is the option that gives setting s, kept as written (a
+// number goes to Lambda as written) in the field of InvokeConfig that
+// field returns.
+func asyncOption(s cfn.AsyncSetting, field func(*InvokeConfig) *any) shorthandOption {
+	return shorthandOption{key: s.Property, asWritten: true, read: func(e *expander, o *Options, v any, where *loc) bool {
+		if e.number(v, s, where, false) {
+			*field(&o.Config) = v
+		} else {
+			o.Config.refused = true // the integration is still checked, for its own problems
 		}
-		return ok
-	}},
+		return true
+	}}
 }
 
 // optionKeys are the options' names, in order.
@@ -218,13 +200,17 @@ var optionKeys = func() []string {
 	return keys
 }()
 
-// flag reads a boolean option.
-func (e *expander) flag(v any, where *loc) (bool, bool) {
-	b, isBool := boolean(v)
-	if !isBool {
-		e.fail(codeBoolean, where, "must be true or false, not %s", describe(v))
-	}
-	return b, isBool
+// flagOption is a boolean option, set into Options by set.
+func flagOption(key string, set func(o *Options, b bool)) shorthandOption {
+	return shorthandOption{key: key, read: func(e *expander, o *Options, v any, where *loc) bool {
+		b, isBool := boolean(v)
+		if !isBool {
+			e.fail(codeBoolean, where, "must be true or false, not %s", describe(v))
+			return false
+		}
+		set(o, b)
+		return true
+	}}
 }
 
 // optionObject reads the object form of the shorthand: every option (a

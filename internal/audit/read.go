@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -241,7 +242,8 @@ func (cl *Clients) readFunction(ctx context.Context, t Target) *function {
 	if conf.DeadLetterConfig != nil {
 		f.async.DeadLetter = deref(conf.DeadLetterConfig.TargetArn)
 	}
-	f.async.MaximumRetryAttempts, f.async.MaximumEventAgeInSeconds = 2, 21600 // Lambda's defaults
+	f.async.MaximumRetryAttempts = int32(cfn.MaximumRetryAttempts.Default) // Lambda's defaults
+	f.async.MaximumEventAgeInSeconds = int32(cfn.MaximumEventAgeInSeconds.Default)
 	cq := t.Qualifier
 	if cq == "" {
 		cq = "$LATEST"
