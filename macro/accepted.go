@@ -38,8 +38,9 @@ const formerRequestIDSource = "context.awsEndpointRequestId"
 // answers synchronous calls: header is the method request header the
 // client chooses the invocation type with ("" in always mode), and the
 // template answers the ID, and overrides the status to 202, only when that
-// header asks for Event (or DryRun), the calls to which Lambda answers
-// without a body; a synchronous call's result passes as it is.
+// header asks for Event; a DryRun (validated, never run: no invocation will
+// have its ID) gets 204 and no body; a synchronous call's result passes as
+// it is.
 //
 // The template reads the header, not Lambda's answer: API Gateway's
 // $input.body reads an empty body as {} (README, Accepted), so an empty
@@ -55,7 +56,7 @@ func AcceptedResponseTemplate(header string) string {
 const (
 	acceptedTemplate     = `{"requestId":"$!context.awsEndpointRequestId"}`
 	acceptedClientPrefix = `#set($t = "")#foreach($k in $input.params().header.keySet())#if($k.equalsIgnoreCase('`
-	acceptedClientSuffix = `'))#set($t = $input.params().header.get($k))#end#end#if($t == "Event" || $t == "DryRun")#set($context.responseOverride.status = ` + AcceptedStatus + `)` + acceptedTemplate + `#else$input.body#end`
+	acceptedClientSuffix = `'))#set($t = $input.params().header.get($k))#end#end#if($t == "Event")#set($context.responseOverride.status = ` + AcceptedStatus + `)` + acceptedTemplate + `#elseif($t == "DryRun")#set($context.responseOverride.status = 204)#else$input.body#end`
 )
 
 // isAcceptedTemplate reports whether a response template is one Accepted

@@ -44,9 +44,9 @@ func TestAccepted(t *testing.T) {
 		{"client, RequestResponse", "PUT", "/runs/7", []string{"X-Mode", "RequestResponse"}, 200, false, true},
 		{"client, no header: RequestResponse", "PUT", "/runs/7", nil, 200, false, true},
 		// Lambda answers DryRun 204 with the request ID of that call, and
-		// runs nothing; the macro's template answers it as it answers
-		// Event, as API Gateway would: 202 with an ID no invocation has.
-		{"client, DryRun", "PUT", "/runs/7", []string{"X-Mode", "DryRun"}, 202, true, false},
+		// runs nothing; the macro's template answers 204 and no body, not
+		// an ID no invocation has.
+		{"client, DryRun", "PUT", "/runs/7", []string{"X-Mode", "DryRun"}, 204, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,9 +56,12 @@ func TestAccepted(t *testing.T) {
 			id := w.Header().Get("X-Request-Id")
 			require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, id)
 			assert.NotEqual(t, w.Header().Get("X-Amzn-RequestId"), id, "Lambda's request ID, not API Gateway's")
-			if tc.accepted {
+			switch {
+			case tc.accepted:
 				assert.JSONEq(t, `{"requestId":"`+id+`"}`, w.Body.String())
-			} else {
+			case tc.status == 204:
+				assert.Empty(t, w.Body.String())
+			default:
 				assert.JSONEq(t, `{"job":"j-1"}`, w.Body.String(), "the function's result (the fake echoes its event)")
 			}
 			if !tc.runs {
