@@ -109,6 +109,7 @@ func TestProxyEventEndToEnd(t *testing.T) {
 			assert.JSONEq(t, string(rec.RequestPayload), string(queued.Raw), "the record carries the event")
 
 			assert.Equal(t, tc.body, direct.Event["body"], "the handler reads the body byte for byte")
+			assert.Equal(t, map[string]any{"color": "blue", "every": "aZ09-._~:/?#&=,"}, direct.Event["stageVariables"], "the stage's variables")
 			route(t, direct.Event, "/sync/items/{id}", "/sync/items/42")
 			route(t, queued.Event, "/async/items/{id}", "/async/items/42")
 			differ := differing(direct.Event, queued.Event)

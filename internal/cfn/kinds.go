@@ -20,6 +20,7 @@ const (
 	TypeMethod      = "AWS::ApiGateway::Method"
 	TypeResource    = "AWS::ApiGateway::Resource"
 	TypeDeployment  = "AWS::ApiGateway::Deployment"
+	TypeStage       = "AWS::ApiGateway::Stage"
 
 	// APIs that cannot invoke asynchronously: HTTP APIs.
 	TypeSAMHTTPAPI      = "AWS::Serverless::HttpApi"

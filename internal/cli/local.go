@@ -193,6 +193,13 @@ the OnSuccess and OnFailure destinations, to which the invocation record is
 logged on one line and, with --destinations-dir DIR, written as a JSON file in
 DIR/<destination>, the destination's logical ID (or its ARN, made a file name).
 
+Each API is served on a stage of its template: the AWS::ApiGateway::Stage (or
+Deployment StageName) on it, or an AWS::Serverless::Api's StageName, with its
+Variables as $stageVariables, the proxy event's stageVariables, and what a
+stage variable in an integration URI or a parameter mapping names. With
+several, the first is served unless --stage names one; an API with none is
+served on stage "local" with no variables.
+
 Ctrl-C stops the server: queued asynchronous invocations may finish for 5
 seconds, then every emulator it started is stopped. An invocation this cuts
 short is not retried and has no record.
@@ -204,7 +211,7 @@ closed (SIGHUP), its parent ended or its output's reader went away (a broken
 pipe), 128 plus the signal's number: 129, or 141 for the broken pipe.`
 
 func startAPI(args []string, stdio IO) int {
-	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]... [--destinations-dir DIR]", startAPIAbout, stdio)
+	c := newCommand("local start-api", "[-t template.yaml] [--host 127.0.0.1] [--port 3000] [-p Key=Value]... [--function-endpoint LogicalId=URL]... [--destinations-dir DIR] [--stage NAME]", startAPIAbout, stdio)
 	tmplFile := c.fs.String("t", "template.yaml", "the template `file` that declares the APIs")
 	host := c.fs.String("host", "127.0.0.1", "the `address` to listen on")
 	port := c.fs.Int("port", 3000, "the `port` to listen on")
@@ -213,6 +220,7 @@ func startAPI(args []string, stdio IO) int {
 	eps := endpoints{}
 	c.fs.Var(eps, "function-endpoint", "invoke a function at a running Lambda Invoke API endpoint instead of building it, `LogicalId=URL` (repeatable)")
 	destinations := c.fs.String("destinations-dir", "", "write each asynchronous invocation record as a JSON file into `DIR`/<destination>, as the destination would receive it")
+	stage := c.fs.String("stage", "", "serve each API on its stage `NAME` (its $context.stage and stage variables); by default the stage the template declares for it, the first when several")
 	pos, code, done := c.parse(args)
 	if done {
 		return code
@@ -243,7 +251,7 @@ func startAPI(args []string, stdio IO) int {
 	if err := knownFunctions(eps, t, *tmplFile); err != "" {
 		return c.usageError("%s", err)
 	}
-	if routes, warnings := local.Routes(t, values); len(routes) == 0 {
+	if routes, warnings := local.Routes(t, values, *stage); len(routes) == 0 {
 		for _, w := range warnings {
 			fmt.Fprintf(stdio.Stderr, "WARNING %s\n", w)
 		}
@@ -270,7 +278,7 @@ func startAPI(args []string, stdio IO) int {
 	}
 	defer done2()
 	srv, err := local.NewServer(ctx, local.Config{Template: t, TemplateDir: templateDir(*tmplFile), Endpoints: eps, WorkDir: work, Log: stdio.Stderr,
-		Parameters: values, DestinationsDir: *destinations})
+		Parameters: values, DestinationsDir: *destinations, Stage: *stage})
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stdio.Stderr, "asyncinvoke local start-api: stopped before serving, by %s\n", why(ctx))
@@ -372,7 +380,7 @@ func templatesWithAPIs(dir string) []string {
 		if err != nil || !t.Has("Resources") {
 			return nil
 		}
-		if routes, _ := local.Routes(t, nil); len(routes) > 0 {
+		if routes, _ := local.Routes(t, nil, ""); len(routes) > 0 {
 			found = append(found, filepath.ToSlash(path))
 		}
 		return nil

@@ -111,6 +111,6 @@ Resources:
     Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: POST, Integration: {Type: MOCK}}
 `))
 	require.NoError(t, err)
-	_, warnings := Routes(tt, nil)
+	_, warnings := Routes(tt, nil, "")
 	assert.Equal(t, []string{`Resources.Api.Properties.BinaryMediaTypes: {"Fn::If":["Images","image/png",{"Ref":"AWS::NoValue"}]}: not a binary media type this server can read; it takes the API's others only (application/zip, font/woff2)`}, warnings)
 }

@@ -149,8 +149,9 @@ func (v *values) integer(x any) (int, bool) {
 }
 
 // target reads what an integration URI invokes: the function, and the
-// qualifier of its alias or version, else $LATEST.
-func (v *values) target(uri any) (Target, bool) {
+// qualifier of its alias or version, else $LATEST; a stage variable in the
+// qualifier takes its value on stage.
+func (v *values) target(uri any, stage Stage) (Target, bool) {
 	fn := v.res.InvokedFunction(uri)
 	if fn == "" {
 		return Target{}, false
@@ -175,8 +176,12 @@ func (v *values) target(uri any) (Target, bool) {
 	case ref.Qualifier != "":
 		q, ok := v.resolve(ref.Qualifier)
 		if !ok {
-			q = ref.Qualifier // a stage variable: not emulated, so no configuration applies
+			q = ref.Qualifier
 		}
+		// A stage variable names the alias or version on the route's
+		// stage; one the stage does not set leaves it unknown, so no
+		// configuration applies.
+		q, _ = withStageVariables(q, stage)
 		t.Qualifier = q
 	}
 	if t.Qualifier == "" {
@@ -451,7 +456,7 @@ func (s *Server) targets(t *tree.Object, given map[string]any) {
 		if r.FunctionID == "" || !r.invokesLambda() {
 			continue
 		}
-		target, ok := v.target(r.uri)
+		target, ok := v.target(r.uri, r.Stage)
 		if !ok {
 			target = Target{r.FunctionID, "$LATEST"}
 		}

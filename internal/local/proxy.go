@@ -105,7 +105,7 @@ func proxyEvent(m *methodRequest) map[string]any {
 		"queryStringParameters":           orNull(query),
 		"multiValueQueryStringParameters": orNull(multiQuery),
 		"pathParameters":                  orNull(path),
-		"stageVariables":                  nil,
+		"stageVariables":                  orNull(m.route.Stage.variables()),
 		"requestContext":                  rc,
 		"body":                            nil,
 		"isBase64Encoded":                 false,

@@ -10,9 +10,6 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/internal/vtl"
 )
 
-// localStage is the stage name of every request served here.
-const localStage = "local"
-
 // methodRequest is a request as API Gateway holds it on its way to the
 // integration: its route, parameters and body, and what its mapping
 // templates read in $context.
@@ -42,7 +39,7 @@ func newExtendedRequestID() string {
 
 // context is $context: what API Gateway knows of the request. There is
 // no authorizer, API key or caller identity here; the account is a
-// placeholder, the API its logical ID and the stage "local". Once the
+// placeholder, the API its logical ID and the stage the route's. Once the
 // integration has answered, awsEndpointRequestId is its request ID, as
 // API Gateway gives it to response templates and mappings.
 func (m *methodRequest) context() map[string]any {
@@ -64,7 +61,7 @@ func (m *methodRequest) context() map[string]any {
 		"requestTimeEpoch":  m.received.UnixMilli(),
 		"resourceId":        resourceID(m.route),
 		"resourcePath":      m.route.Path,
-		"stage":             localStage,
+		"stage":             m.route.Stage.Name,
 	}
 	if m.endpointRequestID != "" {
 		c["awsEndpointRequestId"] = m.endpointRequestID
@@ -98,7 +95,7 @@ func (m *methodRequest) params() vtl.Params {
 
 // variables are what a mapping template reads, with body as $input.
 func (m *methodRequest) variables(body []byte) vtl.Variables {
-	v := vtl.Variables{Body: string(body), Params: m.params(), Context: m.context()}
+	v := vtl.Variables{Body: string(body), Params: m.params(), Context: m.context(), StageVariables: m.route.Stage.Variables}
 	if m.requested != nil {
 		v.Overrides = m.requested.Overrides
 	}

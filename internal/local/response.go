@@ -199,6 +199,8 @@ func (s *Server) parameter(m *methodRequest, ir *integrationResponse, p Paramete
 		}
 		return "", false
 	}
-	// stageVariables.<name>: no stage variables are served here
+	if name, ok := strings.CutPrefix(src, "stageVariables."); ok {
+		return m.route.stageVariable(name)
+	}
 	return "", false
 }

@@ -25,6 +25,8 @@ type Route struct {
 	target   Target // what a Lambda integration invokes; set by NewServer, which knows the parameters
 	// binaryTypes are the binary media types of the route's API.
 	binaryTypes []string
+	// Stage is the stage of the route's API that it is served on.
+	Stage Stage
 	Integration
 }
 
@@ -75,8 +77,9 @@ func newTemplate(t *tree.Object) *template {
 // OpenAPI documents. It returns the routes and a warning for each thing it
 // cannot serve as API Gateway would. parameters are the values of template
 // parameters (the others take their Default), which the permissions of the
-// template may use.
-func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
+// template may use. Each API is served on its stage named stage, else on the
+// stage its template declares (chooseStage).
+func Routes(t *tree.Object, parameters map[string]any, stage string) ([]Route, []string) {
 	tt := newTemplate(t)
 	vals := newValues(t, parameters)
 	var routes []Route
@@ -103,6 +106,7 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 		}
 	})
 	binary := map[string][]string{} // by API
+	stages := map[string]Stage{}
 	apiGlobals := cfn.SAMGlobalsFor(t, cfn.TypeSAMAPI)
 	for i := range routes {
 		r := &routes[i]
@@ -114,8 +118,15 @@ func Routes(t *tree.Object, parameters map[string]any) ([]Route, []string) {
 			if warning != "" {
 				warnings = append(warnings, warning)
 			}
+			declared, ws := tt.declaredStages(r.API, apiGlobals, vals)
+			chosen, w := chooseStage(r.API, declared, stage)
+			if w != "" {
+				ws = append(ws, w)
+			}
+			stages[r.API], warnings = chosen, append(warnings, ws...)
 		}
 		r.binaryTypes = types
+		r.Stage = stages[r.API]
 		r.segments = splitPath(r.Path)
 		if r.Broken == "" && r.needsPermission() && !macro.Permitted(t, parameters, r.api, r.Method, r.Path, r.uri) {
 			r.Broken = fmt.Sprintf("the template gives API Gateway no permission to invoke %s from %s %s of %s (no AWS::Lambda::Permission for %s on it, or on the alias or version the integration invokes, whose SourceArn covers this method); API Gateway would answer 500",

@@ -37,7 +37,7 @@ func TestPermission(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			routes, warnings := Routes(tt, tc.parameters)
+			routes, warnings := Routes(tt, tc.parameters, "")
 			var r *Route
 			for i := range routes {
 				if routes[i].Method+" "+routes[i].Path == tc.route {
@@ -61,6 +61,6 @@ func TestPermission(t *testing.T) {
 // TestPermissionWarning: what a route without permission says.
 func TestPermissionWarning(t *testing.T) {
 	tt := readTemplate(t, "permissions.yaml")
-	_, warnings := Routes(tt, nil)
+	_, warnings := Routes(tt, nil, "")
 	assert.Contains(t, warnings, "POST /b (Resources.OtherAPI): the template gives API Gateway no permission to invoke FnB from POST /b of Api (no AWS::Lambda::Permission for apigateway.amazonaws.com on it, or on the alias or version the integration invokes, whose SourceArn covers this method); API Gateway would answer 500")
 }

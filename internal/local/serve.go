@@ -119,7 +119,7 @@ func (s *Server) invoke(w http.ResponseWriter, m *methodRequest) string {
 	if !ok {
 		return "-"
 	}
-	typ := invocationType(r.InvocationType, m.req)
+	typ := invocationType(r.InvocationType, m.req, r.Stage)
 	if res != nil {
 		// API Gateway applies a template's overrides after the mappings.
 		for k, v := range res.RequestHeader {
@@ -259,8 +259,12 @@ func (s *Server) call(w http.ResponseWriter, m *methodRequest, payload []byte, i
 
 // invocationType computes X-Amz-Invocation-Type as the integration's request
 // parameter maps it.
-func invocationType(source string, req *http.Request) string {
+func invocationType(source string, req *http.Request, stage Stage) string {
 	switch {
+	case strings.HasPrefix(source, "stageVariables."):
+		if v := stage.Variables[strings.TrimPrefix(source, "stageVariables.")]; v != "" {
+			return v
+		}
 	case source == "":
 		return "RequestResponse"
 	case len(source) >= 2 && strings.HasPrefix(source, "'") && strings.HasSuffix(source, "'"):

@@ -28,6 +28,9 @@ type Config struct {
 	// Parameters are the values of template parameters; the others take
 	// their Default.
 	Parameters map[string]any
+	// Stage names the stage each API is served on; "" serves the one its
+	// template declares (the first, when it declares several).
+	Stage string
 	// DestinationsDir is where the records of asynchronous invocations are
 	// written, in a folder per destination; "" logs them only.
 	DestinationsDir string
@@ -96,7 +99,7 @@ func NewServer(ctx context.Context, c Config) (*Server, error) {
 	s := &Server{pools: map[string]*pool{}, log: log.New(c.Log, "", log.Ltime|log.Lmicroseconds), now: c.now,
 		queue: make(chan job, c.QueueSize), retry: c.RetryDelays, records: records{dir: c.DestinationsDir}}
 	s.stopping, s.abandon = context.WithCancel(context.Background())
-	s.routes, s.warnings = Routes(c.Template, c.Parameters)
+	s.routes, s.warnings = Routes(c.Template, c.Parameters, c.Stage)
 	configs, warnings := AsyncConfigs(c.Template, c.Parameters)
 	s.configs, s.warnings = configs, append(s.warnings, warnings...)
 	if err := s.startPools(ctx, c); err != nil {

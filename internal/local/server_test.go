@@ -226,9 +226,12 @@ func TestInvocationType(t *testing.T) {
 		"method.request.header.InvocationType": "Event",
 		"method.request.header.Missing":        "RequestResponse",
 		"method.request.querystring.mode":      "Event",
+		"stageVariables.invocation":            "Event",
+		"stageVariables.unset":                 "RequestResponse",
 	}
+	stage := Stage{Name: "prod", Variables: map[string]string{"invocation": "Event"}}
 	for source, want := range tests {
-		assert.Equal(t, want, invocationType(source, req), source)
+		assert.Equal(t, want, invocationType(source, req, stage), source)
 	}
 }
 
