@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -125,42 +123,21 @@ func readFinding(file string, err error) finding {
 
 // linter checks one template.
 type linter struct {
-	name      string // the template file as messages name it
-	dir       string // where its relative paths start
-	src       *parse.Source
+	*includes              // the template and the local files it includes
 	t         *tree.Object // the template with local includes in place
 	macroName string
 	stack     macro.Stack
 	values    params
-	includes  []include
 	findings  []finding
 
-	unreadableIncludes []unreadableInclude // local includes that cannot be read (W3003)
-	exp                *expansion
-	unseenDocs         []unseenDocument
-	unseenRead         bool // unseenDocs is read
-}
-
-// unreadableInclude is a local file an Fn::Transform AWS::Include names that
-// cannot be read.
-type unreadableInclude struct {
-	where    []string
-	location string
-	err      error
-}
-
-// include is a local file that Fn::Transform AWS::Include puts into the
-// template.
-type include struct {
-	at   []string        // where its content goes
-	keys map[string]bool // the keys it brings there; nil: all that is there
-	name string
-	src  *parse.Source
+	exp        *expansion
+	unseenDocs []unseenDocument
+	unseenRead bool // unseenDocs is read
 }
 
 func lint(file string, src *parse.Source, values params, stack macro.Stack, macroName string) []finding {
-	l := &linter{name: displayName(file), dir: templateDir(file), src: src, macroName: macroName, stack: stack, values: values}
-	l.t = l.inline(tree.Clone(src.Template), nil).(*tree.Object)
+	l := &linter{includes: newIncludes(file, src), macroName: macroName, stack: stack, values: values}
+	l.t = l.inlined()
 	for _, r := range rules {
 		if r.check != nil {
 			r.check(l, r)
@@ -241,133 +218,6 @@ func (l *linter) add(r rule, path []string, format string, args ...any) {
 	file, pos := l.locate(path)
 	l.findings = append(l.findings, finding{File: file, Line: pos.Line, Column: pos.Column, Level: r.Level, Code: r.Code,
 		Path: strings.Join(path, "."), Message: fmt.Sprintf(format, args...)})
-}
-
-// locate finds where path is written: in an included file when it is
-// within what the file brought, else in the template.
-func (l *linter) locate(path []string) (string, parse.Pos) {
-	for i := len(l.includes) - 1; i >= 0; i-- { // nested includes come later
-		inc := l.includes[i]
-		if len(path) > len(inc.at) && slices.Equal(path[:len(inc.at)], inc.at) && (inc.keys == nil || inc.keys[path[len(inc.at)]]) {
-			pos, _ := inc.src.Position(path[len(inc.at):])
-			return inc.name, pos
-		}
-	}
-	pos, _ := l.src.Position(path)
-	return l.name, pos
-}
-
-func with(path []string, keys ...string) []string {
-	return append(path[:len(path):len(path)], keys...)
-}
-
-// inline puts local files included with Fn::Transform AWS::Include where
-// CloudFormation would, before the macro runs.
-func (l *linter) inline(v any, path []string) any {
-	switch v := v.(type) {
-	case *tree.Object:
-		var out any = v
-		if spec, ok := v.Get("Fn::Transform"); ok {
-			out = l.include(v, spec, path)
-		}
-		o, ok := out.(*tree.Object)
-		if !ok || o != v {
-			return out // included content is checked as it is, not included further
-		}
-		for i := range o.Members {
-			o.Members[i].Value = l.inline(o.Members[i].Value, with(path, o.Members[i].Key))
-		}
-		return o
-	case []any:
-		for i := range v {
-			v[i] = l.inline(v[i], with(path, strconv.Itoa(i)))
-		}
-	}
-	return v
-}
-
-// include returns o with the local file its AWS::Include names put in
-// place of the Fn::Transform, or o when there is none to read here.
-func (l *linter) include(o *tree.Object, spec any, path []string) any {
-	location, ok := includeLocation(spec)
-	if !ok || !isLocal(location) {
-		return o
-	}
-	name, src, err := l.readLocal(location)
-	where := with(path, "Fn::Transform", "Parameters", "Location")
-	if err != nil {
-		l.unreadableIncludes = append(l.unreadableIncludes, unreadableInclude{where, location, err})
-		return o
-	}
-	inc := include{at: slices.Clone(path), name: name, src: src}
-	content := tree.Clone(src.Template).(*tree.Object)
-	if o.Len() == 1 {
-		l.includes = append(l.includes, inc)
-		return content
-	}
-	merged := &tree.Object{}
-	inc.keys = map[string]bool{}
-	for _, m := range o.Members {
-		if m.Key != "Fn::Transform" {
-			merged.Members = append(merged.Members, m)
-			continue
-		}
-		for _, cm := range content.Members {
-			if !o.Has(cm.Key) {
-				merged.Members = append(merged.Members, cm)
-				inc.keys[cm.Key] = true
-			}
-		}
-	}
-	l.includes = append(l.includes, inc)
-	return merged
-}
-
-// includeLocation returns the Location of an AWS::Include transform.
-func includeLocation(spec any) (string, bool) {
-	s, ok := spec.(*tree.Object)
-	if !ok {
-		return "", false
-	}
-	if name, _ := s.Get("Name"); name != "AWS::Include" {
-		return "", false
-	}
-	ps, _ := s.Get("Parameters")
-	p, _ := ps.(*tree.Object)
-	if p == nil {
-		return "", false
-	}
-	loc, _ := p.Get("Location")
-	str, ok := loc.(string)
-	return str, ok
-}
-
-// isLocal reports whether a document location is a file here (as
-// aws cloudformation package and sam package accept them), not S3.
-func isLocal(location string) bool {
-	return location != "" && !strings.HasPrefix(location, "s3://") && !strings.HasPrefix(location, "https://") && !strings.HasPrefix(location, "http://")
-}
-
-// readLocal reads a document a template names by a path relative to the
-// template's directory.
-func (l *linter) readLocal(location string) (string, *parse.Source, error) {
-	file := location
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(l.dir, file)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return file, nil, err
-	}
-	src, err := parse.Read(data)
-	if err != nil {
-		var pe *parse.Error
-		if errors.As(err, &pe) && pe.Line > 0 {
-			return file, nil, fmt.Errorf("%s:%d:%d: %s", file, pe.Line, pe.Column, pe.Message)
-		}
-		return file, nil, err
-	}
-	return file, src, nil
 }
 
 // macroNotInTransform reports a template that uses the shorthand whose
@@ -608,19 +458,11 @@ func (l *linter) unseenUnchecked(r rule) {
 // be read: one it includes, or one the macro cannot see.
 func (l *linter) unreadable(r rule) {
 	for _, u := range l.unreadableIncludes {
-		l.add(r, u.where, "cannot read %s, which AWS::Include includes, so it is not checked: %v", u.location, u.err)
+		l.add(r, u.where, "%s", u.message("checked"))
 	}
 	for _, d := range l.unseen() {
 		if d.err != nil {
 			l.add(r, d.where, "cannot read %s, so it is not checked: %v", d.location, d.err)
 		}
 	}
-}
-
-// templateDir is where a template's relative paths start.
-func templateDir(file string) string {
-	if file == "-" {
-		return "."
-	}
-	return filepath.Dir(file)
 }

@@ -395,24 +395,24 @@ func problems(err error) macro.Problems {
 }
 
 // noteLines writes each note of an expansion on a line of its own, as a
-// warning located in src.
-func noteLines(notes []macro.Problem, file string, src *parse.Source) string {
+// warning located where locate says (includes.locate).
+func noteLines(notes []macro.Problem, locate func([]string) (string, parse.Pos)) string {
 	lines := make([]string, len(notes))
 	for i, n := range notes {
-		pos, _ := src.Position(n.Path)
-		lines[i] = located(displayName(file), pos, "warning: "+n.Error())
+		file, pos := locate(n.Path)
+		lines[i] = located(file, pos, "warning: "+n.Error())
 	}
 	return strings.Join(lines, "\n")
 }
 
 // problemLines writes each problem of an expansion on a line of its own,
-// located in src.
-func problemLines(err error, file string, src *parse.Source) string {
+// located where locate says (includes.locate).
+func problemLines(err error, locate func([]string) (string, parse.Pos)) string {
 	ps := problems(err)
 	lines := make([]string, len(ps))
 	for i, p := range ps {
-		pos, _ := src.Position(p.Path)
-		lines[i] = located(displayName(file), pos, p.Error())
+		file, pos := locate(p.Path)
+		lines[i] = located(file, pos, p.Error())
 	}
 	return strings.Join(lines, "\n")
 }

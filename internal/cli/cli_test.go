@@ -339,6 +339,45 @@ func TestDiff(t *testing.T) {
 	assert.Empty(t, out)
 }
 
+// TestExpandGolden runs expand on the templates of testdata/expand and
+// compares what it prints, standard output then standard error, with
+// <name>.golden.txt (go test ./cli -update rewrites them).
+func TestExpandGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		// A local AWS::Include is included before the macro runs, as
+		// CloudFormation does: what the macro changes in it is printed in
+		// its place, expanded; what it leaves, and an include from S3,
+		// keeps its Fn::Transform.
+		{"include", []string{"testdata/expand/include.yaml"}, 0},
+		{"include-diff", []string{"--diff", "testdata/expand/include.yaml"}, 0},
+		{"include-json", []string{"-o", "json", "testdata/expand/include.yaml"}, 0},
+		// Its problems are located in the included file, and refuse the template.
+		{"include-refused", []string{"--diff", "testdata/expand/include-refused.yaml"}, 1},
+		// An include that cannot be read: a warning, and it stays.
+		{"include-missing", []string{"testdata/expand/include-missing.yaml"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := run("", append([]string{"expand"}, tc.args...)...)
+			assert.Equal(t, tc.code, code, "stdout: %s\nstderr: %s", out, errs)
+			if errs != "" {
+				out += "--- standard error\n" + errs
+			}
+			golden := "testdata/expand/" + tc.name + ".golden.txt"
+			if *update {
+				require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "no golden file: go test ./cli -update")
+			assert.Equal(t, string(want), out)
+		})
+	}
+}
+
 // TestCheck runs check on each template of testdata/check and compares its
 // report with <name>.golden.txt (go test ./cli -update rewrites them).
 func TestCheck(t *testing.T) {
@@ -358,6 +397,7 @@ func TestCheck(t *testing.T) {
 		{"invisible", nil, 1},
 		{"include", nil, 1},
 		{"include-after", nil, 1},
+		{"include-resources", nil, 1},
 		{"left-to-you", nil, 0},
 		{"unexpected", nil, 0},
 		{"large", nil, 0},

@@ -22,6 +22,15 @@ template style. JSON output is the long form CloudFormation shows as the
 processed template. Either is read back and compared with the expanded
 template before it is printed.
 
+Fn::Transform AWS::Include in the template's body runs before the macro
+(CloudFormation runs the most deeply nested macros first), so the macro sees
+what it includes: expand includes local files the same way (relative to the
+template's directory), reports their problems where they are written, and
+where the macro changes what a file brings, prints it in place of the
+Fn::Transform, expanded, as CloudFormation's processed template has it.
+What the macro leaves unchanged keeps its Fn::Transform, as do includes
+from S3, which are not read.
+
 The template goes to standard output; problems go to standard error as
 FILE:LINE:COL: message, and the exit code is 1. What the macro cannot do in
 the template and leaves to you (a permission for a function defined
@@ -65,17 +74,22 @@ func expand(args []string, stdio IO) int {
 			before <- rendered{out, err}
 		}()
 	}
-	t := tree.Clone(src.Template).(*tree.Object)
+	inc := newIncludes(file, src)
+	t := inc.inlined()
+	for _, l := range inc.unreadableLines("expanded") {
+		fmt.Fprintln(stdio.Stderr, l)
+	}
 	stats, err := expandLocally(t, values, *stack, *macroName)
 	if err != nil {
-		fmt.Fprintln(stdio.Stderr, problemLines(err, file, src))
+		fmt.Fprintln(stdio.Stderr, problemLines(err, inc.locate))
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(file), count(len(problems(err)), "problem"))
 		return exitProblems
 	}
 	if len(stats.Notes) > 0 {
-		fmt.Fprintln(stdio.Stderr, noteLines(stats.Notes, file, src))
+		fmt.Fprintln(stdio.Stderr, noteLines(stats.Notes, inc.locate))
 	}
 	removeTransform(t, *macroName)
+	inc.restore(t)
 	out, err := render(t, output.value, src)
 	if err != nil {
 		return stdio.fail(err)

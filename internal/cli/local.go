@@ -242,9 +242,15 @@ func startAPI(args []string, stdio IO) int {
 	if err := values.undeclared(src.Template); err != nil {
 		return c.usageError("%v", err)
 	}
-	t := tree.Clone(src.Template).(*tree.Object)
+	// Local files Fn::Transform AWS::Include names are put in place, as
+	// CloudFormation does before the macro runs.
+	inc := newIncludes(*tmplFile, src)
+	t := inc.inlined()
+	for _, l := range inc.unreadableLines("served") {
+		fmt.Fprintln(stdio.Stderr, l)
+	}
 	if _, err := macro.Expand(t, values); err != nil {
-		fmt.Fprintln(stdio.Stderr, problemLines(err, *tmplFile, src))
+		fmt.Fprintln(stdio.Stderr, problemLines(err, inc.locate))
 		fmt.Fprintf(stdio.Stderr, "asyncinvoke: %s cannot be expanded: %s\n", displayName(*tmplFile), count(len(problems(err)), "problem"))
 		return exitProblems
 	}
