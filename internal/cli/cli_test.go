@@ -310,13 +310,13 @@ func TestDiff(t *testing.T) {
 	}
 	// Exactly what the macro owns goes: the shorthand, the URIs it rewrites
 	// and the macro's name in Transform, and the deployment's logical ID,
-	// which it renames (written anew, in block style) with the reference to
-	// it.
+	// which it renames (the rest of the deployment stays as written) with
+	// the reference to it.
 	assert.Equal(t, []string{
 		"Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]",
 		"AsyncInvoke: always", "Uri: !GetAtt WorkerFunction.Arn",
 		"AsyncInvoke: client", "Uri: !GetAtt WorkerFunction.Arn",
-		"JobsDeployment:", "DependsOn: [StartJob, RunJob]", "DeploymentId: !Ref JobsDeployment",
+		"JobsDeployment:", "DeploymentId: !Ref JobsDeployment",
 		"x-async-invoke: always",
 		"x-async-invoke: !Ref ReportMode", "uri: !GetAtt WorkerFunction.Arn",
 	}, removed)
@@ -359,6 +359,11 @@ func TestExpandGolden(t *testing.T) {
 		{"include-refused", []string{"--diff", "testdata/expand/include-refused.yaml"}, 1},
 		// An include that cannot be read: a warning, and it stays.
 		{"include-missing", []string{"testdata/expand/include-missing.yaml"}, 0},
+		// What the macro does not own stays as written: the header above
+		// Transform, the renamed deployment's comment and quoting, a
+		// response's quoted StatusCode when the macro adds a header to it.
+		{"format", []string{"testdata/expand/format.yaml"}, 0},
+		{"format-diff", []string{"--diff", "testdata/expand/format.yaml"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,7 +16,11 @@ import (
 // and folded (>) block scalars with their lines and chomping, quoting, flow
 // collections, and short or long intrinsic forms. Where v differs, values
 // are written anew in YAML's style and keep the comments of the value they
-// replace; comments of removed keys go with them. Indentation is two spaces;
+// replace; comments of removed keys go with them, but for the file's header
+// (removedHeader). A key renamed in place and a list item changed take
+// their styles from the one they replace (renamed, similar); strings
+// written anew are quoted as the source quotes them (restyle); a changed
+// flow collection of one-line scalars stays flow (keepFlow). Indentation is two spaces;
 // blank lines are not kept (the YAML library does not record them): as rain
 // fmt does, there is one between top-level sections and between resources
 // and between outputs. src may be nil, or a template read as JSON: then
@@ -37,8 +41,12 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 			orig = doc.Content[0]
 		}
 		l := liker{src: src, clean: map[*yaml.Node]bool{}}
+		head := doc.HeadComment
+		if head == "" {
+			head = removedHeader(v, orig)
+		}
 		out, err = encode(&yaml.Node{
-			Kind: yaml.DocumentNode, HeadComment: doc.HeadComment, LineComment: doc.LineComment, FootComment: doc.FootComment,
+			Kind: yaml.DocumentNode, HeadComment: head, LineComment: doc.LineComment, FootComment: doc.FootComment,
 			Content: []*yaml.Node{l.node(v, orig)},
 		})
 		if err == nil {
@@ -55,6 +63,18 @@ func YAMLLike(v any, src *parse.Source) ([]byte, error) {
 		return nil, err
 	}
 	return r.verified(out, spaced(out)), nil
+}
+
+// removedHeader returns the comment above the first key of the source, orig,
+// when v no longer has that key (Transform: AsyncInvoke, removed): the YAML
+// library gives the key the file's header comment when no blank line
+// separates them, and the header is the file's, not the key's.
+func removedHeader(v any, orig *yaml.Node) string {
+	o, ok := v.(*tree.Object)
+	if !ok || orig == nil || orig.Kind != yaml.MappingNode || len(orig.Content) == 0 || o.Has(orig.Content[0].Value) {
+		return ""
+	}
+	return orig.Content[0].HeadComment
 }
 
 // moreIndentedFold reports a folded block with a more-indented line, which
@@ -332,6 +352,7 @@ func spaced(out []byte) []byte {
 type liker struct {
 	src   *parse.Source
 	clean map[*yaml.Node]bool // no anchor, alias or more-indented folded block inside: safe to write again as is
+	quote *quoting            // how the source quotes strings, read on first use
 }
 
 // node writes v, whose place held orig in the source (nil: nothing).
@@ -372,9 +393,20 @@ func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
 				keys[orig.Content[j].Value] = j
 			}
 		}
+		renamed := l.renamed(v, orig, keys)
 		for _, m := range v.Members {
-			if j, ok := keys[m.Key]; ok && l.isClean(orig.Content[j]) {
+			j, ok := keys[m.Key]
+			rj, isRenamed := renamed[m.Key]
+			if isRenamed {
+				j, ok = rj, true
+			}
+			if ok && l.isClean(orig.Content[j]) {
 				kn, vn := orig.Content[j], l.node(m.Value, orig.Content[j+1])
+				if isRenamed { // the new key, with the comments of the one it replaces
+					k := l.restyle(str(m.Key))
+					k.HeadComment, k.LineComment, k.FootComment = kn.HeadComment, kn.LineComment, kn.FootComment
+					kn = k
+				}
 				if vn != orig.Content[j+1] && isBlock(vn) && vn.LineComment != "" {
 					// A block collection has no line of its own: the
 					// comment goes after the key, where YAML reads it.
@@ -387,9 +419,10 @@ func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
 				}
 				n.Content = append(n.Content, kn, vn)
 			} else {
-				n.Content = append(n.Content, str(m.Key), node(m.Value))
+				n.Content = append(n.Content, l.restyle(str(m.Key)), l.restyle(node(m.Value)))
 			}
 		}
+		keepFlow(n, orig)
 		return n
 	case []any:
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
@@ -403,8 +436,8 @@ func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
 		used := make([]bool, len(was))
 		for i, e := range v {
 			// The item written at its place, else an equal one moved, else
-			// (when no item was added or removed) the one at its place as
-			// a style source.
+			// a similar one (below), else (when no item was added or
+			// removed) the one at its place as a style source.
 			from := -1
 			if i < len(was) && !used[i] && l.equal(e, was[i]) {
 				from = i
@@ -416,11 +449,19 @@ func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
 					}
 				}
 			}
+			if from < 0 && len(was) <= 64 { // else one changed by the expansion (a header added to a response)
+				for j, w := range was {
+					if !used[j] && l.similar(e, w) {
+						from = j
+						break
+					}
+				}
+			}
 			if from < 0 && len(was) == len(v) && !used[i] {
 				from = i
 			}
 			if from < 0 {
-				n.Content = append(n.Content, node(e))
+				n.Content = append(n.Content, l.restyle(node(e)))
 				continue
 			}
 			used[from] = true
@@ -433,9 +474,177 @@ func (l *liker) fresh(v any, orig *yaml.Node) *yaml.Node {
 			}
 			n.Content = append(n.Content, item)
 		}
+		keepFlow(n, orig)
 		return n
 	}
-	return node(v)
+	n := l.restyle(node(v))
+	if q := orig.Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle); q != 0 && orig.Kind == yaml.ScalarNode && n.Tag == "!!str" && orig.ShortTag() == "!!str" && quotable(n) {
+		n.Style = q // a string that replaces a quoted one is quoted alike
+	}
+	return n
+}
+
+// keepFlow writes n, which replaces the flow collection orig, in flow style
+// too when it holds only one-line scalars (a mapping, under the same keys):
+// {RestApiId: !Ref Api, DeploymentId: !Ref Deployment} whose reference the
+// macro renames stays on its line.
+func keepFlow(n, orig *yaml.Node) {
+	if orig.Kind != n.Kind || orig.Style&yaml.FlowStyle == 0 || len(n.Content) == 0 {
+		return
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) != len(orig.Content) {
+		return
+	}
+	for i, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || c.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 || strings.ContainsAny(c.Value, "\n\r") {
+			return
+		}
+		if n.Kind == yaml.MappingNode && i%2 == 0 && c.Value != orig.Content[i].Value {
+			return
+		}
+	}
+	n.Style |= yaml.FlowStyle
+}
+
+// renamed finds the keys of v that replace a key of the mapping orig (keys:
+// orig's keys, by their index in orig.Content): a key that is not in orig,
+// where orig has a key v does not (both after the same key, or both first),
+// and whose value is similar to that key's (a resource renamed, the macro's
+// AWS::ApiGateway::Deployment). It returns the index in orig.Content of the
+// key each one replaces.
+func (l *liker) renamed(v *tree.Object, orig *yaml.Node, keys map[string]int) map[string]int {
+	if orig.Kind != yaml.MappingNode || len(keys) == 0 {
+		return nil
+	}
+	have := make(map[string]bool, v.Len())
+	for _, m := range v.Members {
+		have[m.Key] = true
+	}
+	gone := map[string]int{} // the key before it in orig ("" for the first): a key v does not have
+	for j := 0; j+1 < len(orig.Content); j += 2 {
+		if !have[orig.Content[j].Value] {
+			prev := ""
+			if j > 0 {
+				prev = orig.Content[j-2].Value
+			}
+			gone[prev] = j
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	var out map[string]int
+	prev := ""
+	for _, m := range v.Members {
+		name := m.Key // as orig names it
+		if _, kept := keys[m.Key]; !kept {
+			if j, ok := gone[prev]; ok && l.similar(m.Value, orig.Content[j+1]) {
+				if out == nil {
+					out = map[string]int{}
+				}
+				out[m.Key] = j
+				delete(gone, prev)
+				name = orig.Content[j].Value
+			}
+		}
+		prev = name
+	}
+	return out
+}
+
+// similar reports whether v is an object that keeps at least half of the
+// members of the mapping n with the same values: n changed, not another
+// value.
+func (l *liker) similar(v any, n *yaml.Node) bool {
+	o, ok := v.(*tree.Object)
+	if !ok || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return false
+	}
+	same := 0
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		now, has := o.Get(n.Content[j].Value)
+		if was, known := l.src.Value(n.Content[j+1]); has && known && tree.Equal(now, was) {
+			same++
+		}
+	}
+	return same > 0 && 2*same >= len(n.Content)/2
+}
+
+// quoting is how a source quotes its strings.
+type quoting struct {
+	// byValue: the quoting of each string the source quotes, when it
+	// always quotes it the same way (0 when it does not).
+	byValue map[string]yaml.Style
+	// single: the source quotes the strings YAML would read as another
+	// type when plain ('200', 'true') in single quotes more often than in
+	// double ones.
+	single bool
+}
+
+// readQuoting reads how the source quotes strings.
+func readQuoting(doc *yaml.Node) *quoting {
+	q := &quoting{byValue: map[string]yaml.Style{}}
+	singles, doubles := 0, 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+			if style := n.Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle); style != 0 {
+				if was, seen := q.byValue[n.Value]; seen && was != style {
+					style = 0
+				}
+				q.byValue[n.Value] = style
+				if otherType(n.Value) {
+					if style == yaml.SingleQuotedStyle {
+						singles++
+					} else {
+						doubles++
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(doc)
+	q.single = singles > doubles
+	return q
+}
+
+// otherType reports whether YAML reads s, written plain, as another type
+// than a string: a number, a boolean, null.
+func otherType(s string) bool {
+	n := yaml.Node{Kind: yaml.ScalarNode, Value: s}
+	return n.ShortTag() != "!!str"
+}
+
+// quotable reports whether n is a one-line string written in the usual
+// way (plain, or in the double quotes str gives it), whose quoting may
+// follow the source's.
+func quotable(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!str" && (n.Style == 0 || n.Style == yaml.DoubleQuotedStyle) && !strings.ContainsAny(n.Value, "\n\r\t")
+}
+
+// restyle quotes the strings of n, a value written anew, as the source
+// quotes them: a string the source quotes always the same way is quoted so
+// ('200' written '200' when the macro copies it), and a string that must
+// be quoted follows the source's habit (single or double quotes). n is
+// changed and returned.
+func (l *liker) restyle(n *yaml.Node) *yaml.Node {
+	if quotable(n) {
+		if l.quote == nil {
+			l.quote = readQuoting(l.src.YAML())
+		}
+		if style := l.quote.byValue[n.Value]; style != 0 {
+			n.Style = style
+		} else if l.quote.single && !strings.Contains(n.Value, "'") && (n.Style == yaml.DoubleQuotedStyle || otherType(n.Value)) {
+			n.Style = yaml.SingleQuotedStyle
+		}
+	}
+	for _, c := range n.Content {
+		l.restyle(c)
+	}
+	return n
 }
 
 // isBlock reports whether n is a collection written in block style.
@@ -454,7 +663,7 @@ func (l *liker) equal(v any, n *yaml.Node) bool {
 func (l *liker) short(key string, arg any, orig *yaml.Node) *yaml.Node {
 	tag, ok := cfn.ShortTag(key)
 	if !ok || key == "Fn::GetAtt" || orig.Tag != tag {
-		return short(key, arg)
+		return l.restyleShort(short(key, arg))
 	}
 	inner := *orig
 	inner.Tag = ""
@@ -470,7 +679,17 @@ func (l *liker) short(key string, arg any, orig *yaml.Node) *yaml.Node {
 		}
 		return &c
 	}
-	return short(key, arg)
+	return l.restyleShort(short(key, arg))
+}
+
+// restyleShort restyles what short wrote: nil, or an intrinsic function.
+func (l *liker) restyleShort(n *yaml.Node) *yaml.Node {
+	if n != nil {
+		for _, c := range n.Content {
+			l.restyle(c)
+		}
+	}
+	return n
 }
 
 // isClean reports whether n holds no anchor and no alias: such a node can

@@ -3,6 +3,7 @@ package format_test
 import (
 	"flag"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,15 +29,17 @@ func get(t *testing.T, v any, keys ...string) *tree.Object {
 }
 
 // TestYAMLLike: what a change leaves alone is written as the source writes
-// it (testdata/like-*.golden.yaml; go test ./format -update rewrites them),
+// it (testdata/<source>-<n>.golden.yaml; go test ./internal/format -update
+// rewrites them),
 // and every output reads back as the changed template.
 func TestYAMLLike(t *testing.T) {
 	tests := []struct {
 		name   string
+		src    string // testdata/<src>.yaml; like when empty
 		change func(t *testing.T, v *tree.Object)
 	}{
-		{"unchanged", func(*testing.T, *tree.Object) {}},
-		{"a value changed keeps its comment; its flow parent turns block", func(t *testing.T, v *tree.Object) {
+		{"unchanged", "", func(*testing.T, *tree.Object) {}},
+		{"a value changed keeps its comment; its flow parent turns block", "", func(t *testing.T, v *tree.Object) {
 			in := get(t, v, "Resources", "Method", "Properties", "Integration")
 			in.Set("Uri", tree.NewObject("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"))
 			in.Set("Type", "AWS")
@@ -44,21 +47,50 @@ func TestYAMLLike(t *testing.T) {
 			items, _ := get(t, v, "Resources", "Joined", "Properties").Get("Items")
 			items.([]any)[0].(*tree.Object).Set("Value", "b")
 		}},
-		{"keys removed and added", func(t *testing.T, v *tree.Object) {
+		{"keys removed and added", "", func(t *testing.T, v *tree.Object) {
 			v.Set("Transform", "AWS::Serverless-2016-10-31")
 			get(t, v, "Resources", "Fn", "Properties").Delete("Handler")
 			get(t, v, "Resources").Set("Permission", tree.NewObject("Type", "AWS::Lambda::Permission", "Properties", tree.NewObject("FunctionName", tree.NewObject("Fn::GetAtt", []any{"Fn", "Arn"}))))
 		}},
-		{"list items removed keep the others' comments", func(t *testing.T, v *tree.Object) {
+		{"list items removed keep the others' comments", "", func(t *testing.T, v *tree.Object) {
 			p := get(t, v, "Resources", "Joined", "Properties")
 			list, _ := p.Get("List")
 			p.Set("List", list.([]any)[1:])
 		}},
+		// As the macro changes a template (testdata/kept.yaml).
+		{"the first key removed: the file's header comment stays", "kept", func(t *testing.T, v *tree.Object) {
+			v.Delete("Transform")
+		}},
+		{"a key renamed in place keeps its comments and its value's style; a flow mapping of scalars stays flow", "kept", func(t *testing.T, v *tree.Object) {
+			rs := get(t, v, "Resources")
+			rs.Members[rs.Index("Deployment")].Key = "Deployment7F705C7B"
+			get(t, v, "Resources", "Deployment7F705C7B").Set("DependsOn", []any{"Start", "Other"})
+			get(t, v, "Resources", "Stage", "Properties").Set("DeploymentId", tree.NewObject("Ref", "Deployment7F705C7B"))
+		}},
+		{"an item changed in a list that grew keeps its quoting; new strings follow the source's", "kept", func(t *testing.T, v *tree.Object) {
+			p := get(t, v, "Resources", "Start", "Properties")
+			rs, _ := p.Get("MethodResponses")
+			items := rs.([]any)
+			get(t, items[0], "ResponseParameters").Set("method.response.header.X-Request-Id", false)
+			p.Set("MethodResponses", append(items, tree.NewObject("StatusCode", "202")))
+			get(t, p, "Integration").Set("IntegrationHttpMethod", "PUT")
+		}},
+		{"a key removed and another added after the same key: not a rename", "kept", func(t *testing.T, v *tree.Object) {
+			p := get(t, v, "Resources", "Start", "Properties")
+			p.Delete("AsyncInvoke")
+			p.Set("RequestParameters", tree.NewObject("method.request.header.InvocationType", false))
+		}},
 	}
-	data, err := os.ReadFile("testdata/like.yaml")
-	require.NoError(t, err)
-	for i, tc := range tests {
+	n := map[string]int{}
+	for _, tc := range tests {
+		if tc.src == "" {
+			tc.src = "like"
+		}
+		golden := "testdata/" + tc.src + "-" + strconv.Itoa(n[tc.src]) + ".golden.yaml"
+		n[tc.src]++
 		t.Run(tc.name, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/" + tc.src + ".yaml")
+			require.NoError(t, err)
 			src, err := parse.Read(data)
 			require.NoError(t, err)
 			v := tree.Clone(src.Template).(*tree.Object)
@@ -68,7 +100,6 @@ func TestYAMLLike(t *testing.T) {
 			back, err := parse.Template(out)
 			require.NoError(t, err, "%s", out)
 			assert.True(t, tree.Equal(v, back), "the output reads back as another template:\n%s", out)
-			golden := "testdata/like-" + string(rune('0'+i)) + ".golden.yaml"
 			if *update {
 				require.NoError(t, os.WriteFile(golden, out, 0o644))
 			}
