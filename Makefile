@@ -23,8 +23,8 @@ help: ## List the targets
 
 build: ## Build the asyncinvoke command and both functions for this machine into bin/
 	$(GO) build -o $(BIN)/asyncinvoke ./cmd/asyncinvoke
-	$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(CURDIR)/$(BIN)/macro GOARCH=$(HOST_ARCH)
-	$(MAKE) --no-print-directory build-WorkerFunction ARTIFACTS_DIR=$(CURDIR)/$(BIN)/worker GOARCH=$(HOST_ARCH)
+	$(MAKE) --no-print-directory build-MacroFunction ARTIFACTS_DIR=$(abspath $(BIN))/macro GOARCH=$(HOST_ARCH)
+	$(MAKE) --no-print-directory build-WorkerFunction ARTIFACTS_DIR=$(abspath $(BIN))/worker GOARCH=$(HOST_ARCH)
 
 build-MacroFunction: ## (SAM) the macro's bootstrap into $(ARTIFACTS_DIR), for Lambda (arm64)
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/macro

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,7 +52,32 @@ func TestREADME(t *testing.T) {
 	srv := startServer(t, "", nil, 3*time.Minute, args...)
 	port := strings.TrimPrefix(srv.base, "http://127.0.0.1:")
 
-	for _, line := range strings.Split(blocks["calls"][0], "\n") {
+	calls(t, srv, blocks["calls"][0])
+
+	var want []string
+	for _, b := range append(blocks["prints"], blocks["logs"]...) {
+		for _, l := range strings.Split(b, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				want = append(want, strings.ReplaceAll(l, "127.0.0.1:3000", "127.0.0.1:"+port))
+			}
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for _, w := range want {
+		re := regexp.MustCompile(expected(w))
+		for !anyLine(re, srv.logs.String()) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		assert.True(t, anyLine(re, srv.logs.String()), "the README shows a line the server does not print:\n%s", w)
+	}
+	srv.interrupt(t, 30*time.Second)
+}
+
+// calls makes each curl call of a README block to srv, checking the answer
+// its comment gives.
+func calls(t *testing.T, srv *server, block string) {
+	t.Helper()
+	for _, line := range strings.Split(block, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -78,24 +105,69 @@ func TestREADME(t *testing.T) {
 			}
 		})
 	}
+}
 
-	var want []string
-	for _, b := range append(blocks["prints"], blocks["logs"]...) {
-		for _, l := range strings.Split(b, "\n") {
-			if l = strings.TrimSpace(l); l != "" {
-				want = append(want, strings.ReplaceAll(l, "127.0.0.1:3000", "127.0.0.1:"+port))
+// TestREADMEFirstMinutes runs the README's first commands as a new user
+// would, from the repository's root: make build, then each bin/asyncinvoke
+// command of the block marked <!-- readme-test: first-minutes -->, with the
+// bin/ that make build made; expand and check exit 0 with nothing on
+// standard error (check prints nothing either), local start-api serves, and
+// each curl call of the block marked first-calls gets the answer its
+// comment gives.
+func TestREADMEFirstMinutes(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	blocks := markedBlocks(string(readme))
+	require.Len(t, blocks["first-minutes"], 1, "one first-minutes block")
+	require.Len(t, blocks["first-calls"], 1, "one first-calls block")
+
+	bin := filepath.Join(t.TempDir(), "bin") // make build's bin/, here
+	built, served := false, false
+	for _, line := range strings.Split(blocks["first-minutes"][0], "\n") {
+		words, _, err := shellWords(line)
+		require.NoError(t, err, line)
+		if len(words) == 0 {
+			continue
+		}
+		switch {
+		case strings.Join(words, " ") == "make build":
+			cmd := exec.Command("make", "build", "BIN="+bin)
+			cmd.Dir = ".."
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "make build:\n%s", out)
+			built = true
+		case words[0] == "bin/asyncinvoke" && len(words) > 2 && words[1] == "local" && words[2] == "start-api":
+			require.True(t, built, "the README runs make build before %s", line)
+			var args []string
+			for i := 3; i < len(words); i++ {
+				if words[i] == "--port" {
+					i++ // the test's own port
+					continue
+				}
+				args = append(args, words[i])
 			}
+			srv := startServerOf(t, filepath.Join(bin, "asyncinvoke"), "..", nil, 3*time.Minute, args...)
+			calls(t, srv, blocks["first-calls"][0])
+			srv.interrupt(t, 30*time.Second)
+			served = true
+		case words[0] == "bin/asyncinvoke":
+			require.True(t, built, "the README runs make build before %s", line)
+			cmd := exec.Command(filepath.Join(bin, "asyncinvoke"), words[1:]...)
+			cmd.Dir = ".."
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			assert.NoError(t, cmd.Run(), "%s\n%s", line, stderr.String())
+			assert.Empty(t, stderr.String(), line)
+			if words[1] == "check" {
+				assert.Empty(t, stdout.String(), line)
+			} else {
+				assert.NotEmpty(t, stdout.String(), line)
+			}
+		default:
+			t.Fatalf("the test does not know how to run %q: teach it, or change the README", line)
 		}
 	}
-	deadline := time.Now().Add(time.Minute)
-	for _, w := range want {
-		re := regexp.MustCompile(expected(w))
-		for !anyLine(re, srv.logs.String()) && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-		}
-		assert.True(t, anyLine(re, srv.logs.String()), "the README shows a line the server does not print:\n%s", w)
-	}
-	srv.interrupt(t, 30*time.Second)
+	assert.True(t, served, "the block serves the API with bin/asyncinvoke local start-api")
 }
 
 // markedBlocks returns the code blocks that follow a <!-- readme-test: NAME -->
@@ -124,27 +196,9 @@ type curl struct {
 // that header), with words in single quotes as the shell reads them.
 func parseCurl(line string) (curl, error) {
 	c := curl{method: "GET", header: map[string]string{}}
-	var words []string
-	comment := ""
-	for i := 0; i < len(line); {
-		switch {
-		case line[i] == ' ':
-			i++
-		case line[i] == '#':
-			comment, i = strings.TrimSpace(line[i+1:]), len(line)
-		case line[i] == '\'':
-			end := strings.IndexByte(line[i+1:], '\'')
-			if end < 0 {
-				return c, fmt.Errorf("an unclosed quote")
-			}
-			words, i = append(words, line[i+1:i+1+end]), i+end+2
-		default:
-			end := strings.IndexAny(line[i:], " '")
-			if end < 0 {
-				end = len(line) - i
-			}
-			words, i = append(words, line[i:i+end]), i+end
-		}
+	words, comment, err := shellWords(line)
+	if err != nil {
+		return c, err
 	}
 	if len(words) == 0 || words[0] != "curl" {
 		return c, fmt.Errorf("not a curl call")
@@ -173,6 +227,33 @@ func parseCurl(line string) (curl, error) {
 	c.withHeader = m[2]
 	c.noBody, c.answer = m[3] == ", no body", m[4]
 	return c, nil
+}
+
+// shellWords splits a command line as the shell does for the README's
+// commands (words in single quotes taken as they are), and returns the
+// comment after #.
+func shellWords(line string) (words []string, comment string, err error) {
+	for i := 0; i < len(line); {
+		switch {
+		case line[i] == ' ' || line[i] == '\t':
+			i++
+		case line[i] == '#':
+			comment, i = strings.TrimSpace(line[i+1:]), len(line)
+		case line[i] == '\'':
+			end := strings.IndexByte(line[i+1:], '\'')
+			if end < 0 {
+				return nil, "", fmt.Errorf("an unclosed quote")
+			}
+			words, i = append(words, line[i+1:i+1+end]), i+end+2
+		default:
+			end := strings.IndexAny(line[i:], " \t'")
+			if end < 0 {
+				end = len(line) - i
+			}
+			words, i = append(words, line[i:i+end]), i+end
+		}
+	}
+	return words, comment, nil
 }
 
 var (

@@ -28,9 +28,15 @@ type server struct {
 // log is printed when the test fails.
 func startServer(t *testing.T, dir string, env []string, ready time.Duration, args ...string) *server {
 	t.Helper()
+	return startServerOf(t, asyncinvoke(t), dir, env, ready, args...)
+}
+
+// startServerOf is startServer with the asyncinvoke command bin.
+func startServerOf(t *testing.T, bin, dir string, env []string, ready time.Duration, args ...string) *server {
+	t.Helper()
 	port := freePort(t)
 	s := &server{base: "http://127.0.0.1:" + strconv.Itoa(port), logs: &syncBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(asyncinvoke(t), append(append([]string{"local", "start-api"}, args...), "--port", strconv.Itoa(port))...)
+	s.cmd = exec.Command(bin, append(append([]string{"local", "start-api"}, args...), "--port", strconv.Itoa(port))...)
 	s.cmd.Dir, s.cmd.Env = dir, env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
