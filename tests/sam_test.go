@@ -157,3 +157,32 @@ func TestSAMChainAlias(t *testing.T) {
 	require.NoError(t, os.WriteFile(f, translated, 0o644))
 	lint(t, f)
 }
+
+// TestSAMChainGlobals: local paths in Globals (Function CodeUri, as
+// serverless-patterns' cognito-restapi has it) and in resources (a function's
+// CodeUri, a layer's ContentUri) are taken as sam package uploads them, so
+// the template translates; a managed policy given by its name resolves.
+func TestSAMChainGlobals(t *testing.T) {
+	tmpl, translated := expandAndTranslate(t, "testdata/sam/globals.yaml")
+	uploaded := map[string]any{"S3Bucket": "artifacts", "S3Key": "code.zip"}
+	for _, fn := range []string{"Worker", "Other"} {
+		assert.Equal(t, uploaded, tmpl.Resources[fn].Properties["Code"], fn)
+	}
+	layers := 0
+	for _, r := range tmpl.Resources {
+		if r.Type == "AWS::Lambda::LayerVersion" { // SharedXXXXXXXXXX: SAM names each version
+			layers++
+			assert.Equal(t, uploaded, r.Properties["Content"])
+		}
+	}
+	assert.Equal(t, 1, layers)
+	assert.Contains(t, tmpl.Resources["WorkerRole"].Properties["ManagedPolicyArns"], "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess")
+
+	integration := tmpl.Resources["Start"].Properties["Integration"].(map[string]any)
+	assert.Equal(t, "'Event'", integration["RequestParameters"].(map[string]any)["integration.request.header.X-Amz-Invocation-Type"])
+	assertInvokeConfig(t, tmpl, "Worker", "$LATEST", "Failures")
+
+	f := filepath.Join(t.TempDir(), "translated.json")
+	require.NoError(t, os.WriteFile(f, translated, 0o644))
+	lint(t, f)
+}
