@@ -181,10 +181,11 @@ var Rules = []Rule{
 	{NoteDeployment.Code(), true, "a stage deployed before would keep running methods the macro expands as they were, and the macro cannot give the API's deployment the new logical ID that makes CloudFormation deploy them (a deployment with `StageDescription`, a method of another condition, an ID too long or taken), or no deployment of this template deploys the method's API (defined in another template) (*Deploying a change to a stage*)"},
 	{NotePreflight.Code(), true, "an `ANY` method (an `x-amazon-apigateway-any-method` operation) made asynchronous whose resource has no `OPTIONS` method (whose path has no `options` operation): browsers' CORS preflights invoke the function and are answered without CORS headers (*Browsers and CORS*)"},
 	{NoteContentType.Code(), true, "a request content type a method of `Event: proxy` declares (`RequestModels`, `consumes`, `requestBody.content`) that gets no request template: API Gateway answers it `415` without invoking the function"},
+	{NoteOtherQualifier.Code(), true, "a method made asynchronous invokes a function itself (`$LATEST`) while the function's asynchronous invocation configuration is only on another qualifier (SAM's `EventInvokeConfig` of a function with `AutoPublishAlias`, an `AWS::Lambda::EventInvokeConfig` on an alias or version): its retries and destinations do not apply to these calls, which Lambda retries twice and drops; invoke the alias (as `E1606` asks of the shorthand's settings) or configure `$LATEST` too"},
 }
 
-// Code is the code of a kind of note: W4001 for NoteLeftToYou, W4002,
-// W4003, W4004 for the others.
+// Code is the code of a kind of note: W4001 for NoteLeftToYou, W4002 to
+// W4005 for the others, in their order.
 func (k NoteKind) Code() Code { return Code(fmt.Sprintf("W%04d", 4001+int(k))) }
 
 // asyncRanges says the ranges Lambda takes for the asynchronous settings.

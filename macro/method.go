@@ -66,6 +66,7 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 	}
 	e.wantPermissions(targets, o, api, route{method: m, path: path}, where.at("Integration").at("Uri"))
 	e.wantInvokeConfig(targets, o)
+	e.invokesLatest(targets, where.at("Integration").at("Uri"))
 }
 
 // declareHeader makes the method declare the client's header in its

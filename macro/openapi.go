@@ -170,6 +170,7 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	}
 	e.wantPermissions(targets, o, tree.NewObject("Ref", apiID), r, iwhere.at("uri"))
 	e.wantInvokeConfig(targets, o)
+	e.invokesLatest(targets, iwhere.at("uri"))
 }
 
 // openAPIResponses adds the default integration response when there is

@@ -360,6 +360,7 @@ func TestCheck(t *testing.T) {
 		{"include-after", nil, 1},
 		{"left-to-you", nil, 0},
 		{"unexpected", nil, 0},
+		{"other-qualifier", nil, 0},
 		{"large", nil, 0},
 		{"large-strict", []string{"--strict", "testdata/check/large.yaml"}, 1},
 		{"misspelled", nil, 1},
