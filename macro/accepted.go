@@ -91,13 +91,13 @@ const requestIDParameter = "method.response.header." + RequestIDHeader
 // header as the mapping names it (the method response must declare that
 // name), "" when it refuses.
 func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) string {
+	ok := true
 	status, _ := r.Get(d.StatusCode)
 	if code, _ := scalarString(e.resolved(status)); o.Mode == Always && code != AcceptedStatus {
 		e.fail(codeAcceptedStatus, where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
-		return ""
+		ok = false // its template and mapping are still checked
 	}
 	tk, pk := acceptedKeys(d)
-	ok := true
 	clientHeader := ""
 	if o.Mode == Client {
 		clientHeader = o.Header
