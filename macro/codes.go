@@ -118,7 +118,7 @@ var Rules = []Rule{
 	{codeMisplaced, false, "the shorthand where the macro does not expand it (inside `Integration`, beside `Type`, on an OpenAPI path item, inside `x-amazon-apigateway-integration`, anywhere else), where it would be left in the template"},
 	{codeInsideIntrinsic, false, "the shorthand inside an intrinsic function the macro does not read through (it does through `Fn::If` around a path item or an operation)"},
 
-	{codeMode, false, "the mode is not `always` or `client`, or a `Ref` to a parameter whose value is one"},
+	{codeMode, false, "the mode is not `always` or `client` (in any case), or a `Ref` to a parameter whose value is one"},
 	{codeNoMode, false, "the object form has no `Mode`"},
 	{codeUnknownOption, false, "an option the shorthand does not have"},
 	{codeHeaderName, false, "`Header` is not an HTTP header name"},

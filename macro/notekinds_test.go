@@ -48,9 +48,15 @@ Resources:
 		want      []note
 	}{
 		{"ANY without OPTIONS", method("M", "ANY", "{Mode: always, Event: proxy}", ""),
-			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously"}}},
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously, with a proxy event whose httpMethod is OPTIONS, and"}}},
 		{"ANY in client mode", method("M", "any", "{Mode: client, Event: proxy}", ""),
-			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no InvocationType header)"}}},
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no InvocationType header), with a proxy event whose httpMethod is OPTIONS,"}}},
+		// review r16, finding 8: with Event: body the function gets no
+		// OPTIONS event, but the preflight's empty body.
+		{"ANY with Event: body", strings.Replace(method("M", "ANY", "always", ""), "Type: AWS_PROXY", "Type: AWS", 1),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously, with the preflight's empty body, which Lambda gives the function as {}, so that it cannot tell the preflight from a call whose body is {}, and"}}},
+		{"ANY with Event: body in client mode", strings.Replace(method("M", "ANY", "{Mode: client, Header: X-Invoke}", ""), "Type: AWS_PROXY", "Type: AWS", 1),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no X-Invoke header), with the preflight's empty body"}}},
 		{"ANY with an OPTIONS method", method("M", "ANY", "{Mode: always, Event: proxy}", "") + options, nil},
 		{"POST", method("M", "POST", "{Mode: always, Event: proxy}", ""), nil},
 		{"an any-method operation", doc("AWS::ApiGateway::RestApi", anyOp),

@@ -395,12 +395,12 @@ func problems(err error) macro.Problems {
 }
 
 // noteLines writes each note of an expansion on a line of its own, as a
-// warning located in src.
+// warning located in src, with its code as check reports it (W4003 ...).
 func noteLines(notes []macro.Problem, file string, src *parse.Source) string {
 	lines := make([]string, len(notes))
 	for i, n := range notes {
 		pos, _ := src.Position(n.Path)
-		lines[i] = located(displayName(file), pos, "warning: "+n.Error())
+		lines[i] = located(displayName(file), pos, "warning: "+string(n.Code)+" "+n.Error())
 	}
 	return strings.Join(lines, "\n")
 }
