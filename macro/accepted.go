@@ -91,13 +91,13 @@ const requestIDParameter = "method.response.header." + RequestIDHeader
 // header as the mapping names it (the method response must declare that
 // name), "" when it refuses.
 func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, where *loc) string {
+	ok := true
 	status, _ := r.Get(d.StatusCode)
 	if code, _ := scalarString(e.resolved(status)); o.Mode == Always && code != AcceptedStatus {
 		e.fail(codeAcceptedStatus, where.at(d.StatusCode), "is %s, but Accepted answers every call with %s from the default integration response (the one without a selection pattern); make it '%s', or remove this response and the macro adds it", describe(status), AcceptedStatus, AcceptedStatus)
-		return ""
+		ok = false // its template and mapping are still checked
 	}
 	tk, pk := acceptedKeys(d)
-	ok := true
 	clientHeader := ""
 	if o.Mode == Client {
 		clientHeader = o.Header
@@ -143,9 +143,12 @@ func (e *expander) accept(r *tree.Object, d cfn.IntegrationKeys, o Options, wher
 	return strings.TrimPrefix(key, "method.response.header.")
 }
 
-// acceptedStatuses are the statuses whose method responses declare the
-// request ID header: 202, and in client mode the default response's, which
-// answers synchronous calls.
+// acceptedStatuses are the statuses the default integration response
+// answers with, whose method responses declare every header it maps (the
+// request ID's, and any other, such as Access-Control-Allow-Origin): 202,
+// and in client mode the default response's own, which answers
+// synchronous calls (the template overrides it to 202 for an asynchronous
+// one, and the 202 needs the headers as much as the macro's X-Request-Id).
 func (e *expander) acceptedStatuses(r *tree.Object, d cfn.IntegrationKeys, o Options) []string {
 	out := []string{AcceptedStatus}
 	if o.Mode == Client {
@@ -184,10 +187,10 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 		e.fail(codeUnreadable, iwhere.at("IntegrationResponses"), "is written so that the macro cannot find its default response; with Accepted write IntegrationResponses as a list (or leave it out and the macro adds it)")
 		return false
 	}
-	header := e.accept(r, cfn.MethodIntegration, o, rwhere)
-	if header == "" {
+	if e.accept(r, cfn.MethodIntegration, o, rwhere) == "" {
 		return false
 	}
+	headers := mappedHeaders(r, "ResponseParameters")
 	v, _ := props.Get("MethodResponses")
 	list, isList := v.([]any)
 	if v != nil && !isList {
@@ -212,8 +215,10 @@ func (e *expander) acceptMethod(props, in *tree.Object, o Options, where *loc) b
 		if !good {
 			return false
 		}
-		if !params.Has("method.response.header." + header) {
-			params.Set("method.response.header."+header, false)
+		for _, h := range headers {
+			if indexFold(params, responseHeader+h) < 0 {
+				params.Set(responseHeader+h, false)
+			}
 		}
 	}
 	props.Set("MethodResponses", list)
@@ -233,10 +238,10 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 		e.fail(codeUnreadable, iwhere.at("responses").at("default"), "is %s; with Accepted write it as an object (or leave it out and the macro adds it)", cfn.TypeName(dv))
 		return false
 	}
-	header := e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default"))
-	if header == "" {
+	if e.accept(r, cfn.OpenAPIIntegration, o, iwhere.at("responses").at("default")) == "" {
 		return false
 	}
+	mapped := mappedHeaders(r, "responseParameters")
 	responses, ok := e.object(op, "responses", where)
 	if !ok {
 		return false
@@ -255,8 +260,10 @@ func (e *expander) acceptOperation(op, in *tree.Object, o Options, oas3 bool, wh
 		if !good {
 			return false
 		}
-		if !headers.Has(header) {
-			headers.Set(header, headerObject(oas3))
+		for _, h := range mapped {
+			if indexFold(headers, h) < 0 {
+				headers.Set(h, headerObject(oas3))
+			}
 		}
 	}
 	return true

@@ -118,7 +118,7 @@ var Rules = []Rule{
 	{codeMisplaced, false, "the shorthand where the macro does not expand it (inside `Integration`, beside `Type`, on an OpenAPI path item, inside `x-amazon-apigateway-integration`, anywhere else), where it would be left in the template"},
 	{codeInsideIntrinsic, false, "the shorthand inside an intrinsic function the macro does not read through (it does through `Fn::If` around a path item or an operation)"},
 
-	{codeMode, false, "the mode is not `always` or `client`, or a `Ref` to a parameter whose value is one"},
+	{codeMode, false, "the mode is not `always` or `client` (in any case), or a `Ref` to a parameter whose value is one"},
 	{codeNoMode, false, "the object form has no `Mode`"},
 	{codeUnknownOption, false, "an option the shorthand does not have"},
 	{codeHeaderName, false, "`Header` is not an HTTP header name"},
@@ -178,13 +178,14 @@ var Rules = []Rule{
 	{codeSAMEvent, false, "`AsyncInvoke` on a SAM function's event, always a proxy integration"},
 
 	{NoteLeftToYou.Code(), true, "the macro expands the template but leaves something to you that it cannot do there: the permission for API Gateway to invoke a function defined outside the template (or an alias a stage variable chooses), or the policy that lets an execution role defined outside the template deliver to a destination, or the use of a KMS key from outside the template that encrypts a destination"},
-	{NoteDeployment.Code(), true, "a stage deployed before would keep running methods the macro expands as they were, and the macro cannot give the API's deployment the new logical ID that makes CloudFormation deploy them (a deployment with `StageDescription`, a method of another condition, an ID too long or taken), or no deployment of this template deploys the method's API (defined in another template) (*Deploying a change to a stage*)"},
+	{NoteDeployment.Code(), true, "a stage deployed before would keep running methods the macro expands as they were, and the macro cannot give the API's deployment the new logical ID that makes CloudFormation deploy them (a deployment with `StageDescription`, a method of another condition, an ID too long or taken), or no deployment of this template deploys the method's API (defined in another template, or SAM's implicit API, `ServerlessRestApi`, whose deployment SAM makes without the method) (*Deploying a change to a stage*)"},
 	{NotePreflight.Code(), true, "an `ANY` method (an `x-amazon-apigateway-any-method` operation) made asynchronous whose resource has no `OPTIONS` method (whose path has no `options` operation): browsers' CORS preflights invoke the function and are answered without CORS headers (*Browsers and CORS*)"},
 	{NoteContentType.Code(), true, "a request content type a method of `Event: proxy` declares (`RequestModels`, `consumes`, `requestBody.content`) that gets no request template: API Gateway answers it `415` without invoking the function"},
+	{NoteOtherQualifier.Code(), true, "a method made asynchronous invokes a function itself (`$LATEST`) while the function's asynchronous invocation configuration is only on another qualifier (SAM's `EventInvokeConfig` of a function with `AutoPublishAlias`, an `AWS::Lambda::EventInvokeConfig` on an alias or version): its retries and destinations do not apply to these calls, which Lambda retries twice and drops; invoke the alias (as `E1606` asks of the shorthand's settings) or configure `$LATEST` too"},
 }
 
-// Code is the code of a kind of note: W4001 for NoteLeftToYou, W4002,
-// W4003, W4004 for the others.
+// Code is the code of a kind of note: W4001 for NoteLeftToYou, W4002 to
+// W4005 for the others, in their order.
 func (k NoteKind) Code() Code { return Code(fmt.Sprintf("W%04d", 4001+int(k))) }
 
 // asyncRanges says the ranges Lambda takes for the asynchronous settings.

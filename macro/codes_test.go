@@ -31,7 +31,7 @@ func TestRules(t *testing.T) {
 		}
 		return true
 	})
-	for k := NoteLeftToYou; k <= NoteContentType; k++ {
+	for k := NoteLeftToYou; k <= NoteOtherQualifier; k++ {
 		declared[k.Code()] = true
 	}
 	assert.Equal(t, Code("W4001"), NoteLeftToYou.Code())

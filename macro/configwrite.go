@@ -118,7 +118,7 @@ func (e *expander) invokeConfigResource(p *configPlan, grantors []string, waits 
 		res.Set("Metadata", tree.NewObject(waitsForKey, refs))
 	}
 	res.Set("Properties", props)
-	e.res.Section.Set(e.freeID(p.t.ID+"AsyncInvokeConfig"), res)
+	e.res.Section.Set(e.freeID(e.configID(p)), res)
 }
 
 // waitsForKey is the Metadata key of the configuration the macro writes

@@ -193,7 +193,8 @@ func containsString(list []any, s string) bool {
 
 // undeployed notes a method on a REST API that is not a resource of this
 // template, and that no deployment here deploys: the stack that deploys it
-// does not see the change.
+// does not see the change; or, for SAM's implicit API, SAM's deployment
+// does not.
 func (e *expander) undeployed(c expanded) {
 	if c.method == "" {
 		return // an operation's document is the API's, a resource of this template
@@ -201,6 +202,10 @@ func (e *expander) undeployed(c expanded) {
 	if id := cfn.RestAPI(c.api); id != "" {
 		if _, ok := e.res.Get(id); ok {
 			return // the template's API; it deploys it, or you do, knowingly
+		}
+		if id == cfn.SAMImplicitAPI {
+			e.noteOf(NoteDeployment, c.where.at("RestApiId"), "names %s, the REST API SAM makes for this template's Api events (its implicit API), with a deployment and the stage %s; SAM makes that deployment from the OpenAPI document it writes for the events, which does not hold this method, and does not make it wait for this method, so the stage may run without it (API Gateway answers 403 Missing Authentication Token), even after the stack's first deployment, and keeps running it as it was after a change; declare the API as an AWS::Serverless::Api (RestApiId: !Ref it on the events) with this operation in its DefinitionBody, x-async-invoke beside its x-amazon-apigateway-integration, whose deployment SAM makes from what the macro expanded; or deploy %s yourself, with an AWS::ApiGateway::Deployment (RestApiId: !Ref %s) to a stage other than %s, which the macro renames when this method changes", cfn.SAMImplicitAPI, cfn.SAMImplicitStage, cfn.SAMImplicitAPI, cfn.SAMImplicitAPI, cfn.SAMImplicitStage)
+			return
 		}
 	}
 	e.noteOf(NoteDeployment, c.where.at("RestApiId"), "names a REST API that is not a resource of this template, and no AWS::ApiGateway::Deployment here deploys it: a stage of that API keeps running this method as it was (synchronous, if it was) until the API is deployed to it again, which its own stack does not do for a change made here; after each update, run aws apigateway create-deployment --rest-api-id ID --stage-name STAGE")

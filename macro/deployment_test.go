@@ -148,6 +148,34 @@ Resources:
     Type: AWS::ApiGateway::Method
     Properties: {RestApiId: !ImportValue shared-api, ResourceId: !ImportValue shared-root, HttpMethod: POST, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Worker.Arn}}
 `, "Resources.M.Properties.RestApiId", "aws apigateway create-deployment --rest-api-id ID --stage-name STAGE"},
+		// review r16, finding 6: SAM's implicit API is made by this
+		// template, but SAM's deployment of it does not hold the method.
+		{"SAM's implicit API", `
+Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: index.handler, InlineCode: x, Events: {Get: {Type: Api, Properties: {Path: /hello, Method: get}}}}
+  Jobs:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref ServerlessRestApi, ParentId: !GetAtt ServerlessRestApi.RootResourceId, PathPart: jobs}
+  M:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref ServerlessRestApi, ResourceId: !Ref Jobs, HttpMethod: POST, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Hello.Arn}}
+`, "Resources.M.Properties.RestApiId", "names ServerlessRestApi, the REST API SAM makes for this template's Api events (its implicit API), with a deployment and the stage Prod; SAM makes that deployment from the OpenAPI document it writes for the events, which does not hold this method, and does not make it wait for this method, so the stage may run without it (API Gateway answers 403 Missing Authentication Token)"},
+		{"SAM's implicit API, deployed here", `
+Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: index.handler, InlineCode: x, Events: {Get: {Type: Api, Properties: {Path: /hello, Method: get}}}}
+  M:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref ServerlessRestApi, ResourceId: !GetAtt ServerlessRestApi.RootResourceId, HttpMethod: POST, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Hello.Arn}}
+  D:
+    Type: AWS::ApiGateway::Deployment
+    Properties: {RestApiId: !Ref ServerlessRestApi, StageName: jobs}
+`, "", ""},
 		{"an API of another template, deployed here", `
 Resources:
   Worker: {Type: AWS::Lambda::Function, Properties: {Handler: bootstrap, Runtime: provided.al2023, Role: r, Code: {ZipFile: x}}}

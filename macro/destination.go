@@ -26,6 +26,33 @@ type destination struct {
 	conditions []string
 }
 
+// settings asks for the configuration a shorthand's settings give what its
+// integration invokes (wantInvokeConfig); when a number is out of range,
+// and so no configuration is planned, its destinations are still checked.
+func (e *expander) settings(targets []resolved, o Options) {
+	if o.Config.refused {
+		e.checkDestinations(o.Config)
+		return
+	}
+	e.wantInvokeConfig(targets, o)
+}
+
+// checkDestinations checks, for their own problems, the destinations of a
+// shorthand whose configuration is not planned (it cannot be read, or the
+// function its integration invokes is not known): each is independent of
+// the rest.
+func (e *expander) checkDestinations(c InvokeConfig) {
+	if c.where == nil {
+		return
+	}
+	if c.OnFailure != nil {
+		e.optionDestination(c.OnFailure, true, c.where.at("OnFailure"))
+	}
+	if c.OnSuccess != nil {
+		e.optionDestination(c.OnSuccess, false, c.where.at("OnSuccess"))
+	}
+}
+
 // destinationHelp says what a destination may be, for messages.
 var destinationHelp = cfn.DestinationHelp()
 

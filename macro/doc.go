@@ -37,7 +37,8 @@
 //   - invokeconfig.go: asynchronous invocation configurations, collected
 //     and decided; configgroup.go: the grants their roles need, grouped
 //     into policies; configwrite.go: the configurations written; roles.go:
-//     execution roles and their policies
+//     execution roles and their policies; qualifiers.go: a call of a
+//     function itself whose configurations are on other qualifiers
 //   - deployment.go: the API's deployment, renamed so that its stages run
 //     what the macro changed
 //   - names.go: the names of what the macro adds

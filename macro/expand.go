@@ -43,6 +43,7 @@ type expander struct {
 	expanded   []expanded // the methods and operations expanded, for redeploy
 	plans      configs
 	merged     []mergedOperation
+	latest     []latestCall // the calls of a function itself, for NoteOtherQualifier
 	stats      Stats
 	rawNames   map[string]map[string]bool // the names in sections kept raw, once read (names.go)
 }
@@ -139,6 +140,7 @@ func (e *expander) run(fragment any) bool {
 	e.stats.Configs = e.addInvokeConfigs() // checks even when there are problems, adds only when none
 	if len(e.problems) == 0 {
 		e.redeploy()
+		e.noteOtherQualifiers()
 	}
 	return true
 }

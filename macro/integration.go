@@ -17,10 +17,12 @@ const headerSource = cfn.HeaderSource
 
 // integration expands what both dialects share: the type, the POST to
 // Lambda, the URI and the invocation type mapping, from source (what
-// sourceFor returns). It returns what the integration invokes.
-func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options, source string, where *loc) ([]resolved, bool) {
+// sourceFor returns), reporting the problems of each. It returns what the
+// integration invokes; known is false when the URI has a problem, and so
+// what it invokes is not known.
+func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options, source string, where *loc) (targets []resolved, known, ok bool) {
 	in.Members = slices.Grow(in.Members, 8) // room for what the expansion adds
-	ok := true
+	ok = true
 	switch typ, _ := in.Get(d.Type); t := typ.(type) {
 	case nil:
 		in.Set(d.Type, d.Lambda)
@@ -51,13 +53,12 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 		in.Set(d.HTTPMethod, "POST")
 	}
 
-	var targets []resolved
 	if uri, has := in.Get(d.URI); !has {
 		e.fail(codeNoURI, where, "has no %s; give the function to invoke: %s: !GetAtt Function.Arn", d.URI, d.URI)
 		ok = false
 	} else if fixed, ts, good := e.fixURI(uri, where.at(d.URI)); good {
 		in.Set(d.URI, fixed)
-		targets = ts
+		targets, known = ts, true
 	} else {
 		ok = false
 	}
@@ -68,7 +69,7 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 
 	params, good := e.object(in, d.RequestParameters, where)
 	if !good {
-		return targets, false
+		return targets, known, false
 	}
 	for i, m := range params.Members {
 		if !strings.EqualFold(m.Key, InvocationTypeParameter) {
@@ -76,13 +77,13 @@ func (e *expander) integration(in *tree.Object, d cfn.IntegrationKeys, o Options
 		}
 		if !sameSource(m.Value, source) {
 			e.fail(codeInvocationTypeMapped, where.at(d.RequestParameters).at(m.Key), "already maps the invocation type from %s, which conflicts with AsyncInvoke %s (%s); remove this entry, or remove AsyncInvoke", describe(m.Value), o.Mode, source)
-			return targets, false
+			return targets, known, false
 		}
 		params.Members[i].Value = source // the header as the method declares it
-		return targets, ok
+		return targets, known, ok
 	}
 	params.Set(InvocationTypeParameter, source)
-	return targets, ok
+	return targets, known, ok
 }
 
 // noInvocationTypeOverride refuses a request template that sets

@@ -7,52 +7,68 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
-// method expands AsyncInvoke on an AWS::ApiGateway::Method.
+// method expands AsyncInvoke on an AWS::ApiGateway::Method. Every
+// problem of the shorthand is reported that does not follow from another:
+// the destinations whatever else is wrong; the integration's problems, Event:
+// proxy's, the responses' and Accepted's each whatever the others'. A
+// shorthand that cannot be read, or a method whose integration cannot be
+// read, is checked no further than its destinations; a function that is not
+// known (a problem of the URI) has no configuration checks; a default
+// integration response that cannot be found or added, no Accepted checks.
 func (e *expander) method(id string, props *tree.Object, where *loc) {
 	raw, _ := props.Get(Shorthand)
 	props.Delete(Shorthand)
 	o, ok := e.options(raw, where.at(Shorthand))
 	if !ok {
+		e.checkDestinations(o.Config)
 		return
 	}
 	iv, has := props.Get("Integration")
 	if !has {
 		e.fail(codeNoIntegration, where, "has AsyncInvoke but no Integration; add Integration with Uri: !GetAtt Function.Arn")
+		e.checkDestinations(o.Config)
 		return
 	}
 	in, isObj := iv.(*tree.Object)
 	if !isObj || isIntrinsic(in) {
 		e.fail(codeUnreadable, where.at("Integration"), "is %s, which the macro cannot see through; write Integration as a plain object (intrinsic functions may be used in its properties)", cfn.TypeName(iv))
+		e.checkDestinations(o.Config)
 		return
 	}
 	iwhere := where.at("Integration")
-	header := ""
+	header := o.Header
 	if o.Mode == Client {
 		params, good := e.object(props, "RequestParameters", where)
-		if !good {
-			return
+		if good {
+			header, good = e.declareHeader(params, in, o, where.at("RequestParameters"))
 		}
-		if header, ok = e.declareHeader(params, in, o, where.at("RequestParameters")); !ok {
-			return
+		if !good {
+			header, ok = o.Header, false // the integration is still checked, with the header as the shorthand names it
 		}
 	}
 	converted := isProxyIntegration(in, cfn.MethodIntegration)
-	targets, ok := e.integration(in, cfn.MethodIntegration, o, o.source(header), iwhere)
-	if !ok {
-		return
-	}
+	targets, known, good := e.integration(in, cfn.MethodIntegration, o, o.source(header), iwhere)
+	ok = good && ok
 	if o.Event == EventProxy && !e.methodProxyEvent(props, in, converted, iwhere) {
+		ok = false
+	}
+	if e.integrationResponses(in, o, iwhere) {
+		ok = e.methodResponses(props, in, where) && ok
+		if o.Accepted && !e.acceptMethod(props, in, o, where) {
+			ok = false
+		}
+	} else {
+		ok = false
+	}
+	if !known {
+		e.checkDestinations(o.Config)
 		return
 	}
-	if !e.integrationResponses(in, o, iwhere) || !e.methodResponses(props, in, where) {
-		return
+	if ok {
+		e.stats.Methods++
+		e.expanded = append(e.expanded, expanded{api: valueOf(props, "RestApiId"), method: id, where: where, value: props})
+		e.methodPreflight(props, o, where)
 	}
-	if o.Accepted && !e.acceptMethod(props, in, o, where) {
-		return
-	}
-	e.stats.Methods++
-	e.expanded = append(e.expanded, expanded{api: valueOf(props, "RestApiId"), method: id, where: where, value: props})
-	e.methodPreflight(props, o, where)
 	api, _ := props.Get("RestApiId")
 	httpMethod, _ := props.Get("HttpMethod")
 	resourceID, _ := props.Get("ResourceId")
@@ -65,7 +81,8 @@ func (e *expander) method(id string, props *tree.Object, where *loc) {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed
 	}
 	e.wantPermissions(targets, o, api, route{method: m, path: path}, where.at("Integration").at("Uri"))
-	e.wantInvokeConfig(targets, o)
+	e.settings(targets, o)
+	e.invokesLatest(targets, where.at("Integration").at("Uri"))
 }
 
 // declareHeader makes the method declare the client's header in its

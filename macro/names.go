@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asyncinvoke/asyncinvoke/internal/cfn"
 	"github.com/asyncinvoke/asyncinvoke/internal/tree"
 )
 
@@ -58,6 +59,22 @@ func freeName(base string, max int, taken func(string) bool) string {
 // freeID is a new logical ID made from base.
 func (e *expander) freeID(base string) string {
 	return freeName(base, maxLogicalID, e.named)
+}
+
+// configID is the logical ID the macro's AWS::Lambda::EventInvokeConfig for
+// p is made from. For a SAM function it is the one SAM gives the
+// configuration it makes from the function's EventInvokeConfig property,
+// <Function>EventInvokeConfig, on the same qualifier (samQualifierMatches):
+// which of the two writes it depends on the function's role (SAM when SAM
+// makes the role, the macro when the role is the template's), and a new
+// logical ID for the same function and qualifier would make CloudFormation
+// create a second configuration before it deletes the first (README,
+// Calls that fail). For any other function, <Function or Alias>AsyncInvokeConfig.
+func (e *expander) configID(p *configPlan) string {
+	if e.res.Type(p.t.Function) == cfn.TypeSAMFunction {
+		return cfn.SAMEventInvokeConfigID(p.t.Function)
+	}
+	return p.t.ID + "AsyncInvokeConfig"
 }
 
 // policyName is the PolicyName of a policy the macro adds with logical ID

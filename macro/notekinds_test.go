@@ -48,9 +48,15 @@ Resources:
 		want      []note
 	}{
 		{"ANY without OPTIONS", method("M", "ANY", "{Mode: always, Event: proxy}", ""),
-			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously"}}},
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously, with a proxy event whose httpMethod is OPTIONS, and"}}},
 		{"ANY in client mode", method("M", "any", "{Mode: client, Event: proxy}", ""),
-			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no InvocationType header)"}}},
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no InvocationType header), with a proxy event whose httpMethod is OPTIONS,"}}},
+		// review r16, finding 8: with Event: body the function gets no
+		// OPTIONS event, but the preflight's empty body.
+		{"ANY with Event: body", strings.Replace(method("M", "ANY", "always", ""), "Type: AWS_PROXY", "Type: AWS", 1),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "a preflight invokes the function asynchronously, with the preflight's empty body, which Lambda gives the function as {}, so that it cannot tell the preflight from a call whose body is {}, and"}}},
+		{"ANY with Event: body in client mode", strings.Replace(method("M", "ANY", "{Mode: client, Header: X-Invoke}", ""), "Type: AWS_PROXY", "Type: AWS", 1),
+			[]note{{macro.NotePreflight, "Resources.M.Properties.HttpMethod", "synchronously (a preflight carries no X-Invoke header), with the preflight's empty body"}}},
 		{"ANY with an OPTIONS method", method("M", "ANY", "{Mode: always, Event: proxy}", "") + options, nil},
 		{"POST", method("M", "POST", "{Mode: always, Event: proxy}", ""), nil},
 		{"an any-method operation", doc("AWS::ApiGateway::RestApi", anyOp),
@@ -122,6 +128,90 @@ func TestPassthroughConverted(t *testing.T) {
 			out := string(tree.Encode(tmpl))
 			assert.NotContains(t, strings.ToLower(out), "when_no_match")
 			assert.Regexp(t, `"(P|p)assthroughBehavior":"(NEVER|never)"`, out)
+		})
+	}
+}
+
+// TestNoteOtherQualifier: a method made asynchronous that invokes a function
+// itself ($LATEST) while the function's asynchronous invocation
+// configurations are all on other qualifiers is noted, naming both places:
+// their retries and destinations do not apply to its calls (review r16,
+// finding 2). Nothing is said when $LATEST has one too, or the method
+// invokes what is configured.
+func TestNoteOtherQualifier(t *testing.T) {
+	const head = `Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]
+Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: a}}
+  Failures: {Type: AWS::SQS::Queue}
+  Plain: {Type: AWS::Lambda::Function, Properties: {Handler: bootstrap, Runtime: provided.al2023, Role: r, Code: {ZipFile: x}}}
+  Live: {Type: AWS::Lambda::Alias, Properties: {FunctionName: !Ref Plain, FunctionVersion: '1', Name: live}}
+  PlainVersion: {Type: AWS::Lambda::Version, Properties: {FunctionName: !Ref Plain}}
+`
+	method := func(id, uri, shorthand string) string {
+		return "  " + id + ":\n    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api, ResourceId: !GetAtt Api.RootResourceId, HttpMethod: " + id +
+			", AuthorizationType: NONE, AsyncInvoke: " + shorthand + ", Integration: {Uri: " + uri + "}}\n"
+	}
+	sam := func(props string) string {
+		return "  Worker:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: s3://b/k.zip, Handler: bootstrap, Runtime: provided.al2023" + props + "}\n"
+	}
+	const property = ", EventInvokeConfig: {DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failures.Arn}}}"
+	config := func(id, qualifier string) string {
+		return "  " + id + ": {Type: AWS::Lambda::EventInvokeConfig, Properties: {FunctionName: !Ref Plain, Qualifier: " + qualifier + ", MaximumRetryAttempts: 0}}\n"
+	}
+	tests := []struct {
+		name, resources string
+		path, text      string // the note's path and part of its message; "" for none
+	}{
+		{"SAM's configuration on the alias, the function invoked",
+			sam(", AutoPublishAlias: live"+property) + method("POST", "!GetAtt Worker.Arn", "always"),
+			"Resources.POST.Properties.Integration.Uri", "Resources.Worker.Properties.EventInvokeConfig (on its alias live, where SAM puts the configuration of a function with AutoPublishAlias); its retries, event age and destinations apply to the calls of that qualifier, not to these, so a call that fails is retried twice and dropped, and no destination gets its record; invoke !Ref Worker.Alias instead (as E1606 asks of the shorthand's settings), or give $LATEST a configuration of its own (an AWS::Lambda::EventInvokeConfig with Qualifier: $LATEST)"},
+		{"SAM's configuration from Globals, $LATEST invoked, in client mode",
+			"Globals: {Function: {AutoPublishAlias: live" + property + "}}\n" + sam("") + method("PUT", "!Sub '${Worker.Arn}:$LATEST'", "client"),
+			"Resources.PUT.Properties.Integration.Uri", "Globals.Function.EventInvokeConfig (on its alias live"},
+		{"SAM's configuration on the alias, the alias invoked",
+			sam(", AutoPublishAlias: live"+property) + method("POST", "!Ref Worker.Alias", "always"), "", ""},
+		{"SAM's configuration without AutoPublishAlias: on $LATEST",
+			sam(property) + method("POST", "!GetAtt Worker.Arn", "always"), "", ""},
+		{"a configuration of the template on an alias",
+			config("LiveConfig", "live") + method("POST", "!GetAtt Plain.Arn", "always"),
+			"Resources.POST.Properties.Integration.Uri", "Resources.LiveConfig (on live); its retries, event age and destinations apply to the calls of that qualifier, not to these, so a call that fails is retried twice and dropped, and no destination gets its record; invoke ${Plain.Arn}:live instead (as E1606 asks of the shorthand's settings), or give $LATEST a configuration of its own (an AWS::Lambda::EventInvokeConfig with Qualifier: $LATEST, or this shorthand's OnFailure"},
+		{"configurations on a version and on an alias",
+			config("VersionConfig", "!GetAtt PlainVersion.Version") + config("LiveConfig", "!Ref Stage") + method("POST", "!GetAtt Plain.Arn", "always"),
+			"Resources.POST.Properties.Integration.Uri", "Resources.VersionConfig (on version PlainVersion); Resources.LiveConfig (on live); its retries, event age and destinations apply to the calls of that qualifier, not to these, so a call that fails is retried twice and dropped, and no destination gets its record; invoke !Ref PlainVersion or ${Plain.Arn}:live instead"},
+		{"one on $LATEST too",
+			config("LiveConfig", "live") + config("LatestConfig", "$LATEST") + method("POST", "!GetAtt Plain.Arn", "always"), "", ""},
+		{"a qualifier the macro cannot tell",
+			config("Config", "!ImportValue q") + method("POST", "!GetAtt Plain.Arn", "always"), "", ""},
+		{"the macro's configuration of the alias, asked by another method",
+			method("POST", "!GetAtt Plain.Arn", "always") + method("PUT", "!Ref Live", "{Mode: always, OnFailure: !GetAtt Failures.Arn}"),
+			"Resources.POST.Properties.Integration.Uri", "Resources.LiveAsyncInvokeConfig (on live)"},
+		{"the shorthand configures $LATEST",
+			config("LiveConfig", "live") + method("POST", "!GetAtt Plain.Arn", "{Mode: always, MaximumRetryAttempts: 1}"), "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "Parameters: {Stage: {Type: String, Default: live}}\n" + head + tc.resources
+			if strings.HasPrefix(tc.resources, "Globals") {
+				src = strings.Replace(head, "Resources:\n", tc.resources[:strings.Index(tc.resources, "\n")+1]+"Resources:\n", 1) + tc.resources[strings.Index(tc.resources, "\n")+1:]
+			}
+			tmpl, err := parse.Template([]byte(src))
+			require.NoError(t, err)
+			stats, err := macro.Expand(tmpl, nil)
+			require.NoError(t, err)
+			var got []macro.Problem
+			for _, n := range stats.Notes {
+				if n.Kind == macro.NoteOtherQualifier {
+					got = append(got, n)
+				}
+			}
+			if tc.path == "" {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1, "%v", got)
+			assert.Equal(t, "W4005", string(got[0].Code))
+			assert.Equal(t, tc.path, got[0].Path.String())
+			assert.Contains(t, got[0].Message, tc.text)
 		})
 	}
 }

@@ -120,6 +120,7 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	op.Delete(OpenAPIShorthand)
 	o, ok := e.options(raw, where.at(OpenAPIShorthand))
 	if !ok {
+		e.checkDestinations(o.Config)
 		return
 	}
 	iv, has := op.Get(cfn.IntegrationExtension)
@@ -127,28 +128,30 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	switch {
 	case !has:
 		e.fail(codeNoIntegration, where, "has x-async-invoke but no %s; add one with uri: the function's invocation URI", cfn.IntegrationExtension)
+		e.checkDestinations(o.Config)
 		return
 	case isObj && in.Has("$ref"):
 		e.fail(codeIntegrationRef, where.at(cfn.IntegrationExtension), "is a $ref; REST APIs do not follow $ref in %s (x-amazon-apigateway-integrations in components is supported only for HTTP APIs), so API Gateway would import this method without an integration; write the integration on the operation itself", cfn.IntegrationExtension)
+		e.checkDestinations(o.Config)
 		return
 	case !isObj || isIntrinsic(in):
 		e.fail(codeUnreadable, where.at(cfn.IntegrationExtension), "is %s, which the macro cannot see through; write it as a plain object (intrinsic functions may be used in its values)", cfn.TypeName(iv))
+		e.checkDestinations(o.Config)
 		return
 	}
 	iwhere := where.at(cfn.IntegrationExtension)
-	header := ""
+	header := o.Header
 	if o.Mode == Client {
-		if header, ok = e.declareHeaderParameter(doc, item, op, in, o, oas3, where); !ok {
-			return
+		var good bool
+		if header, good = e.declareHeaderParameter(doc, item, op, in, o, oas3, where); !good {
+			header, ok = o.Header, false // the integration is still checked, with the header as the shorthand names it
 		}
 	}
 	converted := isProxyIntegration(in, cfn.OpenAPIIntegration)
-	targets, ok := e.integration(in, cfn.OpenAPIIntegration, o, o.source(header), iwhere)
-	if !ok {
-		return
-	}
+	targets, known, good := e.integration(in, cfn.OpenAPIIntegration, o, o.source(header), iwhere)
+	ok = good && ok
 	if o.Event == EventProxy && !e.operationProxyEvent(apiID, doc, op, in, oas3, converted, where) {
-		return
+		ok = false
 	}
 	if !in.Has("passthroughBehavior") {
 		in.Set("passthroughBehavior", "when_no_match")
@@ -156,20 +159,29 @@ func (e *expander) operation(apiID string, doc, item, op *tree.Object, oas3 bool
 	if !in.Has("contentHandling") {
 		in.Set("contentHandling", "CONVERT_TO_TEXT")
 	}
-	if !e.openAPIResponses(in, o, iwhere) || !e.declareResponses(doc, op, in, oas3, where) {
+	if e.openAPIResponses(in, o, iwhere) {
+		ok = e.declareResponses(doc, op, in, oas3, where) && ok
+		if o.Accepted && !e.acceptOperation(op, in, o, oas3, where) {
+			ok = false
+		}
+	} else {
+		ok = false
+	}
+	if !known {
+		e.checkDestinations(o.Config)
 		return
 	}
-	if o.Accepted && !e.acceptOperation(op, in, o, oas3, where) {
-		return
+	if ok {
+		e.stats.Operations++
+		e.expanded = append(e.expanded, expanded{api: tree.NewObject("Ref", apiID), where: where, value: op})
+		e.operationPreflight(apiID, r.method, item, o, where)
 	}
-	e.stats.Operations++
-	e.expanded = append(e.expanded, expanded{api: tree.NewObject("Ref", apiID), where: where, value: op})
-	e.operationPreflight(apiID, r.method, item, o, where)
 	if in.Has("credentials") {
 		o.Permission = false // API Gateway calls Lambda with that role: no resource policy needed
 	}
 	e.wantPermissions(targets, o, tree.NewObject("Ref", apiID), r, iwhere.at("uri"))
-	e.wantInvokeConfig(targets, o)
+	e.settings(targets, o)
+	e.invokesLatest(targets, iwhere.at("uri"))
 }
 
 // openAPIResponses adds the default integration response when there is

@@ -235,11 +235,11 @@ func (e *expander) optionObject(obj *tree.Object, where *loc, o Options) (Option
 		}
 		ok = opt.read(e, &o, v, p) && ok
 	}
+	o.Config.where = where // the destinations are checked even when the rest is refused
 	if !obj.Has("Mode") {
 		e.fail(codeNoMode, where, "has no Mode; add Mode: always or Mode: client")
 		return o, false
 	}
-	o.Config.where = where
 	if ok && o.Mode == Always && (o.headerSet || o.requiredSet) {
 		e.fail(codeOptionsConflict, where, "Header and Required apply only to Mode client (in always mode the client sends no header); remove them or use Mode: client")
 		return o, false

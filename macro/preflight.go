@@ -53,11 +53,21 @@ func (e *expander) operationPreflight(api, method string, item *tree.Object, o O
 	e.noteOf(NotePreflight, where, "is %s, and its path has no options operation: %s", cfn.AnyMethodExtension, preflight(o, "add an options operation to this path"))
 }
 
-// preflight says what becomes of a CORS preflight and what to do.
+// preflight says what becomes of a CORS preflight and what to do. What the
+// function gets is the method's event: with Event: proxy, a proxy event
+// whose httpMethod is OPTIONS; with Event: body, the preflight's body,
+// which is empty, and Lambda passes an empty payload as {}
+// (aws/aws-lambda-dotnet#834), so the function cannot tell the preflight
+// from a call whose body is {}.
 func preflight(o Options, add string) string {
-	how := "asynchronously, with an OPTIONS event,"
+	how := "asynchronously"
 	if o.Mode == Client {
-		how = "synchronously (a preflight carries no " + o.Header + " header),"
+		how = "synchronously (a preflight carries no " + o.Header + " header)"
+	}
+	if o.Event == EventProxy {
+		how += ", with a proxy event whose httpMethod is OPTIONS,"
+	} else {
+		how += ", with the preflight's empty body, which Lambda gives the function as {}, so that it cannot tell the preflight from a call whose body is {},"
 	}
 	return "API Gateway routes browsers' CORS preflights (OPTIONS) to this method, so a preflight invokes the function " + how + " and is answered with this method's response, without Access-Control-Allow-* headers, and browsers refuse the call; " + add + ", an integration of type MOCK that answers the CORS headers, and map Access-Control-Allow-Origin on this method's integration responses (README, Browsers and CORS)"
 }

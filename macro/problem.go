@@ -40,6 +40,11 @@ const (
 	// NoteContentType is a request content type a method of Event: proxy
 	// declares but has no request template for: API Gateway answers 415.
 	NoteContentType
+	// NoteOtherQualifier is a method that invokes a function itself
+	// ($LATEST) asynchronously while the function's asynchronous
+	// invocation configurations are all on other qualifiers (an alias, a
+	// version): their retries and destinations do not apply to its calls.
+	NoteOtherQualifier
 )
 
 func (p Problem) Error() string {

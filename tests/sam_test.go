@@ -186,3 +186,76 @@ func TestSAMChainGlobals(t *testing.T) {
 	require.NoError(t, os.WriteFile(f, translated, 0o644))
 	lint(t, f)
 }
+
+// TestSAMConfigKeepsItsLogicalID: a SAM function's asynchronous invocation
+// configuration keeps its logical ID, after SAM's transform, whoever writes
+// it: SAM, from the EventInvokeConfig property the macro sets when SAM makes
+// the function's role or from the function's own property, or the macro,
+// when the role is the template's. A change of Role (or moving the settings
+// from the function's property into the shorthand) then updates the
+// configuration in place; under a new logical ID, CloudFormation would
+// create a second AWS::Lambda::EventInvokeConfig for the same function and
+// qualifier before it deletes the first (issue r16, finding 1).
+func TestSAMConfigKeepsItsLogicalID(t *testing.T) {
+	const head = `Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]
+Resources:
+  Failures: {Type: AWS::SQS::Queue}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths:
+          /jobs:
+            post:
+              x-async-invoke: %s
+              x-amazon-apigateway-integration: {uri: %s}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://artifacts/worker.zip
+      Handler: bootstrap
+      Runtime: provided.al2023
+`
+	const settings = "{Mode: always, OnFailure: !GetAtt Failures.Arn, MaximumRetryAttempts: 1}"
+	const property = "      EventInvokeConfig: {MaximumRetryAttempts: 1, DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failures.Arn}}}\n"
+	const role = "      Role: !GetAtt Role.Arn\n"
+	const alias = "      AutoPublishAlias: live\n"
+	for _, tc := range []struct {
+		name         string
+		before, then string // the template before and after the change
+		qualifier    string
+	}{
+		{"the role changes: SAM's to the template's",
+			fmt.Sprintf(head, settings, "!GetAtt Worker.Arn"), fmt.Sprintf(head, settings, "!GetAtt Worker.Arn") + role, "$LATEST"},
+		{"the role changes, with AutoPublishAlias",
+			fmt.Sprintf(head, settings, "!Ref Worker.Alias") + alias, fmt.Sprintf(head, settings, "!Ref Worker.Alias") + alias + role, "live"},
+		{"the settings move from the function's property into the shorthand, with a role of the template",
+			fmt.Sprintf(head, "always", "!GetAtt Worker.Arn") + role + property, fmt.Sprintf(head, settings, "!GetAtt Worker.Arn") + role, "$LATEST"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ids [2]string
+			for i, src := range []string{tc.before, tc.then} {
+				file := filepath.Join(t.TempDir(), "t.yaml")
+				require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
+				tmpl, _ := expandAndTranslate(t, file)
+				for id, r := range tmpl.Resources {
+					if r.Type == "AWS::Lambda::EventInvokeConfig" {
+						require.Empty(t, ids[i], "one configuration")
+						assert.Equal(t, map[string]any{"Ref": "Worker"}, r.Properties["FunctionName"])
+						assert.Equal(t, tc.qualifier, r.Properties["Qualifier"])
+						ids[i] = id
+					}
+				}
+				require.NotEmpty(t, ids[i], "a configuration")
+			}
+			assert.Equal(t, ids[0], ids[1], "the same logical ID before and after the change")
+		})
+	}
+}

@@ -89,3 +89,50 @@ func TestSAMLogicalIDs(t *testing.T) {
 	}
 	assert.Equal(t, len(aliases), waits, "each configuration the macro writes waits for its alias")
 }
+
+// TestSAMImplicitAPI: the facts W4002 states of SAM's implicit API
+// (cfn.SAMImplicitAPI) are the SAM translator's: a method of the template on
+// ServerlessRestApi is on the API SAM makes, whose stage cfn.SAMImplicitStage
+// runs a deployment SAM makes, which neither holds the method in the
+// document it deploys nor depends on it (review r16, finding 6).
+func TestSAMImplicitAPI(t *testing.T) {
+	src := `Transform: [AsyncInvoke, AWS::Serverless-2016-10-31]
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: s3://artifacts/worker.zip, Handler: bootstrap, Runtime: provided.al2023, Events: {Get: {Type: Api, Properties: {Path: /hello, Method: get}}}}
+  Jobs:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref ServerlessRestApi, ParentId: !GetAtt ServerlessRestApi.RootResourceId, PathPart: jobs}
+  StartJob:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref ServerlessRestApi, ResourceId: !Ref Jobs, HttpMethod: POST, AuthorizationType: NONE, AsyncInvoke: always, Integration: {Uri: !GetAtt Hello.Arn}}
+`
+	file := filepath.Join(t.TempDir(), "implicit.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(src), 0o644))
+	_, translated := expandAndTranslate(t, file)
+	var out struct {
+		Resources map[string]struct {
+			Type       string
+			DependsOn  any
+			Properties map[string]any
+		}
+	}
+	require.NoError(t, json.Unmarshal(translated, &out))
+	require.Equal(t, "AWS::ApiGateway::RestApi", out.Resources[cfn.SAMImplicitAPI].Type)
+	stages := 0
+	for _, r := range out.Resources {
+		if r.Type != "AWS::ApiGateway::Stage" || r.Properties["StageName"] != cfn.SAMImplicitStage {
+			continue
+		}
+		stages++
+		assert.Equal(t, map[string]any{"Ref": cfn.SAMImplicitAPI}, r.Properties["RestApiId"])
+		deployment := out.Resources[r.Properties["DeploymentId"].(map[string]any)["Ref"].(string)]
+		assert.Equal(t, "AWS::ApiGateway::Deployment", deployment.Type)
+		assert.Nil(t, deployment.DependsOn, "SAM's deployment does not wait for the method")
+	}
+	assert.Equal(t, 1, stages, "SAM's stage of its implicit API")
+	body, _ := json.Marshal(out.Resources[cfn.SAMImplicitAPI].Properties["Body"])
+	assert.Contains(t, string(body), `"/hello"`)
+	assert.NotContains(t, string(body), `"/jobs"`, "the document SAM deploys does not hold the method")
+}

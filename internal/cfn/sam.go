@@ -88,6 +88,17 @@ func (r *Resources) SAMProperty(globals *tree.Object, id, key string) any {
 	return MergeGlobals(r.SAMGlobal(globals, id, key), own)
 }
 
+// SAMImplicitAPI is the logical ID of the REST API SAM makes for the Api
+// events of a template's functions that name no RestApiId, its implicit
+// API, and SAMImplicitStage its stage's name
+// (samtranslator/plugins/api/implicit_rest_api_plugin.py). SAM deploys it
+// from the OpenAPI document it writes for those events: a method of the
+// template on that API is neither in the document nor waited for.
+const (
+	SAMImplicitAPI   = "ServerlessRestApi"
+	SAMImplicitStage = "Prod"
+)
+
 // The logical IDs SAM gives what it makes for an AWS::Serverless::Function
 // fn (samtranslator/model/sam_resources.py), for references the template
 // makes to them before SAM runs.

@@ -395,12 +395,13 @@ func problems(err error) macro.Problems {
 }
 
 // noteLines writes each note of an expansion on a line of its own, as a
-// warning located where locate says (includes.locate).
+// warning located where locate says (includes.locate), with its code as
+// check reports it (W4003 ...).
 func noteLines(notes []macro.Problem, locate func([]string) (string, parse.Pos)) string {
 	lines := make([]string, len(notes))
 	for i, n := range notes {
 		file, pos := locate(n.Path)
-		lines[i] = located(file, pos, "warning: "+n.Error())
+		lines[i] = located(file, pos, "warning: "+string(n.Code)+" "+n.Error())
 	}
 	return strings.Join(lines, "\n")
 }
