@@ -33,7 +33,8 @@
 //   - permission.go: the permission for API Gateway to invoke the function;
 //     conditions.go: the condition what the macro adds exists under
 //   - destination.go: destinations (by cfn.DestinationKinds); kms.go: the
-//     KMS keys that encrypt them
+//     KMS keys that encrypt them; keypolicy.go: key policies that shut the
+//     execution role out
 //   - invokeconfig.go: asynchronous invocation configurations, collected
 //     and decided; configgroup.go: the grants their roles need, grouped
 //     into policies; configwrite.go: the configurations written; roles.go:

@@ -175,6 +175,7 @@ func (e *expander) decide(p *configPlan) *decided {
 		e.noteOutsideRole(p)
 	}
 	e.noteUnknownKeys(p)
+	e.noteKeyPolicies(p, outside || e.anyNamed(roles))
 	sam := e.res.Type(fn) == cfn.TypeSAMFunction
 	// The macro sets the property when SAM makes the role (unless it
 	// is from elsewhere) and SAM can make the configuration of it;
