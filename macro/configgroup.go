@@ -61,34 +61,46 @@ func (ps *policyGroups) planGrants(e *expander, x *decided, role string, od plan
 	}
 	samMade := x.existing == p.t.Function && x.samFunction && e.samMadeDestination(p, d, od.option) != nil
 	for _, g := range d.grants() {
-		where := all
+		where, made := all, ""
 		if samMade && tree.Equal(g.resource, d.arn) {
 			// Where d does not exist, SAM's configuration sends the
 			// records to its own queue or topic.
 			g.resource, where = e.samMadeDestination(p, d, od.option), base
+			made = cfn.SAMDestinationID(p.t.Function, od.option, d.kind.Type)
 		} else if cfn.Excluded(e.conditions, where) {
 			continue
 		}
-		ps.need(e, x, role, d, g, where)
+		if !ps.need(e, x, role, od, g, where, made) {
+			return
+		}
 	}
 }
 
 // need plans grant g to role wherever conditions hold: a policy of the
 // template that grants it (which x's configuration waits for), else one of
-// this expansion's.
-func (ps *policyGroups) need(e *expander, x *decided, role string, d *destination, g grant, conditions []string) {
-	fn := x.p.t.Function
+// this expansion's. made is the queue or topic SAM makes for od that g is
+// on, or "". It reports false when it refuses x.
+func (ps *policyGroups) need(e *expander, x *decided, role string, od planDestination, g grant, conditions []string, made string) bool {
+	fn, d := x.p.t.Function, od.d
 	if by, ok := e.granted(role, g, conditions); ok {
 		if by != "" && x.existing == fn && mentions(e.res.Section, by, fn) {
 			e.failCycle(x.p, by)
 		}
+		if c := e.res.Condition(by); by != "" && made != "" && c != "" && mentions(e.res.Section, by, made) && e.waitsByMetadata(x, []string{c}) {
+			e.failSAMMadeWait(x.p, role, od, made)
+			return false
+		}
 		if by != "" && !slices.Contains(x.dependsOn, by) {
 			x.dependsOn = append(x.dependsOn, by)
 		}
-		return
+		return true
 	}
 	if x.existing == fn && d.resource == fn {
 		e.failCycle(x.p, fn) // the macro's policy would name the function
+	}
+	if made != "" && e.waitsByMetadata(x, conditions) {
+		e.failSAMMadeWait(x.p, role, od, made)
+		return false
 	}
 	pg := ps.covering(e, role, conditions, g) // a policy of this expansion grants it where it is needed
 	if pg == nil {
@@ -108,6 +120,7 @@ func (ps *policyGroups) need(e *expander, x *decided, role string, d *destinatio
 	if !slices.Contains(x.groups, pg) {
 		x.groups = append(x.groups, pg)
 	}
+	return true
 }
 
 // covering is a policy already planned that grants role g wherever
@@ -156,6 +169,45 @@ func (e *expander) failCycle(p *configPlan, id string) {
 		what = "the policy that allows " + fn + "'s role to deliver would refer to " + fn + " itself"
 	}
 	e.fail(codeCycle, p.first, "sends %s's asynchronous invocation records to a destination with SAM's configuration (%s's EventInvokeConfig property) and a role of the template: that configuration can wait for the role's policy only through %s, and %s, a circular dependency; give %s's records another destination, or write the AWS::Lambda::EventInvokeConfig yourself in place of the property", fn, fn, fn, what, fn)
+}
+
+// waitsByMetadata reports whether x's configuration, when SAM makes it from
+// a SAM function's property, can wait for a policy that exists where
+// conditions hold only through the function's Metadata (writeConfig): when
+// the function lacks one of them.
+func (e *expander) waitsByMetadata(x *decided, conditions []string) bool {
+	cs := e.configConditions(x.p)
+	return slices.ContainsFunc(conditions, func(c string) bool { return !cfn.Implied(e.conditions, c, cs) })
+}
+
+// failSAMMadeWait refuses a plan whose configuration SAM makes from a SAM
+// function's EventInvokeConfig property, sending the records of od, where
+// its destination does not exist, to made, the queue or topic SAM makes,
+// when role, a role of the template the function may run with, exists
+// only under a condition the function lacks: the policy that allows the
+// role to send to made exists only there too, so the configuration can
+// wait for it only through the function's Metadata, which SAM, when it
+// passes Metadata through (cfn-lint has it do so), gives made too: made
+// would wait for the policy that refers to it, a circular dependency.
+func (e *expander) failSAMMadeWait(p *configPlan, role string, od planDestination, made string) {
+	fn, c := p.t.Function, e.res.Condition(role)
+	if e.reported(p.first.path()) {
+		return
+	}
+	dest := od.d.resource
+	if dest == "" {
+		dest = describe(od.d.arn)
+	}
+	e.fail(codeSAMMadeWait, p.first, "sends %s's asynchronous invocation records (%s) to %s where %s, through SAM's configuration (%s's EventInvokeConfig property), which sends them elsewhere to a %s SAM makes, %s; %s may run with role %s, which exists only where %s holds (its Condition), so the policy that lets it send to %s exists only there too, and SAM's configuration can wait for that policy only through %s's Metadata, which SAM also gives %s when it passes Metadata through (as cfn-lint has it, reporting E3004): a circular dependency; let %s run only with roles that exist wherever it does, or write its AWS::Lambda::EventInvokeConfig yourself in place of the EventInvokeConfig property (SAM then makes no %s)",
+		fn, od.option, dest, holdsWhere(e.unmet(p, od.d)), fn, od.d.kind.Noun, made, fn, role, c, made, fn, made, fn, od.d.kind.Noun)
+}
+
+// holdsWhere says where conditions cs all hold, in messages.
+func holdsWhere(cs []string) string {
+	if len(cs) == 1 {
+		return cs[0] + " holds"
+	}
+	return strings.Join(cs, " and ") + " hold"
 }
 
 // mentions reports whether resource id of section refers to resource ref:
