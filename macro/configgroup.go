@@ -12,7 +12,10 @@ import (
 // grouped into the policies the macro adds: one per role and set of
 // conditions (those of the role, the function and the destination), unless
 // a policy of the template, or one already planned, grants it wherever it
-// is needed.
+// is needed. A grant the role needs under several sets of conditions (two
+// functions' destinations encrypted with one key, one of them under a
+// condition) goes once into the policy of the set that holds wherever any
+// of the others does, whichever configuration is planned first.
 
 // policyGroup is a policy the macro adds: grants to one role, under one
 // set of conditions.
@@ -28,17 +31,51 @@ type policyGroup struct {
 type policyGroups struct {
 	byKey map[string]*policyGroup
 	order []*policyGroup
+	needs []roleNeed // every grant planned, in order, until grouped
 }
 
-// plan groups the grants that x's roles of the template need to deliver
-// its records into policies, or notes the template's own policies that
-// grant them (x.dependsOn).
+// roleNeed is a grant a role of the template needs to deliver a plan's
+// records to one destination, wherever conditions hold. made is the queue
+// or topic SAM makes for that destination when the grant is on it, or "".
+type roleNeed struct {
+	x          *decided
+	role       string
+	od         planDestination
+	g          grant
+	conditions []string
+	made       string
+}
+
+// plan notes the grants that x's roles of the template need to deliver
+// its records; group then groups every plan's into policies.
 func (ps *policyGroups) plan(e *expander, x *decided) {
 	for _, role := range x.roles {
 		for _, od := range x.p.destinations() {
 			ps.planGrants(e, x, role, od)
 		}
 	}
+}
+
+// group groups the grants planned into policies, or notes the template's
+// own policies that grant them (x.dependsOn).
+func (ps *policyGroups) group(e *expander) {
+	for _, n := range ps.needs {
+		ps.need(e, n)
+	}
+}
+
+// weakest are the conditions, among those of every grant to n's role of
+// n's grant, that hold wherever n's do: the fewest, the first of those.
+func (ps *policyGroups) weakest(e *expander, n roleNeed) []string {
+	best := n.conditions
+	for _, m := range ps.needs {
+		if m.role != n.role || len(m.conditions) >= len(best) || !hasGrant([]grant{m.g}, n.g) ||
+			slices.ContainsFunc(m.conditions, func(c string) bool { return !cfn.Implied(e.conditions, c, n.conditions) }) {
+			continue
+		}
+		best = m.conditions
+	}
+	return best
 }
 
 // planGrants plans the grants role needs to deliver x's records to
@@ -70,17 +107,16 @@ func (ps *policyGroups) planGrants(e *expander, x *decided, role string, od plan
 		} else if cfn.Excluded(e.conditions, where) {
 			continue
 		}
-		if !ps.need(e, x, role, od, g, where, made) {
-			return
-		}
+		ps.needs = append(ps.needs, roleNeed{x, role, od, g, where, made})
 	}
 }
 
-// need plans grant g to role wherever conditions hold: a policy of the
-// template that grants it (which x's configuration waits for), else one of
-// this expansion's. made is the queue or topic SAM makes for od that g is
-// on, or "". It reports false when it refuses x.
-func (ps *policyGroups) need(e *expander, x *decided, role string, od planDestination, g grant, conditions []string, made string) bool {
+// need plans grant n.g to n.role wherever n.conditions hold: a policy of
+// the template that grants it (which the configuration waits for), else
+// one of this expansion's, under the weakest conditions any plan needs it
+// under that hold wherever these do.
+func (ps *policyGroups) need(e *expander, n roleNeed) {
+	x, role, od, g, conditions, made := n.x, n.role, n.od, n.g, n.conditions, n.made
 	fn, d := x.p.t.Function, od.d
 	if by, ok := e.granted(role, g, conditions); ok {
 		if by != "" && x.existing == fn && mentions(e.res.Section, by, fn) {
@@ -88,20 +124,21 @@ func (ps *policyGroups) need(e *expander, x *decided, role string, od planDestin
 		}
 		if c := e.res.Condition(by); by != "" && made != "" && c != "" && mentions(e.res.Section, by, made) && e.waitsByMetadata(x, []string{c}) {
 			e.failSAMMadeWait(x.p, role, od, made)
-			return false
+			return
 		}
 		if by != "" && !slices.Contains(x.dependsOn, by) {
 			x.dependsOn = append(x.dependsOn, by)
 		}
-		return true
+		return
 	}
 	if x.existing == fn && d.resource == fn {
 		e.failCycle(x.p, fn) // the macro's policy would name the function
 	}
 	if made != "" && e.waitsByMetadata(x, conditions) {
 		e.failSAMMadeWait(x.p, role, od, made)
-		return false
+		return
 	}
+	conditions = ps.weakest(e, n)
 	pg := ps.covering(e, role, conditions, g) // a policy of this expansion grants it where it is needed
 	if pg == nil {
 		key := role + "\x00" + strings.Join(conditions, ",")
@@ -120,7 +157,6 @@ func (ps *policyGroups) need(e *expander, x *decided, role string, od planDestin
 	if !slices.Contains(x.groups, pg) {
 		x.groups = append(x.groups, pg)
 	}
-	return true
 }
 
 // covering is a policy already planned that grants role g wherever

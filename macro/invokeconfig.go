@@ -115,6 +115,7 @@ func (e *expander) addInvokeConfigs() int {
 			todo = append(todo, x)
 		}
 	}
+	policies.group(e)
 	if len(e.problems) > 0 {
 		return 0
 	}
