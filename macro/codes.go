@@ -82,6 +82,7 @@ const (
 	codeSAMGlobals         Code = "E1605"
 	codeSAMQualifier       Code = "E1606"
 	codeCycle              Code = "E1607"
+	codeSAMMadeWait        Code = "E1608"
 
 	// Event: proxy.
 	codeRequestTemplates Code = "E1701"
@@ -163,6 +164,7 @@ var Rules = []Rule{
 	{codeSAMGlobals, false, "an `EventInvokeConfig` in `Globals` that SAM would merge into other settings"},
 	{codeSAMQualifier, false, "settings for what SAM does not configure: SAM configures a function's alias (`AutoPublishAlias`), or else `$LATEST`"},
 	{codeCycle, false, "SAM's configuration would wait for a policy that refers to the function: a circular dependency"},
+	{codeSAMMadeWait, false, "SAM's configuration sends records to a queue or topic SAM makes, and the function's role exists only under a condition the function lacks: the configuration could wait for the policy that allows it only through a circular dependency"},
 
 	{codeRequestTemplates, false, "request templates of your own with `Event: proxy`, which writes them"},
 	{codePassthrough, false, "a `PassthroughBehavior` that lets a request past `Event: proxy`'s templates"},

@@ -265,3 +265,46 @@ func withSuffix(arn any, suffix string) any {
 	}
 	return tree.NewObject("Fn::Join", []any{"", []any{arn, suffix}})
 }
+
+// destinationNamed is the resource of the template that destination ARN v
+// names: by a reference that is its ARN (!GetAtt Queue.Arn, ${Queue.Arn},
+// !Ref Topic), or spelled out, in the stack's region and account, with the
+// reference that is its name (arn:${AWS::Partition}:sqs:${AWS::Region}:
+// ${AWS::AccountId}:${Queue.QueueName}); "" otherwise. Two ARNs that name
+// one are the same destination however they are written.
+func (e *expander) destinationNamed(v any) string {
+	flat, ok := cfn.Flatten(v)
+	if !ok || strings.Contains(flat, cfn.Opaque) {
+		return ""
+	}
+	named := func(id, attr string, kind *cfn.DestinationKind) string {
+		if attr == "" {
+			attr = "Ref"
+		}
+		k, r, isDestination := cfn.DestinationResourceOf(e.res.Type(id))
+		switch {
+		case !isDestination:
+		case kind == nil && slices.Contains(r.ARN, attr), kind == k && r.Name == attr:
+			return id
+		}
+		return ""
+	}
+	if id, attr, ok := cfn.SplitSubVar(flat); ok {
+		return named(id, attr, nil)
+	}
+	segs := cfn.SplitARN(flat)
+	if len(segs) < 6 || segs[0] != "arn" {
+		return ""
+	}
+	here := func(seg, pseudo, value string) bool { return seg == "" || seg == pseudo || value != "" && seg == value }
+	kind, _ := cfn.DestinationKindOf(segs[2])
+	if kind == nil || !here(segs[3], "${AWS::Region}", e.stack.Region) || !here(segs[4], "${AWS::AccountId}", e.stack.AccountID) {
+		return ""
+	}
+	name, isName := strings.CutPrefix(strings.Join(segs[5:], ":"), kind.ARNPrefix)
+	id, attr, ok := cfn.SplitSubVar(name)
+	if !isName || !ok {
+		return ""
+	}
+	return named(id, attr, kind)
+}

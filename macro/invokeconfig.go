@@ -88,10 +88,16 @@ func (e *expander) wantInvokeConfig(targets []resolved, o Options) {
 
 func sameSettings(e *expander, p *configPlan, c InvokeConfig, onFailure, onSuccess *destination) bool {
 	same := func(a, b *destination) bool {
-		return (a == nil) == (b == nil) && (a == nil || sameSetting(e, a.arn, b.arn) && slices.Equal(a.conditions, b.conditions))
+		return (a == nil) == (b == nil) && (a == nil || sameSetting(e, a.arn, b.arn) && sameConditions(a.conditions, b.conditions))
 	}
 	return same(p.onFailure, onFailure) && same(p.onSuccess, onSuccess) &&
 		sameSetting(e, p.c.Retries, c.Retries) && sameSetting(e, p.c.Age, c.Age)
+}
+
+// sameConditions reports whether a and b hold the same conditions, in any
+// order.
+func sameConditions(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(c string) bool { return !contains(b, c) })
 }
 
 // addInvokeConfigs writes the planned configurations: a SAM function's
@@ -109,6 +115,7 @@ func (e *expander) addInvokeConfigs() int {
 			todo = append(todo, x)
 		}
 	}
+	policies.group(e)
 	if len(e.problems) > 0 {
 		return 0
 	}
@@ -190,7 +197,7 @@ func (e *expander) decide(p *configPlan) *decided {
 	case onlyUnder != "":
 		e.fail(codeConfigDiffers, differs, "configures the asynchronous invocation of %s only where %s holds (its Condition), but the AsyncInvoke options at %s apply wherever %s exists; a function (or alias, or version) has one configuration: remove its Condition (a destination that exists only under a condition goes inside DestinationConfig, OnFailure: !If [%s, {Destination: ...}, !Ref AWS::NoValue], as the macro writes it), or remove the settings from one of the two", p.t.ID, onlyUnder, p.first.path(), p.t.ID, onlyUnder)
 		return nil
-	case differs != nil && sam:
+	case differs != nil && sam && !e.isConfigResource(differs):
 		e.fail(codeConfigDiffers, differs, "is what SAM makes %s's asynchronous invocation configuration from (with Globals' Function section merged in), and its settings differ from the AsyncInvoke options at %s; a function (or alias, or version) has one configuration: make them the same, or remove one", p.t.ID, p.first.path())
 		return nil
 	case differs != nil:
@@ -198,6 +205,13 @@ func (e *expander) decide(p *configPlan) *decided {
 		return nil
 	}
 	return &decided{p: p, roles: roles, samFunction: sam, sam: samProperty, existing: existing, samRole: samRole && !outside}
+}
+
+// isConfigResource reports whether l is in an AWS::Lambda::EventInvokeConfig
+// of the template (rather than in SAM's property, or Globals).
+func (e *expander) isConfigResource(l *loc) bool {
+	path := l.path()
+	return len(path) > 1 && path[0] == "Resources" && e.res.Type(path[1]) == cfn.TypeEventInvokeConfig
 }
 
 // configConditions are the conditions of what a plan's configuration
@@ -355,21 +369,51 @@ func (e *expander) existingConfig(p *configPlan, sam, samProperty bool) (found s
 	return found, nil, ""
 }
 
-// sameSetting compares settings as deployed: objects whatever the order of
-// their keys, ARNs however they are written, numbers by value.
+// sameSetting compares settings as deployed: where an Fn::If chooses by a
+// condition, in every combination of the conditions they choose by (so that
+// OnFailure: !If [C, {Destination: X}, !Ref AWS::NoValue] and
+// DestinationConfig: !If [C, {OnFailure: {Destination: X}}, !Ref
+// AWS::NoValue] are the same); objects whatever the order of their keys,
+// destinations however their ARNs are written, numbers by value.
 func sameSetting(e *expander, a, b any) bool {
+	cs := ifConditions(ifConditions(nil, a), b)
+	if len(cs) > maxChosenConditions {
+		return sameChosen(e, a, b) // as written
+	}
+	for w := range 1 << len(cs) {
+		holds := map[string]bool{}
+		for i, c := range cs {
+			holds[c] = w&(1<<i) != 0
+		}
+		if !sameChosen(e, chosen(a, holds), chosen(b, holds)) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxChosenConditions bounds the combinations sameSetting compares in.
+const maxChosenConditions = 6
+
+// sameChosen compares settings without Fn::If as deployed.
+func sameChosen(e *expander, a, b any) bool {
 	ao, aok := a.(*tree.Object)
 	bo, bok := b.(*tree.Object)
-	if aok && bok && !isIntrinsic(ao) && !isIntrinsic(bo) {
+	switch {
+	case aok && bok && !isIntrinsic(ao) && !isIntrinsic(bo):
 		if ao.Len() != bo.Len() {
 			return false
 		}
 		for _, m := range ao.Members {
 			v, has := bo.Get(m.Key)
-			if !has || !sameSetting(e, m.Value, v) {
+			if !has || !sameChosen(e, m.Value, v) {
 				return false
 			}
 		}
+		return true
+	case aok && b == nil && ao.Len() == 0, bok && a == nil && bo.Len() == 0:
+		// An empty DestinationConfig is none (where an Fn::If in it
+		// chose !Ref AWS::NoValue for each destination).
 		return true
 	}
 	if sameValue(e, a, b) {
@@ -377,7 +421,59 @@ func sameSetting(e *expander, a, b any) bool {
 	}
 	fa, oka := cfn.Flatten(a)
 	fb, okb := cfn.Flatten(b)
-	return oka && okb && fa == fb && !strings.Contains(fa, cfn.Opaque)
+	if oka && okb && fa == fb && !strings.Contains(fa, cfn.Opaque) {
+		return true
+	}
+	id := e.destinationNamed(a)
+	return id != "" && id == e.destinationNamed(b)
+}
+
+// ifConditions adds to cs the conditions the Fn::If functions in v
+// choose by.
+func ifConditions(cs []string, v any) []string {
+	tree.Walk(v, func(_ []string, x any) tree.Step {
+		if c, _, _, ok := ifArgs(x); ok && !contains(cs, c) {
+			cs = append(cs, c)
+		}
+		return tree.Continue
+	})
+	return cs
+}
+
+// chosen is v where each condition c holds as holds[c] says: each Fn::If
+// on one of them replaced by its branch, and !Ref AWS::NoValue taken out
+// (nil when v is it).
+func chosen(v any, holds map[string]bool) any {
+	if c, a, b, ok := ifArgs(v); ok {
+		if h, known := holds[c]; known {
+			if h {
+				return chosen(a, holds)
+			}
+			return chosen(b, holds)
+		}
+	}
+	switch v := v.(type) {
+	case *tree.Object:
+		if tree.Equal(v, noValue) {
+			return nil
+		}
+		o := &tree.Object{}
+		for _, m := range v.Members {
+			if x := chosen(m.Value, holds); x != nil {
+				o.Set(m.Key, x)
+			}
+		}
+		return o
+	case []any:
+		var list []any
+		for _, x := range v {
+			if x := chosen(x, holds); x != nil {
+				list = append(list, x)
+			}
+		}
+		return list
+	}
+	return v
 }
 
 // sameValue compares two values as deployed: numbers by value, parameters

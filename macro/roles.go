@@ -228,9 +228,14 @@ func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
 		}
 	}
 	// One policy document per destination: each exists where its
-	// destination does (its Condition, or an Fn::If in the option).
-	var granted []grant
-	changed := false
+	// destination does (its Condition, or an Fn::If in the option). A
+	// grant two destinations need (their key) goes into the document of
+	// the one whose conditions hold wherever the other's do.
+	type need struct {
+		grants     []grant
+		conditions []string
+	}
+	var needs []need
 	for _, od := range p.destinations() {
 		d := od.d
 		var needed []grant
@@ -241,25 +246,40 @@ func (e *expander) addSAMRolePolicies(p *configPlan, destinations bool) {
 				needed = append(needed, grant{action, d.key.arn})
 			}
 		}
-		var grants []grant
-		for _, g := range needed {
-			if hasGrant(granted, g) || slices.ContainsFunc(list, func(item any) bool { return allows(item, g) }) {
-				continue
-			}
-			grants = append(grants, g)
-			granted = append(granted, g)
-		}
-		if len(grants) == 0 {
-			continue
-		}
-		var item any = tree.NewObject("Version", "2012-10-17", "Statement", statements(grants))
 		cs := slices.Clone(base)
 		for _, c := range e.unmet(p, d) {
 			if !contains(cs, c) {
 				cs = append(cs, c)
 			}
 		}
-		if c := e.condition(cs); c != "" {
+		needs = append(needs, need{needed, cs})
+	}
+	// covered reports whether needs[j] gives g wherever needs[i] needs it,
+	// in its stead: under conditions that hold wherever i's do (fewer, or
+	// as many and first).
+	covered := func(i, j int, g grant) bool {
+		a, b := needs[i].conditions, needs[j].conditions
+		return i != j && hasGrant(needs[j].grants, g) && (len(b) < len(a) || len(b) == len(a) && j < i) &&
+			!slices.ContainsFunc(b, func(c string) bool { return !cfn.Implied(e.conditions, c, a) })
+	}
+	changed := false
+	for i, n := range needs {
+		var grants []grant
+		for _, g := range n.grants {
+			elsewhere := false
+			for j := range needs {
+				elsewhere = elsewhere || covered(i, j, g)
+			}
+			if elsewhere || hasGrant(grants, g) || slices.ContainsFunc(list, func(item any) bool { return allows(item, g) }) {
+				continue
+			}
+			grants = append(grants, g)
+		}
+		if len(grants) == 0 {
+			continue
+		}
+		var item any = tree.NewObject("Version", "2012-10-17", "Statement", statements(grants))
+		if c := e.condition(n.conditions); c != "" {
 			item = tree.NewObject("Fn::If", []any{c, item, tree.NewObject("Ref", "AWS::NoValue")})
 		}
 		if !slices.ContainsFunc(list, func(x any) bool { return tree.Equal(x, item) }) {

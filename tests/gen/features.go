@@ -348,6 +348,7 @@ func (b *builder) samOwnConfig(f *function) {
 			b.feature("sam-own-event-invoke-config-same")
 			f.ownConfig = c
 			f.props.Set("EventInvokeConfig", f.ownConfig)
+			b.samMadeWait(f, s)
 			return
 		}
 	}
@@ -357,6 +358,27 @@ func (b *builder) samOwnConfig(f *function) {
 	if s != nil {
 		b.feature("sam-own-event-invoke-config-different")
 		b.mustRefuse("SAM's EventInvokeConfig of " + f.id + " differs from the shorthand's settings")
+	}
+}
+
+// samMadeWait: SAM's own configuration of f sends the records of a queue
+// or topic destination, where its condition does not hold, to a queue or
+// topic SAM makes; when f may run with a role of the template that exists
+// only under a condition f lacks, the macro may refuse it (README: the
+// policy that allows that role to send there could be waited for only
+// through f's Metadata, which SAM gives its queue too: a circular
+// dependency).
+func (b *builder) samMadeWait(f *function, s *settings) {
+	if !slices.ContainsFunc(f.roles, func(r *role) bool { return !f.cond.covers(r.cond) }) {
+		return
+	}
+	for _, d := range []*dest{s.onFailure, s.onSuccess} {
+		if d == nil {
+			continue
+		}
+		if t := samDestinationType[d.kind]; (t == "SQS" || t == "SNS") && (!f.cond.covers(d.cond) || d == s.onFailure && s.ifFailure) {
+			b.mayRefuseIf(`a circular dependency; let \w+ run only with roles that exist wherever it does`)
+		}
 	}
 }
 

@@ -736,6 +736,9 @@ func (w *world) keyOf(dest string) string {
 		if !ok {
 			return ""
 		}
+		if rest, ok := strings.CutPrefix(k, "arn:aws:kms:"+w.region+":"+account+":"); ok && strings.HasPrefix(rest, "alias/") {
+			k = rest // an alias's ARN: that alias, in the stack's region and account
+		}
 		if strings.HasPrefix(k, "alias/") {
 			alias := ""
 			for _, a := range members(w.res) {
