@@ -92,12 +92,12 @@ func Options(d, in *tree.Object, uses []Use, values map[string]any, v *Velocity)
 // dialect are the keys of an integration, and of its responses, in an
 // AWS::ApiGateway::Method or an OpenAPI operation.
 type dialect struct {
-	requestTemplates, passthrough, contentHandling, statusCode, responseTemplates, responseParameters string
+	requestTemplates, passthrough, contentHandling, responseTemplates, responseParameters string
 }
 
 var (
-	methodDialect    = dialect{"RequestTemplates", "PassthroughBehavior", "ContentHandling", "StatusCode", "ResponseTemplates", "ResponseParameters"}
-	operationDialect = dialect{"requestTemplates", "passthroughBehavior", "contentHandling", "statusCode", "responseTemplates", "responseParameters"}
+	methodDialect    = dialect{"RequestTemplates", "PassthroughBehavior", "ContentHandling", "ResponseTemplates", "ResponseParameters"}
+	operationDialect = dialect{"requestTemplates", "passthroughBehavior", "contentHandling", "responseTemplates", "responseParameters"}
 )
 
 // A method is a deployed method or operation, resolved in one world: its
