@@ -291,8 +291,11 @@ func contentTypes(ts []ContentTemplate) []string {
 // binaryMediaTypes are the binary media types of REST API api (a logical
 // ID) and of its OpenAPI document doc (nil when none): the RestApi's or SAM
 // Api's BinaryMediaTypes (with SAM's Globals), and the document's
-// x-amazon-apigateway-binary-media-types. ok is false, with a problem, when
-// they are written so that the macro cannot read them.
+// x-amazon-apigateway-binary-media-types, but for a SAM Api whose
+// BinaryMediaTypes (its own or Globals') are given: SAM writes those into
+// the document in place of the document's own list, which API Gateway then
+// never sees (cfn.SAMReplacesDocumentTypes). ok is false,
+// with a problem, when they are written so that the macro cannot read them.
 func (e *expander) binaryMediaTypes(api string, doc *tree.Object, where *loc) (types []string, ok bool) {
 	ok = true
 	fail := func(at *loc, format string, args ...any) {
@@ -322,23 +325,27 @@ func (e *expander) binaryMediaTypes(api string, doc *tree.Object, where *loc) (t
 			fail(at, "is %s; Event: proxy must know the API's binary media types to tell the function whether API Gateway base64-encoded a body (isBase64Encoded): write them as a list of strings, or Ref a parameter", cfn.TypeName(v))
 		}
 	}
-	if doc != nil {
+	props := e.res.Properties(api)
+	own, _ := props.Get("BinaryMediaTypes")
+	var globals any
+	if e.res.Type(api) == cfn.TypeSAMAPI {
+		if g := cfn.SAMGlobalsFor(e.fragment, cfn.TypeSAMAPI); g != nil {
+			globals, _ = g.Get("BinaryMediaTypes")
+		}
+	}
+	samReplaces := e.res.Type(api) == cfn.TypeSAMAPI && cfn.SAMReplacesDocumentTypes(e.resolved(own), e.resolved(globals))
+	if doc != nil && !samReplaces {
 		v, _ := doc.Get(cfn.BinaryMediaTypesExtension)
 		read(v, docLoc(api, e.res.Type(api)).at(cfn.BinaryMediaTypesExtension))
 	}
 	if _, has := e.res.Get(api); !has {
 		return types, ok
 	}
-	props := e.res.Properties(api)
-	v, _ := props.Get("BinaryMediaTypes")
-	read(v, resourcesLoc.at(api).at("Properties").at("BinaryMediaTypes"))
+	read(own, resourcesLoc.at(api).at("Properties").at("BinaryMediaTypes"))
 	switch e.res.Type(api) {
 	case cfn.TypeSAMAPI:
-		if g := cfn.SAMGlobalsFor(e.fragment, cfn.TypeSAMAPI); g != nil {
-			v, _ := g.Get("BinaryMediaTypes")
-			read(v, &loc{key: "Globals"})
-		}
-		if doc == nil {
+		read(globals, &loc{key: "Globals"})
+		if doc == nil && !samReplaces {
 			body, _ := props.Get("DefinitionBody")
 			if b, isObj := body.(*tree.Object); isObj {
 				v, _ := b.Get(cfn.BinaryMediaTypesExtension)

@@ -36,9 +36,11 @@ var (
 // features (tests/gen) with oracles independent of the macro's code
 // (tests/gen/oracle): no crash; on success cfn-lint adds no error or
 // W1001, SAM translates it, every shorthand is still asynchronous after
-// SAM, API Gateway may invoke what it invokes, execution roles may deliver
-// to the destinations, expanding again changes nothing; on refusal every
-// problem names a location. A failure listed in knownFailures is expected
+// SAM, with the request and response templates Event and Accepted promise
+// (rendered by velocityjs) and method responses API Gateway deploys, API
+// Gateway may invoke what it invokes, execution roles may deliver to the
+// destinations, expanding again changes nothing; on refusal every problem
+// names a location, and says why where the README says it does. A failure listed in knownFailures is expected
 // (and must still happen: a case that passes now must leave the table);
 // any other is printed, minimized, with the command that reproduces it.
 func TestGenerated(t *testing.T) {
@@ -65,7 +67,7 @@ func TestGenerated(t *testing.T) {
 				if *genDump != "" {
 					dump(t, c)
 				}
-				results[i-first] = outcome{c, o.Check(c.Template, c.Refuse, c.MayRefuse)}
+				results[i-first] = outcome{c, o.Check(c.Template, expect(c))}
 			}
 		}()
 	}
@@ -147,15 +149,21 @@ func TestGenerated(t *testing.T) {
 			t.Errorf("%s\n  in %d templates (cases %s)\n  features: %s", sig, len(cases), strings.Join(ids, ", "), strings.Join(c.Features, " "))
 			continue
 		}
-		small := o.Minimize(c.Template, c.Refuse, c.MayRefuse, sig, *genMin)
+		small := o.Minimize(c.Template, expect(c), sig, *genMin)
 		y, _ := format.YAML(small)
 		t.Errorf("%s\n  in %d templates (cases %s); reproduce with: make soak SEED=%d CASE=%d\n  features: %s\n  minimized template:\n%s",
 			sig, len(cases), strings.Join(ids, ", "), c.Seed, c.Index, strings.Join(c.Features, " "), indent(string(y)))
 	}
 }
 
+// expect is what the README says of a generated case.
+func expect(c *gen.Case) oracle.Expect {
+	return oracle.Expect{Refuse: c.Refuse, MayRefuse: c.MayRefuse, Says: c.Says}
+}
+
 // startOracles starts cfn-lint's and the SAM translator's servers for the
-// test, and stops them when it ends.
+// test, and stops them when it ends; mapping templates are rendered with
+// velocityjs.
 func startOracles(t *testing.T) *oracle.Oracles {
 	t.Helper()
 	if testing.Short() {
@@ -171,7 +179,11 @@ func startOracles(t *testing.T) *oracle.Oracles {
 		t.Fatal(err)
 	}
 	t.Cleanup(sam.Close)
-	return &oracle.Oracles{Lint: lint, SAM: sam}
+	vtl, err := oracle.NewVelocity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &oracle.Oracles{Lint: lint, SAM: sam, VTL: vtl}
 }
 
 // TestGeneratedReproducers checks each minimized reproducer of a failure
@@ -212,7 +224,7 @@ func TestGeneratedReproducers(t *testing.T) {
 					}
 				}
 			}
-			r := o.Check(tmpl, refuse, nil)
+			r := o.Check(tmpl, oracle.Expect{Refuse: refuse})
 			for _, f := range r.Failures {
 				t.Errorf("%s", f)
 			}
@@ -245,7 +257,7 @@ func TestGoldenOracles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range o.Check(tmpl, nil, nil).Failures {
+			for _, f := range o.Check(tmpl, oracle.Expect{}).Failures {
 				t.Errorf("%s", f)
 			}
 		})
@@ -306,7 +318,7 @@ func save(t *testing.T, o *oracle.Oracles, c *gen.Case, f oracle.Failure, knownC
 	if _, err := os.Stat(file); err == nil {
 		return
 	}
-	small := o.Minimize(c.Template, c.Refuse, c.MayRefuse, f.Signature(), *genMin)
+	small := o.Minimize(c.Template, expect(c), f.Signature(), *genMin)
 	y, err := format.YAML(small)
 	if err != nil {
 		t.Error(err)

@@ -34,3 +34,25 @@ func IsBinary(contentType string, binaryMediaTypes []string) bool {
 	}
 	return false
 }
+
+// SAMReplacesDocumentTypes reports whether SAM, translating an
+// AWS::Serverless::Api whose BinaryMediaTypes are own and whose Globals'
+// are globals (nil when not given), writes them into its DefinitionBody in
+// place of the document's own x-amazon-apigateway-binary-media-types
+// (SwaggerEditor.add_binary_media_types, whenever the Api's list, Globals'
+// included, is not empty): API Gateway then never sees the document's list.
+func SAMReplacesDocumentTypes(own, globals any) bool {
+	return givenList(own) || givenList(globals)
+}
+
+func givenList(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case string: // a CommaDelimitedList parameter's value
+		return strings.TrimSpace(v) != ""
+	case []any:
+		return len(v) > 0
+	}
+	return true // an intrinsic function, which SAM passes on
+}

@@ -23,8 +23,9 @@ const (
 // binaryMediaTypes are the binary media types of REST API api (a logical
 // ID), as API Gateway reads them: the RestApi's or SAM Api's
 // BinaryMediaTypes (with SAM's Globals), and its document's
-// x-amazon-apigateway-binary-media-types; SAM and the API Gateway API write
-// / as ~1. A warning says when the template writes them so that they
+// x-amazon-apigateway-binary-media-types, which SAM replaces with a SAM
+// Api's own (cfn.SAMReplacesDocumentTypes); SAM and the API Gateway API
+// write / as ~1. A warning says when the template writes them so that they
 // cannot be read here. globals are the Api section of SAM's Globals.
 func (t *template) binaryMediaTypes(api string, globals *tree.Object, text func(any) (string, bool)) ([]string, string) {
 	p := t.Properties(api)
@@ -38,15 +39,18 @@ func (t *template) binaryMediaTypes(api string, globals *tree.Object, text func(
 			values, where = append(values, v), append(where, at)
 		}
 	}
-	docKey := "Body"
+	docKey, samReplaces := "Body", false
 	if t.Type(api) == cfn.TypeSAMAPI {
 		docKey = "DefinitionBody"
+		var g any
 		if globals != nil {
-			add(valueOf(globals, "BinaryMediaTypes"), "Globals.Api.BinaryMediaTypes")
+			g = valueOf(globals, "BinaryMediaTypes")
+			add(g, "Globals.Api.BinaryMediaTypes")
 		}
+		samReplaces = cfn.SAMReplacesDocumentTypes(valueOf(p, "BinaryMediaTypes"), g)
 	}
 	add(valueOf(p, "BinaryMediaTypes"), "Resources."+api+".Properties.BinaryMediaTypes")
-	if doc, ok := valueOf(p, docKey).(*tree.Object); ok {
+	if doc, ok := valueOf(p, docKey).(*tree.Object); ok && !samReplaces {
 		add(valueOf(doc, cfn.BinaryMediaTypesExtension), "Resources."+api+".Properties."+docKey+"."+cfn.BinaryMediaTypesExtension)
 	}
 	var types, unread []string

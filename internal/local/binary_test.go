@@ -38,7 +38,9 @@ func TestBinaryBodies(t *testing.T) {
 		{"Event: proxy: a binary media type", "/async", "image/png", png, base64.StdEncoding.EncodeToString([]byte(png)), true},
 		{"Event: proxy: text", "/async", "application/json", `{"a": "é"}`, `{"a": "é"}`, false},
 		{"a RestApi Body's x-amazon-apigateway-binary-media-types", "/imported", "application/zip", png, base64.StdEncoding.EncodeToString([]byte(png)), true},
-		{"a SAM Api's, with ~1", "/sam", "application/octet-stream", png, base64.StdEncoding.EncodeToString([]byte(png)), true},
+		// SAM writes the Api's BinaryMediaTypes, Globals' here, into its
+		// DefinitionBody in place of the document's own list.
+		{"a SAM Api's document's, which SAM replaces with Globals'", "/sam", "application/octet-stream", png, "\uFFFDPNG\r\n\x1a\n\x00\uFFFD", false},
 		{"SAM's Globals", "/sam", "image/gif", png, base64.StdEncoding.EncodeToString([]byte(png)), true},
 		{"another API's type is not binary here", "/sam", "image/png", "text", "text", false},
 	}

@@ -85,6 +85,10 @@ type use struct {
 	mode        string       // always or client
 	modeValue   any          // how Mode is written
 	sh          *tree.Object // the object form, when used
+	event       string       // Event as the macro reads it: "body" (also when not given) or "proxy"
+	accepted    bool         // Accepted as the macro reads it
+	proxy       bool         // the integration is written AWS_PROXY (Event: proxy makes it AWS)
+	cors        string       // the status of the author's default integration response that maps a CORS header
 	s           *settings
 	features    []string
 }

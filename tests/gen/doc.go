@@ -18,16 +18,18 @@
 // out, and one row per way of giving it: u.object().Set(...)); a new form
 // of integration URI is a row of targets; something the author already has
 // is a row of useFeatures or functionFeatures. If the README says the macro
-// refuses it, the row calls b.mustRefuse(why); if the macro may refuse it
-// with a given reason, b.mayRefuseIf(pattern). If it changes what an
-// asynchronous method looks like once deployed, teach the oracle
-// (oracle/deploy.go) what to expect. TestFeatures checks that every row is
-// reached.
+// refuses it, the row calls b.mustRefuse(why), or b.mustRefuseSaying(why,
+// pattern) when the README says what the refusal names; if the macro may
+// refuse it with a given reason, b.mayRefuseIf(pattern). If it changes what
+// an asynchronous method looks like once deployed, teach the oracles
+// (oracle/deploy.go; the options' shapes in oracle/options.go) what to
+// expect. TestFeatures checks that every row is reached.
 //
 // Generate(seed, index) is a pure function of its arguments: the same pair
 // always gives the same Case, so one failing template of a long run is
 // reproduced alone. A Case carries the template (with the shorthand), the
 // names of the features it combines, and the reasons, when a feature the
-// README says the macro refuses is present, why it must be refused.
+// README says the macro refuses is present, why it must be refused (and
+// what the refusal must say).
 // Everything else the oracles check they read from the template itself.
 package gen

@@ -66,6 +66,9 @@ var templateFeatures = []row[*builder]{
 			}
 		})
 	}},
+	{name: "globals-api-binary-media-types", ok: isSAM, apply: func(b *builder, _ *builder) {
+		b.global("Api", "BinaryMediaTypes", []any{"image~1gif"})
+	}},
 	{name: "parameter-named-asyncinvoke", apply: func(b *builder, _ *builder) {
 		b.param("AsyncInvoke", obj("Type", "String", "Default", "unused"))
 		b.tmpl.Set("Metadata", obj("Uses", ref("AsyncInvoke")))
@@ -227,8 +230,34 @@ func setBasePath(mode string) func(*builder, *api) {
 	}
 }
 
+// binaryMediaTypes are lists of binary media types as authors write them:
+// a type, types, and wildcards, which make the types they cover binary
+// (README: The function's event).
+var binaryMediaTypes = [][]string{{"image/png"}, {"application/octet-stream", "image/png"}, {"image/*"}, {"*/*"}, {"application/json"}}
+
+// binaryList is a list of binary media types, in SAM's spelling
+// (image~1png) on a SAM Api's property.
+func (b *builder) binaryList(sam bool) []any {
+	var out []any
+	for _, t := range oneOf(b, binaryMediaTypes...) {
+		if sam {
+			t = strings.ReplaceAll(t, "/", "~1")
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
 // apiFeatures vary an API once it exists.
 var apiFeatures = []row[*api]{
+	// Binary media types, which Event: proxy reads: the API's property, or
+	// the document's extension.
+	{name: "api-binary-media-types", apply: func(b *builder, a *api) {
+		a.props.Set("BinaryMediaTypes", b.binaryList(a.kind == apiSAM))
+	}},
+	{name: "api-binary-media-types-document", ok: func(_ *builder, a *api) bool { return a.kind != apiMethods }, apply: func(b *builder, a *api) {
+		a.doc.Set("x-amazon-apigateway-binary-media-types", b.binaryList(false))
+	}},
 	{name: "sam-api-merge-definitions", ok: func(_ *builder, a *api) bool { return a.kind == apiSAM }, apply: func(_ *builder, a *api) {
 		a.props.Set("MergeDefinitions", true)
 		a.merge = true
@@ -570,17 +599,70 @@ var options = [][]row[*use]{{
 	{name: "option-required-default", weight: 60},
 	{name: "option-required", ok: client, apply: func(b *builder, u *use) { u.object().Set("Required", b.chance(0.5)) }},
 }, {
-	{name: "option-status-code-default", weight: 60},
-	{name: "option-status-code", apply: func(b *builder, u *use) { u.object().Set("StatusCode", oneOf(b, "202", "204")) }},
-}, {
 	{name: "option-permission-default", weight: 80},
 	{name: "option-permission-false", apply: func(_ *builder, u *use) { u.object().Set("Permission", false) }},
 	{name: "option-permission-parameter", apply: func(b *builder, u *use) {
 		u.object().Set("Permission", b.param("GrantPermission", obj("Type", "String", "Default", "true", "AllowedValues", []any{"true", "false"})))
 	}},
+}, {
+	// Event (README: The function's event): body, the default, or proxy,
+	// which makes the integration build API Gateway's proxy event (and an
+	// AWS_PROXY integration asynchronous: integration-proxy-event-proxy).
+	{name: "option-event-default", weight: 40},
+	{name: "option-event-body", apply: func(_ *builder, u *use) { u.object().Set("Event", "body") }},
+	{name: "option-event-proxy", weight: 35, apply: func(_ *builder, u *use) {
+		u.event = "proxy"
+		u.object().Set("Event", "proxy")
+	}},
+	{name: "option-event-parameter", weight: 5, apply: func(b *builder, u *use) {
+		u.event = b.paramDefault("EventShape", "body", "proxy")
+		u.object().Set("Event", b.param("EventShape", obj("Type", "String", "Default", u.event, "AllowedValues", []any{"body", "proxy"})))
+	}},
+}, {
+	// Accepted (README: Answering 202): the default integration response
+	// answers 202 with the request ID, in client mode only when the call
+	// is asynchronous (a DryRun answers 204).
+	{name: "option-accepted-default", weight: 40},
+	{name: "option-accepted-true", weight: 35, apply: func(b *builder, u *use) { b.accept(u, true, true) }},
+	{name: "option-accepted-false", apply: func(_ *builder, u *use) { u.object().Set("Accepted", false) }},
+	{name: "option-accepted-parameter", weight: 5, apply: func(b *builder, u *use) {
+		v := b.paramDefault("AnswerAccepted", "true", "false")
+		b.accept(u, b.param("AnswerAccepted", obj("Type", "String", "Default", v, "AllowedValues", []any{"true", "false"})), v == "true")
+	}},
+}, {
+	{name: "option-status-code-default", weight: 60},
+	{name: "option-status-code", apply: func(b *builder, u *use) {
+		code := oneOf(b, "202", "204")
+		if u.accepted && u.mode == "always" {
+			// Accepted answers every call 202: another status is refused
+			// (README: Answering 202), which hides the rest.
+			if code = "202"; b.chance(0.2) {
+				code = "204"
+				b.mustRefuseSaying("Accepted in always mode with StatusCode 204", `StatusCode`)
+			}
+		}
+		u.object().Set("StatusCode", code)
+	}},
 }}
 
 func client(_ *builder, u *use) bool { return u.mode == "client" }
+
+// paramDefault is the Default of the template's parameter name, or one of
+// values when the template has no such parameter yet.
+func (b *builder) paramDefault(name string, values ...string) string {
+	if p, ok := b.params.Get(name); ok {
+		d, _ := p.(*tree.Object).Get("Default")
+		return d.(string)
+	}
+	return oneOf(b, values...)
+}
+
+// accept gives u the option Accepted, written v, which the macro reads as
+// on.
+func (b *builder) accept(u *use, v any, on bool) {
+	u.object().Set("Accepted", v)
+	u.accepted = on
+}
 
 // destinationKinds: where a destination sends records.
 var destinationKinds = []row[*dest]{
@@ -694,6 +776,31 @@ var useFeatures = []row[*use]{
 	{name: "method-header-declared", ok: func(b *builder, u *use) bool { return onMethod(b, u) && u.mode == "client" }, apply: func(_ *builder, u *use) {
 		u.props.Set("RequestParameters", obj("method.request.header."+strings.ToLower(u.header()), u.required()))
 	}},
+	// The author's default integration response, mapping a CORS header
+	// (README: Browsers and CORS): the method response the macro adds for
+	// it declares the header. With Accepted in always mode it answers 202
+	// (another status is refused).
+	{name: "integration-response-cors-header", apply: func(_ *builder, u *use) {
+		status := "200"
+		if u.accepted && u.mode == "always" {
+			status = "202"
+		}
+		u.cors = status
+		cors := obj("method.response.header.Access-Control-Allow-Origin", "'*'")
+		if u.api.kind == apiMethods {
+			list, _ := u.integration.Get("IntegrationResponses")
+			l, _ := list.([]any)
+			u.integration.Set("IntegrationResponses", append(l, obj("StatusCode", status, "ResponseParameters", cors)))
+			return
+		}
+		rs, _ := u.integration.Get("responses")
+		ro, _ := rs.(*tree.Object)
+		if ro == nil {
+			ro = &tree.Object{}
+			u.integration.Set("responses", ro)
+		}
+		ro.Set("default", obj("statusCode", status, "responseParameters", cors))
+	}},
 	{name: "integration-type-lowercase", apply: func(_ *builder, u *use) {
 		if u.api.kind == apiMethods {
 			u.integration.Set("Type", "aws")
@@ -701,12 +808,30 @@ var useFeatures = []row[*use]{
 			u.integration.Set("type", "AWS")
 		}
 	}},
-	{name: "integration-proxy", ok: rarely(nil), apply: func(b *builder, u *use) {
-		b.mustRefuse("a proxy integration")
-		if u.api.kind == apiMethods {
-			u.integration.Set("Type", "AWS_PROXY")
-		} else {
-			u.integration.Set("type", "aws_proxy")
+	// A Lambda proxy integration: refused without Event: proxy, whose
+	// message names it (README: The function's event); with it, the macro
+	// makes it AWS.
+	{name: "integration-proxy", ok: rarely(func(_ *builder, u *use) bool { return u.event != "proxy" }), apply: func(b *builder, u *use) {
+		b.mustRefuseSaying("a Lambda proxy integration (AWS_PROXY) without Event: proxy", `Event: proxy`)
+		u.proxyIntegration()
+	}},
+	{name: "integration-proxy-event-proxy", p: 0.5, ok: func(_ *builder, u *use) bool { return u.event == "proxy" }, apply: func(_ *builder, u *use) {
+		u.proxyIntegration()
+	}},
+	// PassthroughBehavior as the author wrote it: with Event: proxy,
+	// WHEN_NO_MATCH would pass a request of another content type to the
+	// function as its bare body, so it is refused on an AWS integration,
+	// and becomes NEVER on an AWS_PROXY one, where it had no effect.
+	{name: "integration-passthrough-when-no-templates", p: 0.08, apply: func(_ *builder, u *use) {
+		u.integration.Set(u.key("PassthroughBehavior"), u.value("WHEN_NO_TEMPLATES"))
+	}},
+	{name: "integration-passthrough-when-no-match", p: 0.08, ok: func(b *builder, u *use) bool {
+		refused := u.event == "proxy" && !u.proxy
+		return !u.integration.Has(u.key("PassthroughBehavior")) && (!refused || b.chance(0.3))
+	}, apply: func(b *builder, u *use) {
+		u.integration.Set(u.key("PassthroughBehavior"), u.value("WHEN_NO_MATCH"))
+		if u.event == "proxy" && !u.proxy {
+			b.mustRefuseSaying("PassthroughBehavior WHEN_NO_MATCH with Event: proxy", `(?i)\bnever\b`)
 		}
 	}},
 	{name: "integration-credentials", apply: func(b *builder, u *use) {
@@ -719,11 +844,33 @@ var useFeatures = []row[*use]{
 		}
 		u.integration.Set(key, getAtt(id, "Arn"))
 	}},
-	{name: "operation-responses", ok: onOperation, apply: func(_ *builder, u *use) {
-		u.op.Set("responses", obj("200", obj("description", "ok")))
+	{name: "operation-responses", ok: onOperation, apply: func(b *builder, u *use) {
+		ok := obj("description", "ok")
+		u.op.Set("responses", obj("200", ok))
+		if u.cors == "200" {
+			// The author's response of the status whose integration
+			// response maps the CORS header: it must declare it (README:
+			// a method response of yours that lacks such a header is
+			// refused with the line to add).
+			if b.chance(0.5) {
+				b.mustRefuseSaying("an operation response of the author's lacks the header its integration response maps", `Access-Control-Allow-Origin`)
+				return
+			}
+			h := obj("type", "string")
+			if u.api.oas3 {
+				h = obj("schema", h)
+			}
+			ok.Set("headers", obj("Access-Control-Allow-Origin", h))
+		}
 	}},
 	{name: "operation-error-response", ok: onOperation, apply: func(_ *builder, u *use) {
-		u.integration.Set("responses", obj(".*failed.*", obj("statusCode", "500")))
+		rs, _ := u.integration.Get("responses")
+		ro, _ := rs.(*tree.Object)
+		if ro == nil {
+			ro = &tree.Object{}
+			u.integration.Set("responses", ro)
+		}
+		ro.Set(".*failed.*", obj("statusCode", "500"))
 	}},
 	{name: "operation-header-parameter", ok: func(b *builder, u *use) bool { return onOperation(b, u) && u.mode == "client" }, apply: func(_ *builder, u *use) {
 		p := obj("name", strings.ToLower(u.header()), "in", "header", "required", u.required())
@@ -802,6 +949,31 @@ func inlineGrantFits(b *builder, u *use) bool {
 		}
 	}
 	return true
+}
+
+// proxyIntegration makes u's integration a Lambda proxy integration, as
+// each dialect spells it.
+func (u *use) proxyIntegration() {
+	u.proxy = true
+	u.integration.Set(u.key("Type"), u.value("AWS_PROXY"))
+}
+
+// key is an integration's key in u's dialect: the method's, or the
+// OpenAPI extension's (the same in lower camel case).
+func (u *use) key(k string) string {
+	if u.api.kind == apiMethods {
+		return k
+	}
+	return strings.ToLower(k[:1]) + k[1:]
+}
+
+// value is an enumerated value in u's dialect: upper case on a method,
+// lower case in OpenAPI (as API Gateway's exports write them).
+func (u *use) value(v string) string {
+	if u.api.kind == apiMethods {
+		return v
+	}
+	return strings.ToLower(v)
 }
 
 // required is the shorthand's Required option.

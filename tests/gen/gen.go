@@ -30,6 +30,10 @@ type Case struct {
 	// template if every problem's message matches one (a feature it need
 	// not support, but must name as the reason).
 	MayRefuse []string
+	// Says are regular expressions, one for each reason in Refuse that the
+	// README says the refusal names ("" for one it does not): where Refuse
+	// has one reason, some problem's message must match its pattern.
+	Says []string
 }
 
 // Has reports whether the case combines feature f.
@@ -87,7 +91,7 @@ func Generate(seed uint64, index int) *Case {
 	b.tmpl = tree.NewObject("AWSTemplateFormatVersion", "2010-09-09")
 	b.params, b.conds, b.res = &tree.Object{}, &tree.Object{}, &tree.Object{}
 	b.build()
-	c := &Case{Seed: seed, Index: index, Template: b.render(), Refuse: b.refuse, MayRefuse: b.mayRefuse}
+	c := &Case{Seed: seed, Index: index, Template: b.render(), Refuse: b.refuse, MayRefuse: b.mayRefuse, Says: b.says}
 	for f := range b.features {
 		c.Features = append(c.Features, f)
 	}
@@ -117,6 +121,7 @@ type builder struct {
 	names     map[string]bool
 	features  map[string]bool
 	refuse    []string
+	says      []string // for each of refuse, what the refusal must say
 	mayRefuse []string
 	atomName  map[string]string // condition atom -> its name in this template
 	apis      []*api
@@ -150,7 +155,14 @@ func (b *builder) mayRefuseIf(pattern string) {
 }
 
 // mustRefuse records that the README says the macro refuses the template.
-func (b *builder) mustRefuse(why string) { b.refuse = append(b.refuse, why) }
+func (b *builder) mustRefuse(why string) { b.mustRefuseSaying(why, "") }
+
+// mustRefuseSaying records that the README says the macro refuses the
+// template, with a message that matches the regular expression says.
+func (b *builder) mustRefuseSaying(why, says string) {
+	b.refuse = append(b.refuse, why)
+	b.says = append(b.says, says)
+}
 
 // id reserves a logical ID (unique across every section) from base.
 func (b *builder) id(base string) string {

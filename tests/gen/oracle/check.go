@@ -16,9 +16,11 @@ import (
 	"github.com/asyncinvoke/asyncinvoke/macro"
 )
 
-// Oracles are the Python servers the checks use.
+// Oracles are the Python servers the checks use, and the Velocity
+// renderer of mapping templates.
 type Oracles struct {
 	Lint, SAM *Server
+	VTL       *Velocity
 }
 
 // Result is what the checks found for one template.
@@ -60,12 +62,23 @@ var frameArgs = regexp.MustCompile(`\([^()]*\)$`)
 // The stack the macro is told it runs in.
 var stack = macro.Stack{Region: "us-east-1", AccountID: account}
 
+// Expect is what the README says the macro does with a template.
+type Expect struct {
+	// Refuse lists why the macro must refuse it (empty: it must expand
+	// it, unless every problem matches one of the regular expressions
+	// MayRefuse).
+	Refuse, MayRefuse []string
+	// Says are regular expressions, one for each of Refuse ("" for none):
+	// when the template has one reason to be refused, some problem's
+	// message must match its pattern (the refusal says why).
+	Says []string
+}
+
 // Check expands template in (which holds the shorthand) with the macro,
-// through Expand, ExpandFor and Handle, and checks the outcome. refuse
-// lists why the README says the macro must refuse it (empty: it must
-// expand it, unless every problem matches one of the regular expressions
-// mayRefuse).
-func (o *Oracles) Check(in *tree.Object, refuse, mayRefuse []string) Result {
+// through Expand, ExpandFor and Handle, and checks the outcome against
+// what the README says of it (want).
+func (o *Oracles) Check(in *tree.Object, want Expect) Result {
+	refuse, mayRefuse := want.Refuse, want.MayRefuse
 	var r Result
 	fail := func(oracle, format string, args ...any) {
 		r.Failures = append(r.Failures, Failure{oracle, fmt.Sprintf(format, args...)})
@@ -112,6 +125,9 @@ func (o *Oracles) Check(in *tree.Object, refuse, mayRefuse []string) Result {
 		if len(refuse) == 0 && !excused(ps, mayRefuse) {
 			fail("refused", "%s", err)
 		}
+		if len(refuse) == 1 && len(want.Says) == 1 && want.Says[0] != "" && !says(ps, want.Says[0]) {
+			fail("refusal-reason", "refused, as it must be (%s), but no problem says %s\n%s", refuse[0], want.Says[0], err)
+		}
 		return r
 	}
 	r.Expanded = true
@@ -146,6 +162,16 @@ func (o *Oracles) Check(in *tree.Object, refuse, mayRefuse []string) Result {
 	return r
 }
 
+// says reports whether some problem's message matches pattern.
+func says(ps macro.Problems, pattern string) bool {
+	for _, p := range ps {
+		if regexp.MustCompile(pattern).MatchString(p.Message) {
+			return true
+		}
+	}
+	return false
+}
+
 // excused reports whether every problem matches one of the patterns.
 func excused(ps macro.Problems, patterns []string) bool {
 	for _, p := range ps {
@@ -166,6 +192,7 @@ func excused(ps macro.Problems, patterns []string) bool {
 func (o *Oracles) deployed(in, d, author *tree.Object, values map[string]any, r *Result) {
 	uses := Uses(in, values)
 	r.Failures = append(r.Failures, Async(d, in, uses, values)...)
+	r.Failures = append(r.Failures, Options(d, in, uses, values, o.VTL)...)
 	r.Failures = append(r.Failures, Permissions(d, uses, values)...)
 	r.Failures = append(r.Failures, Settings(d, in, uses, values)...)
 	owned, others := Grants(d, in, uses, values)

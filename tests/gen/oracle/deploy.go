@@ -20,6 +20,8 @@ type Use struct {
 	Header     string // client mode: the header the caller sets
 	Permission bool   // the macro is to add the permission
 	Settings   bool   // it gives asynchronous invocation settings
+	Event      string // body or proxy
+	Accepted   bool   // answer 202 with the request ID
 	URI        any    // the integration's URI as written
 	Shorthand  any    // the shorthand as written
 }
@@ -80,7 +82,7 @@ func branches(v any) []*tree.Object {
 }
 
 func read(t *tree.Object, values map[string]any, u Use, sh any) Use {
-	u.Header, u.Permission = "InvocationType", true
+	u.Header, u.Permission, u.Event = "InvocationType", true, "body"
 	o, isObj := sh.(*tree.Object)
 	if isObj && refName(o) == "" {
 		sh = get(o, "Mode")
@@ -89,6 +91,12 @@ func read(t *tree.Object, values map[string]any, u Use, sh any) Use {
 		}
 		if p, ok := o.Get("Permission"); ok {
 			u.Permission = paramValue(t, values, p) != "false"
+		}
+		if e, ok := o.Get("Event"); ok {
+			u.Event = strings.ToLower(strings.TrimSpace(paramValue(t, values, e)))
+		}
+		if a, ok := o.Get("Accepted"); ok {
+			u.Accepted = strings.EqualFold(paramValue(t, values, a), "true")
 		}
 		for _, k := range []string{"OnFailure", "OnSuccess", "MaximumRetryAttempts", "MaximumEventAgeInSeconds"} {
 			u.Settings = u.Settings || o.Has(k)
@@ -119,7 +127,7 @@ func paramValue(t *tree.Object, values map[string]any, v any) string {
 
 // Failure is what one oracle found wrong with one template.
 type Failure struct {
-	Oracle string // crash, consistency, refusal-location, refused, expanded, leftover, idempotence, yaml, sam, lint, async, permission, settings, grant
+	Oracle string // crash, consistency, refusal-location, refusal-reason, refused, expanded, leftover, idempotence, yaml, sam, lint, async, responses, event, accepted, permission, settings, grant
 	Detail string
 }
 

@@ -17,7 +17,7 @@ import (
 // A template that the macro expands although the README says it refuses
 // it ("expanded") is not made smaller: the reason it must be refused is a
 // feature of the whole template, which a smaller one may have lost.
-func (o *Oracles) Minimize(in *tree.Object, refuse, mayRefuse []string, sig string, budget time.Duration) *tree.Object {
+func (o *Oracles) Minimize(in *tree.Object, want Expect, sig string, budget time.Duration) *tree.Object {
 	deadline := time.Now().Add(budget)
 	best := tree.Clone(in).(*tree.Object)
 	if strings.HasPrefix(sig, "expanded: ") {
@@ -33,7 +33,7 @@ func (o *Oracles) Minimize(in *tree.Object, refuse, mayRefuse []string, sig stri
 			if !remove(try, p) || dangling(try) {
 				continue
 			}
-			if slices.Contains(o.Check(try, refuse, mayRefuse).Signatures(), sig) {
+			if slices.Contains(o.Check(try, want).Signatures(), sig) {
 				best, changed = try, true
 			}
 		}

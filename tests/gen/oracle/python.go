@@ -2,7 +2,9 @@
 // oracles that do not depend on the macro's code: cfn-lint and the SAM
 // translator (each one long-lived Python process, see oracles.py), and
 // checks written from AWS's documented behaviour: the method still invokes
-// asynchronously after SAM, API Gateway is allowed to invoke what it
+// asynchronously after SAM, with what Event and Accepted promise (its
+// mapping templates rendered by velocityjs, velocity.go; options.go) and
+// responses API Gateway deploys, API Gateway is allowed to invoke what it
 // invokes, an execution role may deliver to its destinations before the
 // configuration is created, in every combination of the template's
 // conditions (worlds.go).
